@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes (SPEC "The commands"): one meaning each.
+const (
+	exitAllowed  = 0
+	exitDenied   = 1
+	exitInvalid  = 2 // some request invalid, or a usage error
+	exitInternal = 3
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// run is main without the process: it returns the exit code, so the
+// end-to-end tests can drive every command in-process as well as through the
+// built binary.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := &cli.App{
+		Name:      "imgadmit",
+		Usage:     "admission checks for cloud image, backup and snapshot operations",
+		Version:   version,
+		Reader:    stdin,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Commands: []*cli.Command{
+			evalCommand(),
+			validateCommand(),
+			rulesCommand(),
+			serveCommand(),
+		},
+		// Errors are turned into exit codes below, not by urfave/cli calling os.Exit.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageError(err.Error())
+		},
+		CommandNotFound: func(c *cli.Context, name string) {
+			fmt.Fprintf(c.App.ErrWriter, "imgadmit: unknown command %q (try 'imgadmit --help')\n", name)
+		},
+	}
+	err := app.Run(args)
+	if err == nil {
+		if len(args) > 1 && app.Command(args[1]) == nil && args[1] != "help" && args[1] != "h" && args[1][0] != '-' {
+			return exitInvalid
+		}
+		return exitAllowed
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(stderr, "imgadmit:", msg)
+		}
+		return ec.ExitCode()
+	}
+	// Anything urfave/cli reports itself (an unknown flag, a bad value) is a usage error.
+	fmt.Fprintln(stderr, "imgadmit:", err)
+	return exitInvalid
+}
+
+func usageError(msg string) error { return cli.Exit(msg, exitInvalid) }

@@ -1,0 +1,290 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/imgadmit/imgadmit/evaluator"
+)
+
+func evalCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "eval",
+		Usage:     "evaluate request files and print their decisions",
+		ArgsUsage: "FILE|DIR|- ...",
+		Description: "A directory means every .json, .yaml and .yml file below it. '-' reads one request from standard input.\n" +
+			"Exit codes: 0 every request allowed; 1 some request denied (or warned, with --fail-on warn);\n" +
+			"2 some request invalid, or a usage error; 3 an internal error.",
+		Flags: append(evaluatorFlags(),
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output: text, json or junit"},
+			&cli.StringFlag{Name: "fail-on", Value: "deny", Usage: "exit 1 on: deny, or warn (a warning or a deny)"},
+			&cli.StringFlag{Name: "now", Usage: "the time time-based rules see, RFC 3339 (replay and tests); default: now"},
+		),
+		Action: runEval,
+	}
+}
+
+// evaluatorFlags are the flags of every command that builds an evaluator.
+func evaluatorFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Usage: "inventory `FILE` (JSON or YAML); repeatable, merged in order"},
+		&cli.StringFlag{Name: "policies", Usage: "rulebook `DIR` to use instead of the embedded one"},
+		&cli.BoolFlag{Name: "lenient", Usage: "a missing fact warns instead of denying"},
+		&cli.BoolFlag{Name: "trust-request-facts", Value: true, Usage: "use facts the request carries (the inventory always wins); false ignores them"},
+	}
+}
+
+// newEvaluator builds the evaluator from the common flags. Its errors carry
+// their exit code: a bad inventory or rulebook is the caller's input (2).
+func newEvaluator(c *cli.Context) (*evaluator.Evaluator, error) {
+	opts := evaluator.Options{Lenient: c.Bool("lenient")}
+	if c.IsSet("trust-request-facts") {
+		t := c.Bool("trust-request-facts")
+		opts.TrustRequestFacts = &t
+	}
+	if dir := c.String("policies"); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, usageError(fmt.Sprintf("--policies %s: not a directory", dir))
+		}
+		opts.Policies = os.DirFS(dir)
+	}
+	if files := c.StringSlice("data"); len(files) > 0 {
+		inv, err := evaluator.ReadInventory(files)
+		if err != nil {
+			return nil, cli.Exit(err.Error(), codeFor(err))
+		}
+		opts.Inventory = inv
+	}
+	e, err := evaluator.New(c.Context, opts)
+	if err != nil {
+		return nil, cli.Exit(err.Error(), codeFor(err))
+	}
+	return e, nil
+}
+
+// codeFor maps an evaluator error to an exit code.
+func codeFor(err error) int {
+	switch evaluator.CodeOf(err) {
+	case evaluator.CodeInvalidRequest, evaluator.CodeInvalidInventory, evaluator.CodeInvalidRulebook:
+		return exitInvalid
+	}
+	return exitInternal
+}
+
+// result is one request file's outcome: a decision or an error.
+type result struct {
+	File     string              `json:"file"`
+	Decision *evaluator.Decision `json:"decision,omitempty"`
+	Error    *evaluator.Error    `json:"error,omitempty"`
+}
+
+func runEval(c *cli.Context) error {
+	format := c.String("format")
+	if format != "text" && format != "json" && format != "junit" {
+		return usageError(fmt.Sprintf("--format %q: want text, json or junit", format))
+	}
+	failOn := c.String("fail-on")
+	if failOn != "deny" && failOn != "warn" {
+		return usageError(fmt.Sprintf("--fail-on %q: want deny or warn", failOn))
+	}
+	var now time.Time
+	if s := c.String("now"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return usageError(fmt.Sprintf("--now %q: want an RFC 3339 time such as 2026-11-24T00:00:00Z", s))
+		}
+		now = t
+	}
+	if c.NArg() == 0 {
+		return usageError("eval needs at least one FILE, DIR or - (see 'imgadmit eval --help')")
+	}
+	inputs, err := collectInputs(c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	e, err := newEvaluator(c)
+	if err != nil {
+		return err
+	}
+	results := evaluateAll(c.Context, e, inputs, c.App.Reader, evaluator.DecideOptions{Now: now})
+	if err := writeResults(c.App.Writer, format, results, colorEnabled(c.App.Writer)); err != nil {
+		return cli.Exit(fmt.Sprintf("write output: %v", err), exitInternal)
+	}
+	return exitForResults(results, failOn)
+}
+
+// exitForResults picks the exit code: the worst outcome wins, internal over
+// invalid over denied.
+func exitForResults(results []result, failOn string) error {
+	code := exitAllowed
+	for _, r := range results {
+		switch {
+		case r.Error != nil && r.Error.Code == evaluator.CodeInternal:
+			code = max(code, exitInternal)
+		case r.Error != nil:
+			code = max(code, exitInvalid)
+		case !r.Decision.Allowed, failOn == "warn" && r.Decision.Warned():
+			code = max(code, exitDenied)
+		}
+	}
+	if code == exitAllowed {
+		return nil
+	}
+	return cli.Exit("", code)
+}
+
+// input is one request to read: a file path, or "-" for standard input.
+type input struct {
+	name string
+	// missing is set for a named path that does not exist or is an empty
+	// directory: reported as that file's error, so the rest still run.
+	missing string
+}
+
+// collectInputs expands directories (recursively, .json/.yaml/.yml, sorted)
+// and keeps the order of the arguments.
+func collectInputs(args []string) ([]input, error) {
+	var out []input
+	stdin := 0
+	for _, a := range args {
+		if a == "-" {
+			stdin++
+			if stdin > 1 {
+				return nil, usageError("'-' (standard input) can be given once")
+			}
+			out = append(out, input{name: "-"})
+			continue
+		}
+		st, err := os.Stat(a)
+		if err != nil {
+			out = append(out, input{name: a, missing: fmt.Sprintf("cannot read %s: %v", a, unwrapPathError(err))})
+			continue
+		}
+		if !st.IsDir() {
+			out = append(out, input{name: a})
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && isRequestFile(p) {
+				found = append(found, p)
+			}
+			return nil
+		})
+		if err != nil {
+			out = append(out, input{name: a, missing: fmt.Sprintf("cannot read directory %s: %v", a, unwrapPathError(err))})
+			continue
+		}
+		if len(found) == 0 {
+			out = append(out, input{name: a, missing: fmt.Sprintf("directory %s holds no request files (.json, .yaml, .yml)", a)})
+			continue
+		}
+		sort.Strings(found)
+		for _, f := range found {
+			out = append(out, input{name: f})
+		}
+	}
+	return out, nil
+}
+
+func isRequestFile(p string) bool {
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".json", ".yaml", ".yml":
+		return true
+	}
+	return false
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// evaluateAll decides every input on all cores, keeping the input order. One
+// bad file is that file's error; it never stops the others.
+func evaluateAll(ctx context.Context, e *evaluator.Evaluator, inputs []input, stdin io.Reader, opts evaluator.DecideOptions) []result {
+	results := make([]result, len(inputs))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(inputs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i] = evaluateOne(ctx, e, inputs[i], stdin, opts)
+			}
+		}()
+	}
+	for i := range inputs {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return results
+}
+
+func evaluateOne(ctx context.Context, e *evaluator.Evaluator, in input, stdin io.Reader, opts evaluator.DecideOptions) result {
+	r := result{File: in.name}
+	raw, err := readFile(in, stdin)
+	if err != nil {
+		r.Error = &evaluator.Error{Code: evaluator.CodeInvalidRequest, Message: err.Error(), File: in.name}
+		return r
+	}
+	d, err := e.Decide(ctx, raw, formatOf(in), opts)
+	if err != nil {
+		var ee *evaluator.Error
+		if !errors.As(err, &ee) {
+			ee = &evaluator.Error{Code: evaluator.CodeInternal, Message: err.Error()}
+		}
+		ee.File = in.name
+		r.Error = ee
+		return r
+	}
+	r.Decision = d
+	return r
+}
+
+// readFile reads one input; "-" is standard input.
+func readFile(in input, stdin io.Reader) ([]byte, error) {
+	if in.missing != "" {
+		return nil, errors.New(in.missing)
+	}
+	var raw []byte
+	var err error
+	if in.name == "-" {
+		raw, err = io.ReadAll(stdin)
+	} else {
+		raw, err = os.ReadFile(in.name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %v", unwrapPathError(err))
+	}
+	return raw, nil
+}
+
+func readInput(c *cli.Context, in input) ([]byte, error) { return readFile(in, c.App.Reader) }
+
+// formatOf is the input's format: by extension, sniffed for standard input.
+func formatOf(in input) evaluator.Format {
+	if in.name == "-" {
+		return evaluator.FormatAuto
+	}
+	return evaluator.FormatForName(in.name)
+}

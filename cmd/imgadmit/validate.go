@@ -1,0 +1,48 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/imgadmit/imgadmit/evaluator"
+)
+
+func validateCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "validate",
+		Usage:     "check request files against their JSON Schemas, without evaluating them",
+		ArgsUsage: "FILE|DIR|- ...",
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usageError("validate needs at least one FILE, DIR or -")
+			}
+			inputs, err := collectInputs(c.Args().Slice())
+			if err != nil {
+				return err
+			}
+			e, err := evaluator.New(c.Context, evaluator.Options{})
+			if err != nil {
+				return cli.Exit(err.Error(), codeFor(err))
+			}
+			invalid := 0
+			for _, in := range inputs {
+				raw, ferr := readInput(c, in)
+				if ferr == nil {
+					_, ferr = e.Validate(raw, formatOf(in))
+				}
+				if ferr != nil {
+					invalid++
+					fmt.Fprintf(c.App.Writer, "%s: INVALID %s\n", in.name, ferr.Error())
+					continue
+				}
+				fmt.Fprintf(c.App.Writer, "%s: valid\n", in.name)
+			}
+			fmt.Fprintf(c.App.Writer, "\n%d %s: %d valid, %d invalid\n", len(inputs), plural(len(inputs), "file", "files"), len(inputs)-invalid, invalid)
+			if invalid > 0 {
+				return cli.Exit("", exitInvalid)
+			}
+			return nil
+		},
+	}
+}

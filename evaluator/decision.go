@@ -1,0 +1,61 @@
+package evaluator
+
+// Decision is the answer to a request (SPEC "The decision").
+type Decision struct {
+	Allowed    bool     `json:"allowed"`
+	DecisionID string   `json:"decision_id"`
+	Provider   string   `json:"provider"`
+	Operation  string   `json:"operation"`
+	Reasons    []Reason `json:"reasons"`
+	Rulebook   Rulebook `json:"rulebook"`
+}
+
+// Reason is one rule's finding, built in Rego from the rule's METADATA.
+type Reason struct {
+	ID          string `json:"id"`
+	Effect      string `json:"effect"`
+	Category    string `json:"category"`
+	Message     string `json:"message"`
+	Remediation string `json:"remediation,omitempty"`
+	Source      string `json:"source"`
+}
+
+// Rulebook identifies the rules that made a decision.
+type Rulebook struct {
+	Revision string `json:"revision"`
+	Rules    int    `json:"rules"`
+}
+
+// Rule describes one rule of the rulebook, from its METADATA.
+type Rule struct {
+	ID          string `json:"id"`
+	Effect      string `json:"effect"`
+	EscalatesTo string `json:"escalates_to,omitempty"`
+	Category    string `json:"category"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Source      string `json:"source"`
+	Remediation string `json:"remediation,omitempty"`
+	File        string `json:"file"`
+	Line        int    `json:"line"`
+}
+
+// Effects, in the order a decision lists them.
+const (
+	EffectDeny = "deny"
+	EffectWarn = "warn"
+	EffectNote = "note"
+)
+
+// Denied reports whether some reason denies (the complement of Allowed).
+func (d *Decision) Denied() bool { return !d.Allowed }
+
+// Warned reports whether some reason warns.
+func (d *Decision) Warned() bool {
+	for _, r := range d.Reasons {
+		if r.Effect == EffectWarn {
+			return true
+		}
+	}
+	return false
+}

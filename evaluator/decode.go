@@ -1,0 +1,423 @@
+package evaluator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Format is how a document is written.
+type Format int
+
+// Formats a document can be written in.
+const (
+	// FormatAuto sniffs: a document whose first non-space byte is '{' or '[' is JSON.
+	FormatAuto Format = iota
+	FormatJSON
+	FormatYAML
+)
+
+// FormatForName picks the format from a file name's extension.
+func FormatForName(name string) Format {
+	switch {
+	case strings.HasSuffix(name, ".json"):
+		return FormatJSON
+	case strings.HasSuffix(name, ".yaml"), strings.HasSuffix(name, ".yml"):
+		return FormatYAML
+	}
+	return FormatAuto
+}
+
+// Limits on a decoded document, so that hostile input costs bounded time and memory.
+const (
+	maxDepth      = 64
+	maxYAMLNodes  = 100_000 // after alias expansion
+	maxNumberSize = 64      // digits; longer is not a number anyone meant
+)
+
+// decode turns raw bytes into a JSON value: maps, slices, strings, bools, nil
+// and json.Number (numbers kept exact, as written). Duplicate keys, invalid
+// UTF-8, trailing data and anything JSON cannot hold are errors with a line.
+func decode(raw []byte, f Format) (any, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, invalidRequest("the document is empty")
+	}
+	if f == FormatAuto {
+		f = FormatYAML
+		if c := bytes.TrimLeft(raw, " \t\r\n\ufeff"); len(c) > 0 && (c[0] == '{' || c[0] == '[') {
+			f = FormatJSON
+		}
+	}
+	if !utf8.Valid(raw) {
+		off := invalidUTF8Offset(raw)
+		line, col := lineCol(raw, off)
+		return nil, invalidRequest(fmt.Sprintf("invalid UTF-8 at line %d, column %d", line, col))
+	}
+	if f == FormatJSON {
+		return decodeJSON(raw)
+	}
+	return decodeYAML(raw)
+}
+
+func invalidUTF8Offset(raw []byte) int {
+	for i := 0; i < len(raw); {
+		r, n := utf8.DecodeRune(raw[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(raw)
+}
+
+// lineCol is the 1-based line and column of a byte offset.
+func lineCol(raw []byte, off int) (int, int) {
+	if off > len(raw) {
+		off = len(raw)
+	}
+	before := raw[:off]
+	line := bytes.Count(before, []byte{'\n'}) + 1
+	col := off - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+type jsonDecoder struct {
+	raw []byte
+	dec *json.Decoder
+}
+
+func decodeJSON(raw []byte) (any, error) {
+	d := &jsonDecoder{raw: raw, dec: json.NewDecoder(bytes.NewReader(raw))}
+	d.dec.UseNumber()
+	v, err := d.value(0, "")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.dec.Token(); err != io.EOF {
+		line, col := lineCol(raw, int(d.dec.InputOffset()))
+		return nil, invalidRequest(fmt.Sprintf("unexpected data after the document at line %d, column %d", line, col))
+	}
+	return v, nil
+}
+
+func (d *jsonDecoder) syntaxError(err error) error {
+	off := int(d.dec.InputOffset())
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		off = int(se.Offset)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		line, col := lineCol(d.raw, len(d.raw))
+		return invalidRequest(fmt.Sprintf("malformed JSON: the document ends early at line %d, column %d", line, col))
+	}
+	line, col := lineCol(d.raw, off)
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	return invalidRequest(fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col, msg))
+}
+
+func (d *jsonDecoder) value(depth int, ptr string) (any, error) {
+	if depth > maxDepth {
+		return nil, d.atOffset(fmt.Sprintf("nested deeper than %d levels", maxDepth), ptr)
+	}
+	tok, err := d.dec.Token()
+	if err != nil {
+		return nil, d.syntaxError(err)
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			obj := map[string]any{}
+			for d.dec.More() {
+				kt, err := d.dec.Token()
+				if err != nil {
+					return nil, d.syntaxError(err)
+				}
+				k, ok := kt.(string)
+				if !ok {
+					return nil, d.atOffset("object key is not a string", ptr)
+				}
+				kp := ptr + "/" + escapePointer(k)
+				if _, dup := obj[k]; dup {
+					return nil, d.atOffset(fmt.Sprintf("duplicate key %q", k), kp)
+				}
+				v, err := d.value(depth+1, kp)
+				if err != nil {
+					return nil, err
+				}
+				obj[k] = v
+			}
+			if _, err := d.dec.Token(); err != nil {
+				return nil, d.syntaxError(err)
+			}
+			return obj, nil
+		case '[':
+			arr := []any{}
+			for i := 0; d.dec.More(); i++ {
+				v, err := d.value(depth+1, ptr+"/"+strconv.Itoa(i))
+				if err != nil {
+					return nil, err
+				}
+				arr = append(arr, v)
+			}
+			if _, err := d.dec.Token(); err != nil {
+				return nil, d.syntaxError(err)
+			}
+			return arr, nil
+		}
+		return nil, d.atOffset(fmt.Sprintf("unexpected %q", t), ptr)
+	case json.Number:
+		if len(t) > maxNumberSize {
+			return nil, d.atOffset(fmt.Sprintf("number with %d characters is too long", len(t)), ptr)
+		}
+		return t, nil
+	default:
+		return t, nil // string, bool, nil
+	}
+}
+
+func (d *jsonDecoder) atOffset(msg, ptr string) error {
+	line, _ := lineCol(d.raw, int(d.dec.InputOffset()))
+	return invalidRequest("malformed request", FieldError{Pointer: ptr, Message: msg, Line: line})
+}
+
+// escapePointer escapes one JSON pointer reference token (RFC 6901).
+func escapePointer(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// jsonNumber matches the JSON number grammar: YAML numbers that already are
+// JSON numbers are kept as written, exactly.
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
+func decodeYAML(raw []byte) (any, error) {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, invalidRequest("the document is empty")
+		}
+		return nil, invalidRequest("malformed YAML: " + strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, invalidRequest(fmt.Sprintf("more than one YAML document (the second starts at line %d): one request per file", extra.Line))
+	}
+	budget := maxYAMLNodes
+	return yamlValue(&doc, 0, "", &budget)
+}
+
+func yamlValue(n *yaml.Node, depth int, ptr string, budget *int) (any, error) {
+	*budget--
+	if *budget < 0 {
+		return nil, invalidRequest("malformed request", FieldError{Pointer: ptr, Message: fmt.Sprintf("more than %d values (after expanding aliases)", maxYAMLNodes), Line: n.Line})
+	}
+	if depth > maxDepth {
+		return nil, invalidRequest("malformed request", FieldError{Pointer: ptr, Message: fmt.Sprintf("nested deeper than %d levels", maxDepth), Line: n.Line})
+	}
+	bad := func(msg string) error {
+		return invalidRequest("malformed request", FieldError{Pointer: ptr, Message: msg, Line: n.Line})
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, invalidRequest("the document is empty")
+		}
+		return yamlValue(n.Content[0], depth, ptr, budget)
+	case yaml.AliasNode:
+		return yamlValue(n.Alias, depth+1, ptr, budget)
+	case yaml.MappingNode:
+		obj := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			kn, vn := n.Content[i], n.Content[i+1]
+			if kn.Kind == yaml.ScalarNode && kn.Tag == "!!merge" {
+				return nil, bad("YAML merge keys (<<) are not supported: write the keys out")
+			}
+			if kn.Kind != yaml.ScalarNode || (kn.Tag != "!!str" && kn.Tag != "!!int" && kn.Tag != "!!bool" && kn.Tag != "!!float" && kn.Tag != "!!null") {
+				return nil, bad("object key is not a string")
+			}
+			k := kn.Value
+			kp := ptr + "/" + escapePointer(k)
+			if _, dup := obj[k]; dup {
+				return nil, invalidRequest("malformed request", FieldError{Pointer: kp, Message: fmt.Sprintf("duplicate key %q", k), Line: kn.Line})
+			}
+			v, err := yamlValue(vn, depth+1, kp, budget)
+			if err != nil {
+				return nil, err
+			}
+			obj[k] = v
+		}
+		return obj, nil
+	case yaml.SequenceNode:
+		arr := make([]any, 0, len(n.Content))
+		for i, c := range n.Content {
+			v, err := yamlValue(c, depth+1, ptr+"/"+strconv.Itoa(i), budget)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, v)
+		}
+		return arr, nil
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return nil, nil
+		case "!!bool":
+			var b bool
+			if err := n.Decode(&b); err != nil {
+				return nil, bad(err.Error())
+			}
+			return b, nil
+		case "!!int", "!!float":
+			if len(n.Value) > maxNumberSize {
+				return nil, bad(fmt.Sprintf("number with %d characters is too long", len(n.Value)))
+			}
+			if jsonNumber.MatchString(n.Value) {
+				return json.Number(n.Value), nil
+			}
+			// YAML-only spellings (0x1F, 1_000, +5, .5): take the value YAML means.
+			var f float64
+			if err := n.Decode(&f); err != nil {
+				return nil, bad(fmt.Sprintf("number %q: %v", n.Value, err))
+			}
+			if math.IsInf(f, 0) || math.IsNaN(f) {
+				return nil, bad(fmt.Sprintf("number %q cannot be represented in JSON", n.Value))
+			}
+			var i int64
+			if n.Tag == "!!int" && n.Decode(&i) == nil {
+				return json.Number(strconv.FormatInt(i, 10)), nil
+			}
+			return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
+		case "!!str", "!!timestamp", "!!binary", "":
+			return n.Value, nil
+		default:
+			return nil, bad(fmt.Sprintf("YAML tag %s is not supported", n.Tag))
+		}
+	}
+	return nil, bad("unsupported YAML node")
+}
+
+// locateLines fills in the Line of each field error from the raw document,
+// best effort: a pointer that does not resolve keeps Line 0. It runs only on
+// the error path, so the fast path never pays for positions.
+func locateLines(raw []byte, f Format, errs []FieldError) {
+	if len(errs) == 0 {
+		return
+	}
+	lines := pointerLines(raw, f)
+	for i := range errs {
+		if errs[i].Line != 0 {
+			continue
+		}
+		// A missing property is reported at the pointer it should be at:
+		// fall back to the nearest ancestor that exists.
+		for p := errs[i].Pointer; ; {
+			if l, ok := lines[p]; ok {
+				errs[i].Line = l
+				break
+			}
+			j := strings.LastIndexByte(p, '/')
+			if j < 0 {
+				break
+			}
+			p = p[:j]
+		}
+	}
+}
+
+// pointerLines maps every JSON pointer in the document to the line its value starts on.
+func pointerLines(raw []byte, f Format) map[string]int {
+	out := map[string]int{}
+	if f == FormatAuto {
+		f = FormatYAML
+		if c := bytes.TrimLeft(raw, " \t\r\n\ufeff"); len(c) > 0 && (c[0] == '{' || c[0] == '[') {
+			f = FormatJSON
+		}
+	}
+	if f == FormatYAML {
+		var doc yaml.Node
+		if yaml.Unmarshal(raw, &doc) == nil && len(doc.Content) > 0 {
+			yamlLines(doc.Content[0], "", out, 0)
+		}
+		return out
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	var walk func(ptr string, depth int) bool
+	walk = func(ptr string, depth int) bool {
+		if depth > maxDepth {
+			return false
+		}
+		// InputOffset is the end of the previous token; skip whitespace and ':' or ','.
+		start := int(dec.InputOffset())
+		for start < len(raw) && strings.IndexByte(" \t\r\n:,", raw[start]) >= 0 {
+			start++
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		line, _ := lineCol(raw, start)
+		out[ptr] = line
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{':
+				for dec.More() {
+					kt, err := dec.Token()
+					if err != nil {
+						return false
+					}
+					k, _ := kt.(string)
+					if !walk(ptr+"/"+escapePointer(k), depth+1) {
+						return false
+					}
+				}
+				_, err = dec.Token()
+				return err == nil
+			case '[':
+				for i := 0; dec.More(); i++ {
+					if !walk(ptr+"/"+strconv.Itoa(i), depth+1) {
+						return false
+					}
+				}
+				_, err = dec.Token()
+				return err == nil
+			}
+		}
+		return true
+	}
+	walk("", 0)
+	return out
+}
+
+func yamlLines(n *yaml.Node, ptr string, out map[string]int, depth int) {
+	if depth > maxDepth {
+		return
+	}
+	out[ptr] = n.Line
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			kp := ptr + "/" + escapePointer(n.Content[i].Value)
+			yamlLines(n.Content[i+1], kp, out, depth+1)
+			out[kp] = n.Content[i].Line
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			yamlLines(c, ptr+"/"+strconv.Itoa(i), out, depth+1)
+		}
+	case yaml.AliasNode:
+		// Lines of an alias are those of its anchor; not worth following.
+	}
+}

@@ -1,0 +1,309 @@
+// Package evaluator is the one place a request becomes a decision: it decodes
+// the request, validates it against its JSON Schema, evaluates the rulebook
+// with OPA against the request and the inventory, and returns the decision.
+// The CLI and the sidecar both call it; nothing else talks to OPA or to the
+// schema library.
+package evaluator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/imgadmit/imgadmit/policies"
+	"github.com/imgadmit/imgadmit/schemas"
+)
+
+// decisionQuery is the rule the router computes; stock OPA serves the same
+// answer at /v1/data/imgadmit/decision.
+const decisionQuery = "data.imgadmit.decision"
+
+// Options configure an Evaluator. The zero value uses the embedded rulebook
+// and schemas, an empty inventory, and the inventory's own settings.
+type Options struct {
+	// Policies is the rulebook; nil means the one embedded in the binary.
+	Policies fs.FS
+	// Inventory is the inventory document ({resources, settings}), already
+	// decoded; nil means none. It is validated by New.
+	Inventory map[string]any
+	// Lenient turns missing facts into warnings (settings.missing_facts = warn).
+	Lenient bool
+	// TrustRequestFacts, when set, overrides settings.trust_request_facts.
+	TrustRequestFacts *bool
+}
+
+// Evaluator turns requests into decisions. It is safe for concurrent use; the
+// rulebook and the inventory can be replaced while it serves, atomically.
+type Evaluator struct {
+	validator *validator
+	lenient   bool
+	trust     *bool
+
+	mu    sync.Mutex // serializes replacements of state
+	state atomic.Pointer[state]
+}
+
+// state is everything one decision is made with; it is replaced whole, so a
+// decision never sees half of a reload.
+type state struct {
+	book      *rulebook
+	inventory map[string]any
+	query     rego.PreparedEvalQuery
+}
+
+// DecideOptions are per-call choices.
+type DecideOptions struct {
+	// Now is the time time-based rules see; zero means the wall clock. It
+	// comes from the caller (replay, tests), never from the request.
+	Now time.Time
+}
+
+// New compiles the rulebook and the schemas once and prepares the query.
+func New(ctx context.Context, opts Options) (*Evaluator, error) {
+	v, err := newValidator(schemasFS())
+	if err != nil {
+		return nil, internalError("compile schemas", err)
+	}
+	e := &Evaluator{validator: v, lenient: opts.Lenient, trust: opts.TrustRequestFacts}
+	pfs := opts.Policies
+	if pfs == nil {
+		pfs = policies.FS
+	}
+	book, err := loadRulebook(pfs)
+	if err != nil {
+		return nil, err
+	}
+	inv := opts.Inventory
+	if inv == nil {
+		inv = map[string]any{}
+	}
+	if errs := v.validateInventory(inv); len(errs) > 0 {
+		return nil, &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
+	}
+	st, err := e.prepare(ctx, book, inv)
+	if err != nil {
+		return nil, err
+	}
+	e.state.Store(st)
+	return e, nil
+}
+
+// prepare builds the store and prepares the decision query for one rulebook
+// and inventory.
+func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv map[string]any) (*state, error) {
+	store := inmem.NewFromObject(map[string]any{"inventory": e.effectiveInventory(inv)})
+	q, err := rego.New(
+		rego.Query(decisionQuery),
+		rego.Compiler(book.compiler),
+		rego.Store(store),
+		rego.Capabilities(capabilities()),
+		rego.StrictBuiltinErrors(false),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("prepare query: %v", err), err: err}
+	}
+	return &state{book: book, inventory: inv, query: q}, nil
+}
+
+// effectiveInventory applies the caller's overrides (--lenient,
+// --trust-request-facts) on top of the inventory's settings, without
+// changing the caller's map.
+func (e *Evaluator) effectiveInventory(inv map[string]any) map[string]any {
+	if !e.lenient && e.trust == nil {
+		return inv
+	}
+	out := maps.Clone(inv)
+	settings := map[string]any{}
+	if s, ok := inv["settings"].(map[string]any); ok {
+		settings = maps.Clone(s)
+	}
+	if e.lenient {
+		settings["missing_facts"] = "warn"
+	}
+	if e.trust != nil {
+		settings["trust_request_facts"] = *e.trust
+	}
+	out["settings"] = settings
+	return out
+}
+
+// SetInventory validates inv and makes it the inventory of every decision
+// that starts after it returns. On error the previous inventory stays.
+func (e *Evaluator) SetInventory(ctx context.Context, inv map[string]any) error {
+	if inv == nil {
+		inv = map[string]any{}
+	}
+	if errs := e.validator.validateInventory(inv); len(errs) > 0 {
+		return &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st, err := e.prepare(ctx, e.state.Load().book, inv)
+	if err != nil {
+		return err
+	}
+	e.state.Store(st)
+	return nil
+}
+
+// SetRulebook compiles the rulebook in fsys and makes it the rulebook of every
+// decision that starts after it returns. On error the previous one stays.
+func (e *Evaluator) SetRulebook(ctx context.Context, fsys fs.FS) error {
+	book, err := loadRulebook(fsys)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st, err := e.prepare(ctx, book, e.state.Load().inventory)
+	if err != nil {
+		return err
+	}
+	e.state.Store(st)
+	return nil
+}
+
+// Revision is the revision of the rulebook now in use.
+func (e *Evaluator) Revision() string { return e.state.Load().book.revision }
+
+// Rules lists the rules of the rulebook now in use, sorted by id.
+func (e *Evaluator) Rules() []Rule { return e.state.Load().book.rules }
+
+// Operations lists the operations that exist, by provider.
+func (e *Evaluator) Operations() map[string][]string { return e.validator.operations() }
+
+// Decide decodes a request written in format f, validates it and decides it.
+// An invalid request is an *Error with code invalid_request whose field
+// errors carry JSON pointers and lines; it is never a decision.
+func (e *Evaluator) Decide(ctx context.Context, raw []byte, f Format, opts DecideOptions) (*Decision, error) {
+	doc, err := e.Validate(raw, f)
+	if err != nil {
+		return nil, err
+	}
+	return e.decide(ctx, doc, opts)
+}
+
+// DecideValue validates and decides a request that is already decoded (JSON
+// numbers as json.Number).
+func (e *Evaluator) DecideValue(ctx context.Context, doc any, opts DecideOptions) (*Decision, error) {
+	if errs := e.validator.validateRequest(doc); len(errs) > 0 {
+		return nil, invalidRequest("the request does not match its schema", errs...)
+	}
+	return e.decide(ctx, doc, opts)
+}
+
+// Validate decodes and schema-checks a request, returning the decoded document.
+func (e *Evaluator) Validate(raw []byte, f Format) (any, error) {
+	doc, err := decode(raw, f)
+	if err != nil {
+		return nil, err
+	}
+	if errs := e.validator.validateRequest(doc); len(errs) > 0 {
+		locateLines(raw, f, errs)
+		return nil, invalidRequest("the request does not match its schema", errs...)
+	}
+	return doc, nil
+}
+
+func (e *Evaluator) decide(ctx context.Context, doc any, opts DecideOptions) (*Decision, error) {
+	st := e.state.Load()
+	input, err := ast.InterfaceToValue(doc)
+	if err != nil {
+		return nil, internalError("convert request", err)
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, &Error{Code: CodeInternal, Message: fmt.Sprintf("evaluation stopped: %v", ctxErr), err: errors.Join(ctxErr, err)}
+		}
+		return nil, internalError("evaluate", err)
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return nil, &Error{Code: CodeInternal, Message: "the rulebook gave no decision (data.imgadmit.decision is undefined)"}
+	}
+	d, err := decisionFromValue(rs[0].Expressions[0].Value)
+	if err != nil {
+		return nil, internalError("read decision", err)
+	}
+	d.DecisionID = uuid.NewString()
+	d.Rulebook = Rulebook{Revision: st.book.revision, Rules: len(st.book.rules)}
+	return d, nil
+}
+
+// decisionFromValue reads the router's answer. A decision that says allowed
+// while a reason denies is refused: allowed is false exactly when some reason
+// denies, whatever the rulebook computed.
+func decisionFromValue(v any) (*Decision, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("decision is %T, not an object", v)
+	}
+	d := &Decision{}
+	d.Provider, _ = m["provider"].(string)
+	d.Operation, _ = m["operation"].(string)
+	raw, ok := m["reasons"].([]any)
+	if !ok {
+		return nil, errors.New("decision has no reasons array")
+	}
+	d.Reasons = make([]Reason, 0, len(raw))
+	denied := false
+	for i, x := range raw {
+		rm, ok := x.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("reason %d is %T, not an object", i, x)
+		}
+		str := func(k string) string { s, _ := rm[k].(string); return s }
+		r := Reason{ID: str("id"), Effect: str("effect"), Category: str("category"), Message: str("message"), Remediation: str("remediation"), Source: str("source")}
+		if r.ID == "" || (r.Effect != EffectDeny && r.Effect != EffectWarn && r.Effect != EffectNote) {
+			return nil, fmt.Errorf("reason %d has id %q and effect %q", i, r.ID, r.Effect)
+		}
+		denied = denied || r.Effect == EffectDeny
+		d.Reasons = append(d.Reasons, r)
+	}
+	allowed, ok := m["allowed"].(bool)
+	if !ok {
+		return nil, errors.New("decision has no allowed boolean")
+	}
+	if allowed == denied {
+		return nil, fmt.Errorf("decision says allowed=%v but %d reasons deny", allowed, countDeny(d.Reasons))
+	}
+	d.Allowed = allowed
+	return d, nil
+}
+
+func countDeny(rs []Reason) int {
+	n := 0
+	for _, r := range rs {
+		if r.Effect == EffectDeny {
+			n++
+		}
+	}
+	return n
+}
+
+// MarshalJSON keeps an empty reasons list as [] rather than null.
+func (d Decision) MarshalJSON() ([]byte, error) {
+	type plain Decision
+	if d.Reasons == nil {
+		d.Reasons = []Reason{}
+	}
+	return json.Marshal(plain(d))
+}
+
+// schemasFS is the embedded schema set; a function so tests can see one place.
+func schemasFS() fs.FS { return schemas.FS }

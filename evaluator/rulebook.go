@@ -1,0 +1,153 @@
+package evaluator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// rulebook is a compiled set of policies with what the decision needs to
+// carry about it: its revision and its rules' METADATA.
+type rulebook struct {
+	compiler *ast.Compiler
+	revision string
+	rules    []Rule
+}
+
+// deniedBuiltins are refused at compile time: a rule can read only the request
+// and the inventory, never a file, the network, or the process environment.
+var deniedBuiltins = map[string]bool{
+	"http.send":          true,
+	"opa.runtime":        true,
+	"net.lookup_ip_addr": true,
+}
+
+// capabilities is what the rulebook may use: this OPA's builtins less deniedBuiltins.
+func capabilities() *ast.Capabilities {
+	c := ast.CapabilitiesForThisVersion()
+	kept := c.Builtins[:0]
+	for _, b := range c.Builtins {
+		if !deniedBuiltins[b.Name] {
+			kept = append(kept, b)
+		}
+	}
+	c.Builtins = kept
+	return c
+}
+
+// loadRulebook parses and compiles every .rego file under fsys except tests.
+// The revision is a digest of the files' names and contents, so the same
+// rulebook always has the same revision, on any machine.
+func loadRulebook(fsys fs.FS) (*rulebook, error) {
+	caps := capabilities()
+	modules := map[string]*ast.Module{}
+	h := sha256.New()
+	var names []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || path.Ext(p) != ".rego" || strings.HasSuffix(p, "_test.rego") {
+			return nil
+		}
+		names = append(names, p)
+		return nil
+	})
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("read rulebook: %v", err), err: err}
+	}
+	if len(names) == 0 {
+		return nil, &Error{Code: CodeInvalidRulebook, Message: "the rulebook has no .rego files"}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		src, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("read %s: %v", name, err), err: err}
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(src))
+		h.Write(src)
+		m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{
+			ProcessAnnotation: true,
+			RegoVersion:       ast.RegoV1,
+			Capabilities:      caps,
+		})
+		if err != nil {
+			return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("parse rulebook: %v", err), err: err}
+		}
+		modules[name] = m
+	}
+	c := ast.NewCompiler().WithCapabilities(caps).WithStrict(true).WithEnablePrintStatements(false)
+	c.Compile(modules)
+	if c.Failed() {
+		return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("compile rulebook: %v", c.Errors), err: c.Errors}
+	}
+	rules, err := rulesFromMetadata(c)
+	if err != nil {
+		return nil, err
+	}
+	return &rulebook{
+		compiler: c,
+		revision: "sha256:" + hex.EncodeToString(h.Sum(nil)),
+		rules:    rules,
+	}, nil
+}
+
+// rulesFromMetadata lists every rule that carries a custom.id, sorted by id.
+// A rule without title, effect, category or source is a rulebook error: the
+// reason it would give could not say what it is.
+func rulesFromMetadata(c *ast.Compiler) ([]Rule, error) {
+	var rules []Rule
+	seen := map[string]string{}
+	for _, ref := range c.GetAnnotationSet().Flatten() {
+		a := ref.Annotations
+		if a == nil || a.Scope != "rule" {
+			continue
+		}
+		id, _ := a.Custom["id"].(string)
+		if id == "" {
+			continue
+		}
+		str := func(k string) string { s, _ := a.Custom[k].(string); return s }
+		r := Rule{
+			ID:          id,
+			Effect:      str("effect"),
+			EscalatesTo: str("escalates_to"),
+			Category:    str("category"),
+			Title:       a.Title,
+			Description: strings.TrimSpace(a.Description),
+			Source:      str("source"),
+			Remediation: str("remediation"),
+		}
+		if a.Location != nil {
+			r.File, r.Line = a.Location.File, a.Location.Row
+		}
+		where := fmt.Sprintf("%s:%d", r.File, r.Line)
+		if prev, dup := seen[id]; dup {
+			return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("rule id %s is used twice: %s and %s", id, prev, where)}
+		}
+		seen[id] = where
+		var missing []string
+		for k, v := range map[string]string{"title": r.Title, "custom.effect": r.Effect, "custom.category": r.Category, "custom.source": r.Source} {
+			if v == "" {
+				missing = append(missing, k)
+			}
+		}
+		if r.Effect == EffectDeny && r.Remediation == "" {
+			missing = append(missing, "custom.remediation")
+		}
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("rule %s (%s) lacks METADATA %s", id, where, strings.Join(missing, ", "))}
+		}
+		rules = append(rules, r)
+	}
+	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
+	return rules, nil
+}

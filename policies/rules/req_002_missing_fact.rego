@@ -1,0 +1,59 @@
+package imgadmit.rules
+
+import data.imgadmit.lib.facts
+import data.imgadmit.lib.reason
+
+# METADATA
+# title: A fact a rule needs is missing
+# description: |
+#   A rule that cannot decide because a fact it needs is neither in the
+#   inventory nor (when trusted) in the request refuses the request: fail
+#   closed. With settings.missing_facts = "warn" (the CLI's --lenient) it warns.
+# custom:
+#   id: REQ-002
+#   effect: deny
+#   category: missing_fact
+#   source: "imgadmit request-level rules: facts (CATALOGUE.md, Request-level rules)"
+#   remediation: Add the fact to the inventory (--data) or, where request facts are trusted, to the request's resources.
+reasons contains r if {
+	some kind, id, field
+	_missing_fact_key[[kind, id, field]]
+	needed_by := concat(", ", sort({m.rule |
+		some m in missing_facts
+		[m.kind, m.id, m.field] == [kind, id, field]
+	}))
+	r := reason.with_effect(
+		rego.metadata.rule(),
+		_missing_effect,
+		_missing_message(kind, id, field, needed_by),
+	)
+}
+
+_missing_fact_key contains [m.kind, m.id, m.field] if some m in missing_facts
+
+_missing_message(kind, id, field, needed_by) := sprintf(
+	"nothing is known about %s (fact %q is needed by %s)",
+	[_describe(kind, id), field, needed_by],
+) if {
+	not _known(kind, id)
+} else := sprintf("%s is missing fact %q, needed by %s", [_describe(kind, id), field, needed_by])
+
+_known("account", _) if facts.account
+
+_known(kind, id) if facts.resource(kind, id)
+
+_missing_effect := "warn" if {
+	facts.settings.missing_facts == "warn"
+} else := "deny"
+
+_kind_singular := {
+	"images": "image",
+	"backups": "backup",
+	"servers": "server",
+	"disks": "disk",
+	"snapshots": "snapshot",
+}
+
+_describe("account", _) := "the account"
+
+_describe(kind, id) := sprintf("%s %s", [_kind_singular[kind], id]) if kind != "account"

@@ -1,0 +1,37 @@
+package imgadmit.rules
+
+import data.imgadmit.lib.operations
+import data.imgadmit.lib.reason
+
+# METADATA
+# title: The operation or provider is unknown
+# description: |
+#   imgadmit refuses what it does not know: a provider/operation pair with no
+#   schema and no rules would otherwise pass with no reasons. The evaluator
+#   reports this as an invalid request before evaluation; this rule keeps the
+#   rulebook fail-closed on its own (stock OPA, or a caller that skips schemas).
+# custom:
+#   id: REQ-003
+#   effect: deny
+#   category: constraint
+#   source: "imgadmit request-level rules: operations (CATALOGUE.md, Request-level rules)"
+#   remediation: Use one of the listed providers and operations.
+reasons contains r if {
+	not operations.exists(_provider, _operation)
+	r := reason.from(rego.metadata.rule(), _unknown_message)
+}
+
+_provider := object.get(input, "provider", null)
+
+_operation := object.get(input, "operation", null)
+
+_unknown_message := sprintf("unknown provider %s; known providers: %s", [
+	json.marshal(_provider),
+	concat(", ", sort(object.keys(operations.known))),
+]) if {
+	not operations.known[_provider]
+} else := sprintf("operation %s does not exist for provider %s; known operations: %s", [
+	json.marshal(_operation),
+	json.marshal(_provider),
+	concat(", ", sort(operations.known[_provider])),
+])
