@@ -45,6 +45,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(c.App.ErrWriter, "imgadmit: unknown command %q (try 'imgadmit --help')\n", name)
 		},
 	}
+	for _, cmd := range app.Commands {
+		// A usage error says what is wrong on stderr; the help is one flag away.
+		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+			return usageError(fmt.Sprintf("%s: %v (see 'imgadmit %s --help')", cmd.Name, err, cmd.Name))
+		}
+	}
 	err := app.Run(args)
 	if err == nil {
 		if len(args) > 1 && app.Command(args[1]) == nil && args[1] != "help" && args[1] != "h" && args[1][0] != '-' {

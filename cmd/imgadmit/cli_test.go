@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden from the current output")
+
+const now = "--now=2026-11-24T00:00:00Z"
+
+var (
+	revisionPattern = regexp.MustCompile(`sha256:[0-9a-f]{64}`)
+	uuidPattern     = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+)
+
+// runCLI runs the command in-process and returns its exit code and outputs.
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(append([]string{"imgadmit"}, args...), strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// TestCommandsGolden runs every command over the testdata requests and
+// compares exit code, stdout and stderr with testdata/golden/<name>.txt.
+func TestCommandsGolden(t *testing.T) {
+	td := "testdata/"
+	cases := []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+	}{
+		{"eval-allowed", "", []string{"eval", now, td + "allowed.json"}, 0},
+		{"eval-denied-yaml", "", []string{"eval", now, td + "denied.yaml"}, 1},
+		{"eval-warned", "", []string{"eval", now, td + "warned.json"}, 0},
+		{"eval-warned-fail-on-warn", "", []string{"eval", now, "--fail-on", "warn", td + "warned.json"}, 1},
+		{"eval-invalid", "", []string{"eval", now, td + "invalid.json"}, 2},
+		{"eval-malformed", "", []string{"eval", now, td + "malformed.json"}, 2},
+		{"eval-empty", "", []string{"eval", now, td + "empty.json"}, 2},
+		{"eval-unknown-operation", "", []string{"eval", now, td + "unknown-op.json"}, 2},
+		{"eval-empty-dir", "", []string{"eval", now, td + "emptydir"}, 2},
+		{"eval-missing-file", "", []string{"eval", now, td + "nonexistent.json"}, 2},
+		// One bad file does not stop the others; the worst outcome sets the code.
+		{"eval-batch", "", []string{"eval", now, td + "allowed.json", td + "malformed.json", td + "denied.yaml"}, 2},
+		{"eval-stdin-yaml", "provider: huaweicloud\noperation: backup.export\nparams: {backup_id: bk-9}\n", []string{"eval", now, "-"}, 1},
+		{"eval-json", "", []string{"eval", now, "--format", "json", td + "denied.yaml", td + "invalid.json"}, 2},
+		{"eval-junit", "", []string{"eval", now, "--format", "junit", td + "allowed.json", td + "denied.yaml", td + "empty.json"}, 2},
+		{"eval-lenient-missing-fact", "", []string{"eval", now, "--lenient", td + "missing-fact.json"}, 0},
+		{"eval-strict-missing-fact", "", []string{"eval", now, td + "missing-fact.json"}, 1},
+		{"eval-untrusted-request-facts", "", []string{"eval", now, "--trust-request-facts=false", td + "allowed.json"}, 1},
+		{"eval-bad-inventory", "", []string{"eval", now, "--data", td + "bad-inventory.yaml", td + "allowed.json"}, 2},
+		{"eval-inventory-overrules-request", "", []string{"eval", now, "--data", td + "inventory.yaml", td + "allowed.json"}, 1},
+		{"eval-no-args", "", []string{"eval"}, 2},
+		{"eval-bad-format", "", []string{"eval", "--format", "xml", td + "allowed.json"}, 2},
+		{"eval-bad-now", "", []string{"eval", "--now", "yesterday", td + "allowed.json"}, 2},
+		{"eval-unknown-flag", "", []string{"eval", "--colour", td + "allowed.json"}, 2},
+		{"eval-bad-policies", "", []string{"eval", "--policies", td + "allowed.json", td + "allowed.json"}, 2},
+		{"validate", "", []string{"validate", td + "allowed.json", td + "invalid.json", td + "denied.yaml"}, 2},
+		{"validate-ok", "", []string{"validate", td + "allowed.json"}, 0},
+		{"unknown-command", "", []string{"frobnicate"}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tc.stdin, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
+			}
+			got := "$ imgadmit " + strings.Join(tc.args, " ") + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr
+			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".txt"), got)
+		})
+	}
+}
+
+func compareGolden(t *testing.T, path, got string) {
+	t.Helper()
+	// The rulebook revision changes with every rule edit; the golden files
+	// pin the output's shape, not the revision.
+	got = revisionPattern.ReplaceAllString(got, "sha256:<revision>")
+	got = uuidPattern.ReplaceAllString(got, "<decision-id>")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no golden file (go test ./cmd/imgadmit -update): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test ./cmd/imgadmit -update, then review the diff)\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// TestEvalJSONIsMachineReadable decodes the JSON output and checks the decision fields.
+func TestEvalJSONIsMachineReadable(t *testing.T) {
+	code, stdout, _ := runCLI(t, "", "eval", now, "--format", "json", "testdata/denied.yaml", "testdata/invalid.json")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	var results []struct {
+		File     string `json:"file"`
+		Decision *struct {
+			Allowed    bool   `json:"allowed"`
+			DecisionID string `json:"decision_id"`
+			Reasons    []struct {
+				ID, Effect string
+			} `json:"reasons"`
+			Rulebook struct {
+				Revision string `json:"revision"`
+				Rules    int    `json:"rules"`
+			} `json:"rulebook"`
+		} `json:"decision"`
+		Error *struct {
+			Code   string `json:"code"`
+			Errors []struct {
+				Pointer string `json:"pointer"`
+				Line    int    `json:"line"`
+			} `json:"errors"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &results); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, stdout)
+	}
+	if len(results) != 2 {
+		t.Fatalf("%d results, want 2", len(results))
+	}
+	d := results[0].Decision
+	if d == nil || d.Allowed || len(d.DecisionID) != 36 || !strings.HasPrefix(d.Rulebook.Revision, "sha256:") || d.Rulebook.Rules < 40 {
+		t.Errorf("denied.yaml decision = %+v", d)
+	}
+	if len(d.Reasons) != 1 || d.Reasons[0].ID != "CBR-004" || d.Reasons[0].Effect != "deny" {
+		t.Errorf("denied.yaml reasons = %+v, want one CBR-004 deny", d.Reasons)
+	}
+	e := results[1].Error
+	if e == nil || e.Code != "invalid_request" || len(e.Errors) != 2 || e.Errors[0].Pointer != "/params/file_format" || e.Errors[0].Line != 6 {
+		t.Errorf("invalid.json error = %+v", e)
+	}
+}
+
+// TestEvalJUnitParses checks the JUnit report is well-formed XML with the right counts.
+func TestEvalJUnitParses(t *testing.T) {
+	_, stdout, _ := runCLI(t, "", "eval", now, "--format", "junit", "testdata/allowed.json", "testdata/denied.yaml", "testdata/empty.json")
+	var suites junitSuites
+	if err := xml.Unmarshal([]byte(stdout), &suites); err != nil {
+		t.Fatalf("not XML: %v", err)
+	}
+	s := suites.Suites[0]
+	if s.Tests != 3 || s.Failures != 1 || s.Errors != 1 {
+		t.Errorf("suite counts tests=%d failures=%d errors=%d, want 3, 1, 1", s.Tests, s.Failures, s.Errors)
+	}
+}
+
+// TestRulesDocIsCurrent fails when docs/rules.md was not regenerated after a rule changed.
+func TestRulesDocIsCurrent(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "rules", "--format", "markdown")
+	if code != 0 {
+		t.Fatalf("rules exit %d: %s", code, stderr)
+	}
+	path := filepath.Join("..", "..", "docs", "rules.md")
+	if *update {
+		if err := os.WriteFile(path, []byte(stdout), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read %s: %v (make rules-doc)", path, err)
+	}
+	if stdout != string(want) {
+		t.Errorf("docs/rules.md is stale: run make rules-doc and commit it")
+	}
+}
