@@ -10,9 +10,13 @@ package imgadmit.lib.facts
 
 # Defaults for every setting; data.inventory.settings overrides them key by key.
 default_settings := {
-	# The documents say cross-region replication of full-ECS images "is only
-	# available for certain regions" without naming them. The default is the
-	# list in the README (section "Settings"); an operator overrides it.
+	# IMS-FE-011. The seed says cross-region replication of full-ECS images "is
+	# only available for certain regions" without naming them, and Huawei
+	# Cloud's own pages (IMS user guide "Replicating Images Across Regions",
+	# API reference CopyImageCrossRegion, IMS FAQ "Image Replication") publish
+	# no list either. So the default is empty, fail closed: every cross-region
+	# replication of a full-ECS image is refused with the documented workaround
+	# until an operator lists the regions that offer it.
 	"full_ecs_cross_region_regions": [],
 	"image_tag_policy": null,
 	"missing_facts": "deny",

@@ -1,0 +1,155 @@
+package imgadmit.rules_test
+
+import data.imgadmit.rules
+
+_ecs_img_005_now := time.parse_rfc3339_ns("2026-11-24T00:00:00Z")
+
+_ecs_img_005_source(patch) := object.union(
+	{
+		"status": "stopped",
+		"region": "cn-hangzhou",
+		"billing_method": "subscription",
+		"expired_at": null,
+		"payment_overdue_since": null,
+		"image_ids": ["m-1"],
+	},
+	patch,
+)
+
+_ecs_img_005_resources(source) := {
+	"images": {"m-1": {"region": "cn-hangzhou", "source_instance_id": "i-src", "snapshot_ids": ["s-1", "s-2"]}},
+	"servers": {
+		"i-src": source,
+		"i-1": {"region": "cn-hangzhou", "status": "stopped"},
+	},
+}
+
+_ecs_img_005_create(source) := _ecs_request(
+	"server.create",
+	{"image_id": "m-1", "name": "web-2", "billing_method": "subscription"},
+	_ecs_img_005_resources(source),
+)
+
+_ecs_img_005_change_os(source) := _ecs_request(
+	"server.change_os",
+	{"server_id": "i-1", "image_id": "m-1"},
+	_ecs_img_005_resources(source),
+)
+
+_ecs_img_005_reason(effect, message) := {
+	"id": "ECS-IMG-005",
+	"effect": effect,
+	"category": "lifecycle",
+	"message": message,
+	"remediation": "Before the release date, keep a sufficient balance in your account and renew the source instance or settle its overdue payment; once the image's snapshots have been released, use another image.",
+	"source": "Alibaba Cloud ECS FAQ, Images and Snapshots: If an image was manually created from an ECS instance, can I retrieve instance data after the instance is released on expiration?",
+}
+
+_ecs_img_005_warn_20 := _ecs_img_005_reason("warn", "image m-1 was created from instance i-src, which expired on 2026-11-20; the image's snapshots will be released on 2026-12-05, 15 days after that, unless you keep the account balance sufficient and renew the instance")
+
+test_ecs_img_005_warns_before_release if {
+	d := data.imgadmit.decision with input as _ecs_img_005_create(_ecs_img_005_source({"expired_at": "2026-11-20T00:00:00Z"}))
+		with time.now_ns as _ecs_img_005_now
+	d == {
+		"allowed": true,
+		"provider": "alibabacloud",
+		"operation": "server.create",
+		"reasons": [_ecs_img_005_warn_20],
+	}
+}
+
+test_ecs_img_005_denies_after_release if {
+	d := data.imgadmit.decision with input as _ecs_img_005_create(_ecs_img_005_source({"expired_at": "2026-11-01T00:00:00Z"}))
+		with time.now_ns as _ecs_img_005_now
+	d == {
+		"allowed": false,
+		"provider": "alibabacloud",
+		"operation": "server.create",
+		"reasons": [_ecs_img_005_reason("deny", "image m-1 was created from instance i-src, which expired on 2026-11-01; the image's snapshots were released on 2026-11-16, 15 days after that")],
+	}
+}
+
+test_ecs_img_005_denies_exactly_15_days_later if {
+	req := _ecs_img_005_create(_ecs_img_005_source({"expired_at": "2026-11-09T00:00:00Z"}))
+	r := rules.reasons with input as req with time.now_ns as _ecs_img_005_now
+	r == {_ecs_img_005_reason("deny", "image m-1 was created from instance i-src, which expired on 2026-11-09; the image's snapshots were released on 2026-11-24, 15 days after that")}
+}
+
+test_ecs_img_005_warns_just_before_15_days if {
+	req := _ecs_img_005_create(_ecs_img_005_source({"expired_at": "2026-11-09T00:00:00Z"}))
+	r := rules.reasons with input as req with time.now_ns as _ecs_img_005_now - 1
+	r == {_ecs_img_005_reason("warn", "image m-1 was created from instance i-src, which expired on 2026-11-09; the image's snapshots will be released on 2026-11-24, 15 days after that, unless you keep the account balance sufficient and renew the instance")}
+}
+
+test_ecs_img_005_warns_on_overdue_payment if {
+	req := _ecs_img_005_create(_ecs_img_005_source({"billing_method": "pay_as_you_go", "payment_overdue_since": "2026-11-22T08:30:00+08:00"}))
+	r := rules.reasons with input as json.patch(req, [{"op": "replace", "path": "/params/billing_method", "value": "pay_as_you_go"}])
+		with time.now_ns as _ecs_img_005_now
+	r == {_ecs_img_005_reason("warn", "image m-1 was created from instance i-src, whose payment has been overdue since 2026-11-22; the image's snapshots will be released on 2026-12-07, 15 days after that, unless you keep the account balance sufficient and settle the overdue payment")}
+}
+
+test_ecs_img_005_takes_the_earliest if {
+	req := _ecs_img_005_create(_ecs_img_005_source({
+		"expired_at": "2026-11-20T00:00:00Z",
+		"payment_overdue_since": "2026-11-05T00:00:00Z",
+	}))
+	r := rules.reasons with input as req with time.now_ns as _ecs_img_005_now
+	r == {_ecs_img_005_reason("deny", "image m-1 was created from instance i-src, whose payment has been overdue since 2026-11-05; the image's snapshots were released on 2026-11-20, 15 days after that")}
+}
+
+test_ecs_img_005_future_expiry if {
+	req := _ecs_img_005_create(_ecs_img_005_source({"expired_at": "2026-12-01T00:00:00Z"}))
+	r := rules.reasons with input as req with time.now_ns as _ecs_img_005_now
+	r == {_ecs_img_005_reason("warn", "image m-1 was created from instance i-src, which expires on 2026-12-01; the image's snapshots will be released on 2026-12-16, 15 days after that, unless you keep the account balance sufficient and renew the instance")}
+}
+
+test_ecs_img_005_change_os if {
+	r := rules.reasons with input as _ecs_img_005_change_os(_ecs_img_005_source({"expired_at": "2026-11-20T00:00:00Z"}))
+		with time.now_ns as _ecs_img_005_now
+	r == {_ecs_img_005_warn_20}
+}
+
+test_ecs_img_005_quiet_without_expiry if {
+	req := _ecs_img_005_create(_ecs_img_005_source({}))
+	r := rules.reasons with input as req with time.now_ns as _ecs_img_005_now
+	r == set()
+	_ecs_missing_of("ECS-IMG-005") == set() with input as req
+}
+
+test_ecs_img_005_quiet_on_image_not_made_from_an_instance if {
+	req := json.patch(_ecs_img_005_create(_ecs_img_005_source({"expired_at": "2026-11-01T00:00:00Z"})), [{"op": "replace", "path": "/resources/images/m-1/source_instance_id", "value": null}])
+	r := rules.reasons with input as req with time.now_ns as _ecs_img_005_now
+	r == set()
+	_ecs_missing_of("ECS-IMG-005") == set() with input as req
+}
+
+test_ecs_img_005_missing_source_instance_id if {
+	req := _ecs_request("server.change_os", {"server_id": "i-1", "image_id": "m-9"}, {"servers": {"i-1": {"region": "cn-hangzhou"}}})
+	_ecs_missing_of("ECS-IMG-005") == {{"kind": "images", "id": "m-9", "field": "source_instance_id", "rule": "ECS-IMG-005"}} with input as req
+}
+
+test_ecs_img_005_missing_source_instance if {
+	req := json.patch(_ecs_img_005_create(_ecs_img_005_source({})), [{"op": "remove", "path": "/resources/servers/i-src"}])
+	_ecs_missing_of("ECS-IMG-005") == {
+		{"kind": "servers", "id": "i-src", "field": "expired_at", "rule": "ECS-IMG-005"},
+		{"kind": "servers", "id": "i-src", "field": "payment_overdue_since", "rule": "ECS-IMG-005"},
+	} with input as req
+	r := rules.reasons with input as req with time.now_ns as _ecs_img_005_now
+	{x.message | some x in r} == {
+		"nothing is known about server i-src (fact \"billing_method\" is needed by ECS-IMG-006)",
+		"nothing is known about server i-src (fact \"expired_at\" is needed by ECS-IMG-005)",
+		"nothing is known about server i-src (fact \"payment_overdue_since\" is needed by ECS-IMG-005)",
+	}
+}
+
+test_ecs_img_005_missing_overdue_fact if {
+	req := _ecs_img_005_create(object.remove(_ecs_img_005_source({"expired_at": "2026-11-20T00:00:00Z"}), ["payment_overdue_since"]))
+	_ecs_missing_of("ECS-IMG-005") == {{"kind": "servers", "id": "i-src", "field": "payment_overdue_since", "rule": "ECS-IMG-005"}} with input as req
+}
+
+test_ecs_img_005_quiet_on_huawei if {
+	req := _ecs_on_huawei(_ecs_img_005_create(_ecs_img_005_source({"expired_at": "2026-11-01T00:00:00Z"})))
+	r := rules.reasons with input as req with time.now_ns as _ecs_img_005_now
+	_ecs_of(r, "ECS-IMG-005") == set()
+	_ecs_missing_of("ECS-IMG-005") == set() with input as req
+}

@@ -1,0 +1,46 @@
+package imgadmit.rules
+
+import data.imgadmit.lib.facts
+import data.imgadmit.lib.reason
+
+# METADATA
+# title: A full-ECS image made from a shared CBR backup cannot be shared
+# description: |
+#   A full-ECS image created from a CBR backup can be shared with other
+#   tenants, unless the backup was itself shared with this tenant.
+# custom:
+#   id: IMS-FE-007
+#   effect: deny
+#   category: constraint
+#   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Constraints"
+#   remediation: Ask the owner of the CBR backup to create the full-ECS image from it and share that image; an image made from a backup shared with you cannot be shared on.
+reasons contains r if {
+	input.operation == "image.share"
+	input.provider == "huaweicloud"
+	_fe_full_ecs_image(input.params.image_id)
+	facts.image(input.params.image_id).from_shared_backup == true
+	r := reason.from(rego.metadata.rule(), sprintf(
+		"image %s is a full-ECS image created from a CBR backup that was shared with this tenant; such an image cannot be shared",
+		[input.params.image_id],
+	))
+}
+
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-007") if {
+	input.operation == "image.share"
+	input.provider == "huaweicloud"
+}
+
+missing_facts contains facts.missing("images", input.params.image_id, "from_shared_backup", "IMS-FE-007") if {
+	input.operation == "image.share"
+	input.provider == "huaweicloud"
+	_fe_may_be_full_ecs(input.params.image_id)
+}
+
+# _fe_full_ecs_image(id): the image is known to be a full-ECS image.
+_fe_full_ecs_image(id) if facts.image(id).image_type == "full_ecs"
+
+# _fe_may_be_full_ecs(id): the image is not known to be of another type, so a
+# rule about full-ECS images still needs its other facts.
+_fe_may_be_full_ecs(id) if not _fe_other_image_type(id)
+
+_fe_other_image_type(id) if facts.image(id).image_type != "full_ecs"

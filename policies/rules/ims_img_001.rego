@@ -1,0 +1,34 @@
+package imgadmit.rules
+
+import data.imgadmit.lib.reason
+
+# METADATA
+# title: The image disclaimer must be agreed to
+# description: |
+#   Creating a Huawei Cloud image requires reading and agreeing to the Image
+#   Disclaimer. The request carries that agreement as agree_disclaimer; a
+#   request without it, or with false, has not agreed.
+# custom:
+#   id: IMS-IMG-001
+#   effect: deny
+#   category: constraint
+#   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Table 2"
+#   remediation: Read the Image Disclaimer and agree to it (set agree_disclaimer to true).
+reasons contains r if {
+	input.operation == "image.create"
+	input.provider == "huaweicloud"
+	not input.params.agree_disclaimer == true
+	r := reason.from(rego.metadata.rule(), sprintf(
+		"image %s cannot be created: %s; the Image Disclaimer must be read and agreed to",
+		[_ims_img_new_image, _ims_img_disclaimer_state],
+	))
+}
+
+# _ims_img_new_image names the image an image.create request makes.
+_ims_img_new_image := sprintf("%q", [input.params.name]) if {
+	is_string(input.params.name)
+} else := "(unnamed)"
+
+_ims_img_disclaimer_state := sprintf("agree_disclaimer is %s", [json.marshal(input.params.agree_disclaimer)]) if {
+	_ = input.params.agree_disclaimer
+} else := "agree_disclaimer is not set"

@@ -1,0 +1,63 @@
+package imgadmit.rules
+
+import data.imgadmit.lib.facts
+import data.imgadmit.lib.reason
+
+# METADATA
+# title: Only your own private images can be shared
+# description: |
+#   Sharing is for private images, by the project that created them. A public
+#   image, a KooGallery (market) image, an image another tenant shared with
+#   you, or a private image owned by another project cannot be shared on.
+#   (IMS-IMG-008 separately refuses another project's private image that is
+#   not available to the requester at all.)
+# custom:
+#   id: IMS-IMG-012
+#   effect: deny
+#   category: constraint
+#   source: "Huawei Cloud IMS, Images: Image Types"
+#   remediation: Share a private image your project created; public, KooGallery and shared images cannot be shared on, and only the owner's project can share a private image.
+reasons contains r if {
+	input.operation == "image.share"
+	input.provider == "huaweicloud"
+	img := facts.image(input.params.image_id)
+	r := reason.from(rego.metadata.rule(), _ims_img_not_own_message(input.params.image_id, img))
+}
+
+_ims_img_visibility_names := {
+	"public": "a public image",
+	"market": "a KooGallery (market) image",
+	"shared": "a shared image (another tenant's private image shared with you)",
+}
+
+_ims_img_not_own_message(id, img) := sprintf(
+	"image %s is %s; only your own private images can be shared",
+	[id, _ims_img_visibility_names[img.visibility]],
+) if {
+	_ims_img_visibility_names[img.visibility]
+} else := sprintf(
+	"image %s is owned by project %s, not by the requesting project %s; only the owner's project can share a private image",
+	[id, img.owner_project_id, _ims_img_requester],
+) if {
+	img.visibility == "private"
+	img.owner_project_id != _ims_img_requester
+} else := sprintf(
+	"image %s is owned by project %s and the request names no project_id, so it cannot be shown to be the owner; only the owner's project can share a private image",
+	[id, img.owner_project_id],
+) if {
+	img.visibility == "private"
+	not _ims_img_requester
+	_ = img.owner_project_id
+}
+
+missing_facts contains facts.missing("images", input.params.image_id, "visibility", "IMS-IMG-012") if {
+	input.operation == "image.share"
+	input.provider == "huaweicloud"
+}
+
+missing_facts contains facts.missing("images", id, "owner_project_id", "IMS-IMG-012") if {
+	input.operation == "image.share"
+	input.provider == "huaweicloud"
+	id := input.params.image_id
+	_ims_img_maybe_private(id)
+}
