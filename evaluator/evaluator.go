@@ -217,6 +217,11 @@ func (e *Evaluator) Validate(raw []byte, f Format) (any, error) {
 }
 
 func (e *Evaluator) decide(ctx context.Context, doc any, opts DecideOptions) (*Decision, error) {
+	// OPA notices cancellation only between steps; a request whose deadline
+	// has already passed is refused here, every time.
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Code: CodeInternal, Message: fmt.Sprintf("evaluation stopped: %v", err), err: err}
+	}
 	st := e.state.Load()
 	input, err := ast.InterfaceToValue(doc)
 	if err != nil {

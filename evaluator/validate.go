@@ -1,0 +1,532 @@
+package evaluator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"net/url"
+	"path"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// FieldError is one schema error: where (JSON pointer into the request) and what.
+type FieldError struct {
+	Pointer string `json:"pointer"`
+	Message string `json:"message"`
+	Line    int    `json:"line,omitempty"` // filled in later by the decoder's locator; leave 0
+}
+
+// req003 starts every message about an unknown provider or operation: the
+// catalogue id people grep for.
+const req003 = "REQ-003: "
+
+// schemaBase is the URL the schema files are compiled under. It names no real
+// place: every file is added to the compiler up front and nothing is fetched.
+const schemaBase = "imgadmit:///"
+
+// validator holds the schemas, compiled once. It is read-only after
+// newValidator, so one validator serves every goroutine.
+type validator struct {
+	request   *jsonschema.Schema
+	inventory *jsonschema.Schema
+	pairs     map[string]map[string]*jsonschema.Schema // provider -> operation -> schema
+	ops       map[string][]string                      // provider -> sorted operations
+	providers string                                   // "alibabacloud, huaweicloud", for messages
+	known     map[string]bool                          // every operation of any provider
+	allOps    string                                   // the same, for messages
+	// raw holds each schema file as decoded JSON, by URL. Error messages read
+	// it for what the compiled schema does not expose in a usable form: the
+	// property names behind "required" and "additionalProperties", and the
+	// description of a pattern.
+	raw map[string]any
+}
+
+// newValidator compiles request.json, inventory.json and every
+// <provider>/<operation>.json in fsys. The pairs that exist are the files found.
+func newValidator(fsys fs.FS) (*validator, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	c.LoadURL = func(s string) (io.ReadCloser, error) {
+		return nil, fmt.Errorf("%s is not among the schema files", s)
+	}
+	v := &validator{
+		pairs: map[string]map[string]*jsonschema.Schema{},
+		ops:   map[string][]string{},
+		raw:   map[string]any{},
+		known: map[string]bool{},
+	}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".json" {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var doc any
+		if err := dec.Decode(&doc); err != nil {
+			return fmt.Errorf("schema %s: %w", p, err)
+		}
+		v.raw[schemaBase+p] = doc
+		if err := c.AddResource(schemaBase+p, bytes.NewReader(b)); err != nil {
+			return fmt.Errorf("schema %s: %w", p, err)
+		}
+		switch parts := strings.Split(p, "/"); len(parts) {
+		case 1: // shared: request, inventory, facts, common
+		case 2:
+			v.ops[parts[0]] = append(v.ops[parts[0]], strings.TrimSuffix(parts[1], ".json"))
+		default:
+			return fmt.Errorf("schema %s: nested too deep: want <provider>/<operation>.json", p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load schemas: %w", err)
+	}
+	compile := func(p string) (*jsonschema.Schema, error) {
+		s, err := c.Compile(schemaBase + p)
+		if err != nil {
+			return nil, fmt.Errorf("compile schema %s: %w", p, err)
+		}
+		return s, nil
+	}
+	if v.request, err = compile("request.json"); err != nil {
+		return nil, err
+	}
+	if v.inventory, err = compile("inventory.json"); err != nil {
+		return nil, err
+	}
+	for provider, ops := range v.ops {
+		slices.Sort(ops)
+		v.pairs[provider] = make(map[string]*jsonschema.Schema, len(ops))
+		for _, op := range ops {
+			v.known[op] = true
+			if v.pairs[provider][op], err = compile(provider + "/" + op + ".json"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	v.providers = strings.Join(slices.Sorted(maps.Keys(v.ops)), ", ")
+	v.allOps = strings.Join(slices.Sorted(maps.Keys(v.known)), ", ")
+	return v, nil
+}
+
+// operations lists, per provider, the operations that have a schema, sorted.
+// The map is the caller's to keep or change.
+func (v *validator) operations() map[string][]string {
+	out := make(map[string][]string, len(v.ops))
+	for p, ops := range v.ops {
+		out[p] = slices.Clone(ops)
+	}
+	return out
+}
+
+// validateRequest checks a request (decoded with UseNumber) against the schema
+// of its provider/operation pair and returns every error, sorted by pointer
+// then message; nil means valid. When the pair cannot be told, the errors are
+// the REQ-003 ones plus whatever else the envelope schema finds.
+func (v *validator) validateRequest(doc any) []FieldError {
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return []FieldError{{Pointer: "", Message: "the request must be a JSON object, but got " + jsonTypeName(doc)}}
+	}
+	provider, perr := v.lookup(obj, "provider", "providers", v.providers, func(s string) bool { _, ok := v.pairs[s]; return ok })
+	op, oerr := v.lookup(obj, "operation", "operations", v.allOps, func(s string) bool { return v.known[s] })
+	if perr == nil && oerr == nil {
+		if s, ok := v.pairs[provider][op]; ok {
+			return v.validate(s, doc)
+		}
+		oerr = &FieldError{Pointer: "/operation", Message: fmt.Sprintf("%soperation %q does not exist for provider %q; it has: %s",
+			req003, op, provider, strings.Join(v.ops[provider], ", "))}
+	}
+	// No pair schema to use: check the envelope for everything else, and let
+	// the REQ-003 errors speak for provider and operation.
+	errs := slices.DeleteFunc(v.validate(v.request, doc), func(e FieldError) bool {
+		return e.Pointer == "/provider" || e.Pointer == "/operation"
+	})
+	for _, e := range []*FieldError{perr, oerr} {
+		if e != nil {
+			errs = append(errs, *e)
+		}
+	}
+	sortFieldErrors(errs)
+	return errs
+}
+
+// lookup reads obj[key] and reports, as a REQ-003 error at /key, a value that
+// is missing, not a string or not known.
+func (v *validator) lookup(obj map[string]any, key, plural, known string, isKnown func(string) bool) (string, *FieldError) {
+	val, present := obj[key]
+	s, isString := val.(string)
+	var msg string
+	switch {
+	case !present:
+		msg = fmt.Sprintf("missing required property %q", key)
+	case !isString:
+		msg = fmt.Sprintf("%s must be a string, but got %s", key, jsonTypeName(val))
+	case !isKnown(s):
+		msg = fmt.Sprintf("unknown %s %q", key, s)
+	default:
+		return s, nil
+	}
+	return "", &FieldError{Pointer: "/" + key, Message: fmt.Sprintf("%s%s; known %s: %s", req003, msg, plural, known)}
+}
+
+// validateInventory checks an inventory document (decoded with UseNumber).
+func (v *validator) validateInventory(doc any) []FieldError {
+	return v.validate(v.inventory, doc)
+}
+
+func (v *validator) validate(s *jsonschema.Schema, doc any) []FieldError {
+	err := s.Validate(doc)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		// A value JSON cannot hold (a decoder bug, not the caller's): say so
+		// rather than pretend the document is valid.
+		return []FieldError{{Pointer: "", Message: err.Error()}}
+	}
+	c := collector{v: v, doc: doc}
+	c.walk(ve)
+	sortFieldErrors(c.errs)
+	return slices.Compact(c.errs)
+}
+
+func sortFieldErrors(errs []FieldError) {
+	slices.SortFunc(errs, func(a, b FieldError) int {
+		if c := strings.Compare(a.Pointer, b.Pointer); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Message, b.Message)
+	})
+}
+
+// collector flattens a ValidationError tree into leaf FieldErrors with
+// messages that say what is wrong where.
+type collector struct {
+	v    *validator
+	doc  any
+	errs []FieldError
+}
+
+func (c *collector) add(ptr, msg string) {
+	c.errs = append(c.errs, FieldError{Pointer: ptr, Message: msg})
+}
+
+func (c *collector) walk(ve *jsonschema.ValidationError) {
+	kw := lastPointerToken(ve.KeywordLocation)
+	if kw == "oneOf" || kw == "anyOf" {
+		// "needs one of these properties" would otherwise come out as one
+		// "missing property" per alternative, each of them wrong on its own.
+		if alts := c.v.requiredAlternatives(ve.AbsoluteKeywordLocation); alts != nil {
+			c.alternatives(ve, kw, alts)
+			return
+		}
+	}
+	if len(ve.Causes) > 0 {
+		// A wrapper ($ref, allOf, if/then, "doesn't validate with"): its
+		// causes say what is wrong.
+		for _, cause := range ve.Causes {
+			c.walk(cause)
+		}
+		return
+	}
+	ptr := jsonPointer(ve.InstanceLocation)
+	parent := parentPointer(ve.AbsoluteKeywordLocation)
+	switch kw {
+	case "required":
+		if c.missing(ptr, ve.InstanceLocation, parent) {
+			return
+		}
+	case "additionalProperties":
+		if c.unknown(ptr, ve.InstanceLocation, parent) {
+			return
+		}
+	case "not":
+		if names := c.v.requiredOnly(c.v.schemaAt(parent + "/not")); names != nil {
+			c.add(ptr, quoteAnd(names)+" cannot be given together")
+			return
+		}
+		fallthrough
+	case "pattern":
+		if d, ok := c.v.schemaAt(parent).(map[string]any)["description"].(string); ok {
+			c.add(ptr, "does not match the expected format: "+d)
+			return
+		}
+	case "enum":
+		if got, ok := scalarText(resolvePointer(c.doc, ve.InstanceLocation)); ok {
+			c.add(ptr, ve.Message+", but got "+got)
+			return
+		}
+	case "maxItems", "minItems":
+		var want, got int
+		// The library says "maximum 10 items required"; say it plainly.
+		if _, err := fmt.Sscanf(ve.Message, "maximum %d items required, but found %d items", &want, &got); err == nil {
+			c.add(ptr, fmt.Sprintf("must have at most %s, but has %d", itemCount(want), got))
+			return
+		}
+		if _, err := fmt.Sscanf(ve.Message, "minimum %d items required, but found %d items", &want, &got); err == nil {
+			c.add(ptr, fmt.Sprintf("must have at least %s, but has %d", itemCount(want), got))
+			return
+		}
+	}
+	if strings.Contains(ve.KeywordLocation, "/propertyNames/") {
+		c.add(ptr, "invalid property name: "+ve.Message)
+		return
+	}
+	c.add(ptr, ve.Message)
+}
+
+// missing reports each property a "required" keyword found absent, at the
+// property's own pointer.
+func (c *collector) missing(ptr, instLoc, schemaLoc string) bool {
+	obj, ok := resolvePointer(c.doc, instLoc).(map[string]any)
+	req, ok2 := c.v.schemaAt(schemaLoc).(map[string]any)["required"].([]any)
+	if !ok || !ok2 {
+		return false
+	}
+	for _, r := range req {
+		if name, ok := r.(string); ok {
+			if _, present := obj[name]; !present {
+				c.add(ptr+"/"+escapePointerToken(name), fmt.Sprintf("missing required property %q", name))
+			}
+		}
+	}
+	return true
+}
+
+// unknown reports each property an "additionalProperties: false" refused, at
+// the property's own pointer, with the names that are allowed there.
+func (c *collector) unknown(ptr, instLoc, schemaLoc string) bool {
+	obj, ok := resolvePointer(c.doc, instLoc).(map[string]any)
+	sch, ok2 := c.v.schemaAt(schemaLoc).(map[string]any)
+	if !ok || !ok2 || sch["additionalProperties"] != false || sch["patternProperties"] != nil {
+		return false
+	}
+	props, _ := sch["properties"].(map[string]any)
+	allowed := make([]string, 0, len(props))
+	for name := range props {
+		allowed = append(allowed, name)
+	}
+	sort.Strings(allowed)
+	list := strings.Join(allowed, ", ")
+	if list == "" {
+		list = "none"
+	}
+	for name := range obj {
+		if _, known := props[name]; !known {
+			c.add(ptr+"/"+escapePointerToken(name), fmt.Sprintf("unknown property %q; allowed: %s", name, list))
+		}
+	}
+	return true
+}
+
+// alternatives reports a failed oneOf/anyOf whose branches only require
+// properties, as one error naming the alternatives.
+func (c *collector) alternatives(ve *jsonschema.ValidationError, kw string, alts [][]string) {
+	names := make([]string, len(alts))
+	for i, a := range alts {
+		names[i] = quoteAnd(a)
+	}
+	ptr := jsonPointer(ve.InstanceLocation)
+	if kw == "anyOf" {
+		c.add(ptr, fmt.Sprintf("at least one of %s is required, but none is given", strings.Join(names, ", ")))
+		return
+	}
+	if len(ve.Causes) > 0 { // every branch failed
+		c.add(ptr, fmt.Sprintf("exactly one of %s is required, but none is given", strings.Join(names, ", ")))
+		return
+	}
+	// More than one branch matched; the library says which two.
+	var i, j int
+	if _, err := fmt.Sscanf(ve.Message, "valid against schemas at indexes %d and %d", &i, &j); err == nil && i < len(names) && j < len(names) {
+		c.add(ptr, fmt.Sprintf("exactly one of %s is required, but %s and %s are both given", strings.Join(names, ", "), names[i], names[j]))
+		return
+	}
+	c.add(ptr, fmt.Sprintf("exactly one of %s is required", strings.Join(names, ", ")))
+}
+
+// requiredAlternatives returns, for a oneOf/anyOf keyword location, each
+// branch's required names when every branch is only a "required" list.
+func (v *validator) requiredAlternatives(loc string) [][]string {
+	branches, ok := v.schemaAt(loc).([]any)
+	if !ok || len(branches) == 0 {
+		return nil
+	}
+	out := make([][]string, len(branches))
+	for i, b := range branches {
+		if out[i] = v.requiredOnly(b); out[i] == nil {
+			return nil
+		}
+	}
+	return out
+}
+
+// requiredOnly returns the names of a schema that is nothing but {"required": [...]}.
+func (v *validator) requiredOnly(s any) []string {
+	m, ok := s.(map[string]any)
+	if !ok || len(m) != 1 {
+		return nil
+	}
+	req, ok := m["required"].([]any)
+	if !ok || len(req) == 0 {
+		return nil
+	}
+	names := make([]string, len(req))
+	for i, r := range req {
+		if names[i], ok = r.(string); !ok {
+			return nil
+		}
+	}
+	return names
+}
+
+// schemaAt returns the raw schema value at an absolute location
+// ("imgadmit:///request.json#/properties/params"), or nil.
+func (v *validator) schemaAt(loc string) any {
+	u, frag, ok := strings.Cut(loc, "#")
+	if !ok {
+		return nil
+	}
+	return resolvePointer(v.raw[u], frag)
+}
+
+// resolve follows a JSON pointer as the schema library writes it (tokens
+// JSON-pointer escaped, then percent-escaped) into a decoded JSON value.
+func resolvePointer(doc any, ptr string) any {
+	if ptr == "" {
+		return doc
+	}
+	if ptr[0] != '/' {
+		return nil
+	}
+	for tok := range strings.SplitSeq(ptr[1:], "/") {
+		tok = unescapePointerToken(tok)
+		switch d := doc.(type) {
+		case map[string]any:
+			doc = d[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(d) {
+				return nil
+			}
+			doc = d[i]
+		default:
+			return nil
+		}
+	}
+	return doc
+}
+
+// pointer turns the library's instance location into an RFC 6901 JSON
+// pointer: the library percent-escapes tokens (a key "a b" becomes "a%20b").
+func jsonPointer(loc string) string {
+	if !strings.Contains(loc, "%") {
+		return loc
+	}
+	toks := strings.Split(loc, "/")
+	for i, t := range toks {
+		if u, err := url.PathUnescape(t); err == nil {
+			toks[i] = u
+		}
+	}
+	return strings.Join(toks, "/")
+}
+
+func unescapePointerToken(tok string) string {
+	if u, err := url.PathUnescape(tok); err == nil {
+		tok = u
+	}
+	if strings.Contains(tok, "~") {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+	}
+	return tok
+}
+
+func escapePointerToken(tok string) string {
+	if strings.ContainsAny(tok, "~/") {
+		tok = strings.NewReplacer("~", "~0", "/", "~1").Replace(tok)
+	}
+	return tok
+}
+
+func lastPointerToken(loc string) string {
+	return loc[strings.LastIndexByte(loc, '/')+1:]
+}
+
+func parentPointer(loc string) string {
+	if i := strings.LastIndexByte(loc, '/'); i >= 0 {
+		return loc[:i]
+	}
+	return loc
+}
+
+func itemCount(n int) string {
+	if n == 1 {
+		return "1 item"
+	}
+	return strconv.Itoa(n) + " items"
+}
+
+// quoteAnd renders names as `"a"`, `"a" and "b"`, `"a", "b" and "c"`.
+func quoteAnd(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+// scalar renders a string, number, boolean or null for a message, cut short.
+func scalarText(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		if r := []rune(v); len(r) > 64 {
+			v = string(r[:64]) + "..."
+		}
+		return strconv.Quote(v), true
+	case json.Number:
+		return v.String(), true
+	case bool:
+		return strconv.FormatBool(v), true
+	case nil:
+		return "null", true
+	}
+	return "", false
+}
+
+// typeName is the JSON type of a decoded value, in the schema library's words.
+func jsonTypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case json.Number, float64, float32, int, int64, int32, uint64:
+		return "number"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
