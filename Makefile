@@ -46,8 +46,8 @@ fmt-check:
 # go test covers the evaluator, the CLI (in-process and the built binary),
 # the sidecar, and the fixtures against their golden decisions with the
 # rule-level coverage check.
-go-test:
-	$(GO) test -race -count=1 ./...
+go-test: $(OPA)
+	IMGADMIT_OPA=$(CURDIR)/$(OPA) $(GO) test -race -count=1 ./...
 
 opa-test: $(OPA)
 	$(OPA) test policies --coverage --threshold $(COVERAGE) --format json > $(BIN)/opa-coverage.json || \
