@@ -1,0 +1,485 @@
+package sidecar
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/imgadmit/imgadmit/evaluator"
+)
+
+// Error codes of the HTTP API beyond the evaluator's.
+const (
+	CodeUnauthorized         = "unauthorized"
+	CodeNotFound             = "not_found"
+	CodeMethodNotAllowed     = "method_not_allowed"
+	CodeRequestTooLarge      = "request_too_large"
+	CodeUnsupportedMediaType = "unsupported_media_type"
+	CodeNotReady             = "not_ready"
+)
+
+// Paths of the API.
+const (
+	PathAdmit      = "/v1/admit"
+	PathOPADecide  = "/v1/data/imgadmit/decision"
+	PathInventory  = "/v1/data/inventory"
+	PathRules      = "/v1/rules"
+	PathHealth     = "/health"
+	PathReady      = "/health/ready"
+	PathMetrics    = "/metrics"
+	endpointOther  = "other" // the metrics label of every unknown path
+	inputPointer   = "/input"
+	headerAllow    = "Allow"
+	contentTypeKey = "Content-Type"
+	jsonType       = "application/json"
+)
+
+// APIError is the body of every answer that is not a decision or a document:
+// {"code", "message", "errors"}.
+type APIError struct {
+	Code    string                 `json:"code"`
+	Message string                 `json:"message"`
+	Errors  []evaluator.FieldError `json:"errors"`
+
+	status int
+}
+
+func apiErrorf(status int, code, format string, args ...any) *APIError {
+	return &APIError{status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// route is one path: its handlers by method, whether it needs a token and a
+// loaded rulebook.
+type route struct {
+	methods map[string]http.HandlerFunc
+	allow   string // the Allow header of a 405
+	open    bool   // no token needed
+	ready   bool   // 503 until the rulebook is loaded
+}
+
+func (s *Server) routes() http.Handler {
+	table := map[string]*route{
+		PathAdmit:     {methods: map[string]http.HandlerFunc{http.MethodPost: s.handleAdmit}, ready: true},
+		PathOPADecide: {methods: map[string]http.HandlerFunc{http.MethodPost: s.handleOPADecision}, ready: true},
+		PathInventory: {methods: map[string]http.HandlerFunc{http.MethodPut: s.handlePutInventory}, ready: true},
+		PathRules:     {methods: map[string]http.HandlerFunc{http.MethodGet: s.handleRules}, ready: true},
+		PathHealth:    {methods: map[string]http.HandlerFunc{http.MethodGet: s.handleHealth}, open: true},
+		PathReady:     {methods: map[string]http.HandlerFunc{http.MethodGet: s.handleReady}, open: true},
+		PathMetrics:   {methods: map[string]http.HandlerFunc{http.MethodGet: s.metrics.handler().ServeHTTP}},
+	}
+	for _, rt := range table {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut} {
+			if rt.methods[m] != nil || (m == http.MethodHead && rt.methods[http.MethodGet] != nil) {
+				allow = append(allow, m)
+			}
+		}
+		rt.allow = strings.Join(allow, ", ")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rw := &responseWriter{ResponseWriter: w, outcome: outcomeOK}
+		rt := table[r.URL.Path]
+		endpoint := endpointOther
+		if rt != nil {
+			endpoint = r.URL.Path
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler { // net/http's own way to abort a response
+					panic(p)
+				}
+				s.log.Error("panic in handler", "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				if !rw.wroteHeader {
+					writeError(rw, r, apiErrorf(http.StatusInternalServerError, evaluator.CodeInternal, "internal error; see the server log"))
+				}
+				rw.outcome = evaluator.CodeInternal
+			}
+			s.metrics.observe(endpoint, rw.outcome, time.Since(start))
+		}()
+		if (rt == nil || !rt.open) && !s.authorized(r) {
+			rw.Header().Set("WWW-Authenticate", `Bearer realm="imgadmit"`)
+			writeError(rw, r, apiErrorf(http.StatusUnauthorized, CodeUnauthorized, "a bearer token is required: Authorization: Bearer <token>"))
+			return
+		}
+		if rt == nil {
+			writeError(rw, r, apiErrorf(http.StatusNotFound, CodeNotFound, "no endpoint at %s; the endpoints are %s", r.URL.Path,
+				strings.Join([]string{PathAdmit, PathOPADecide, PathInventory, PathRules, PathHealth, PathReady, PathMetrics}, ", ")))
+			return
+		}
+		method := r.Method
+		if method == http.MethodHead {
+			method = http.MethodGet
+		}
+		h := rt.methods[method]
+		if h == nil {
+			rw.Header().Set(headerAllow, rt.allow)
+			writeError(rw, r, apiErrorf(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "%s does not take %s; it takes %s", r.URL.Path, r.Method, rt.allow))
+			return
+		}
+		if rt.ready && s.eval.Load() == nil {
+			rw.Header().Set("Retry-After", "1")
+			writeError(rw, r, apiErrorf(http.StatusServiceUnavailable, CodeNotReady, "the rulebook is still loading"))
+			return
+		}
+		h(rw, r)
+	})
+}
+
+// responseWriter remembers the outcome for the metrics.
+type responseWriter struct {
+	http.ResponseWriter
+	wroteHeader bool
+	outcome     string
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	w.wroteHeader = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	w.wroteHeader = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (s *Server) authorized(r *http.Request) bool {
+	if s.cfg.token == nil {
+		return true
+	}
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), s.cfg.token) == 1
+}
+
+func setOutcome(w http.ResponseWriter, outcome string) {
+	if rw, ok := w.(*responseWriter); ok {
+		rw.outcome = outcome
+	}
+}
+
+// writeJSON writes v as the answer; ?pretty=true indents it, as OPA does.
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if pretty, _ := strconv.ParseBool(r.URL.Query().Get("pretty")); pretty {
+		enc.SetIndent("", "  ")
+	}
+	if err := enc.Encode(v); err != nil {
+		// Every value written here is built from JSON; failing is a bug.
+		panic(fmt.Sprintf("encode answer: %v", err))
+	}
+	w.Header().Set(contentTypeKey, jsonType)
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func writeError(w http.ResponseWriter, r *http.Request, e *APIError) {
+	if e.Errors == nil {
+		e.Errors = []evaluator.FieldError{}
+	}
+	setOutcome(w, e.Code)
+	writeJSON(w, r, e.status, e)
+}
+
+// fromEvaluator turns an evaluator error on the caller's input into a 400.
+func fromEvaluator(err error) *APIError {
+	e := &APIError{status: http.StatusBadRequest, Code: evaluator.CodeOf(err), Message: err.Error()}
+	var ee *evaluator.Error
+	if errors.As(err, &ee) {
+		e.Message = ee.Message
+		e.Errors = append([]evaluator.FieldError(nil), ee.Errors...)
+	}
+	return e
+}
+
+// readBody reads a JSON body of at most --max-body bytes.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *APIError) {
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Content-Encoding %q is not supported: send the body uncompressed", ce)
+	}
+	ct := r.Header.Get(contentTypeKey)
+	if ct == "" {
+		return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be JSON: send Content-Type: application/json")
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != jsonType && !strings.HasSuffix(mt, "+json")) {
+		return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be JSON, not %q: send Content-Type: application/json", ct)
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be UTF-8 JSON, not charset %q", cs)
+	}
+	tooLarge := apiErrorf(http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "the body is larger than the limit of %d bytes (--max-body)", s.cfg.MaxBody)
+	if r.ContentLength > s.cfg.MaxBody {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge
+		}
+		return nil, apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidRequest, "could not read the body: %v", err)
+	}
+	return body, nil
+}
+
+func (s *Server) handleAdmit(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	body, aerr := s.readBody(w, r)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	d, aerr := s.decide(w, r, PathAdmit, body, start)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, d)
+}
+
+// opaResponse is OPA's DataResponseV1 for a decision.
+type opaResponse struct {
+	DecisionID string              `json:"decision_id"`
+	Result     *evaluator.Decision `json:"result"`
+}
+
+func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	body, aerr := s.readBody(w, r)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	input, lineOffset, aerr := inputMember(body)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	d, aerr := s.decide(w, r, PathOPADecide, input, start)
+	if aerr != nil {
+		// Pointers and lines are the evaluator's, within input: make them
+		// point into the body the client sent.
+		for i := range aerr.Errors {
+			aerr.Errors[i].Pointer = inputPointer + aerr.Errors[i].Pointer
+			if aerr.Errors[i].Line > 0 {
+				aerr.Errors[i].Line += lineOffset
+			}
+		}
+		if len(aerr.Errors) == 0 && aerr.Code == evaluator.CodeInvalidRequest {
+			aerr.Message = "input: " + aerr.Message
+		}
+		writeError(w, r, aerr)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, opaResponse{DecisionID: d.DecisionID, Result: d})
+}
+
+// inputMember finds the input member of an OPA Data API request body, and
+// how many lines precede it. Other members are ignored, as OPA does (its
+// clients may send metadata beside input); input twice is refused, since two
+// parsers could disagree on which one counts.
+func inputMember(body []byte) ([]byte, int, *APIError) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	malformed := func(err error) *APIError {
+		off := dec.InputOffset()
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			off = se.Offset
+		}
+		line := bytes.Count(body[:min(int(off), len(body))], []byte{'\n'}) + 1
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidRequest, "malformed JSON: the body ends early at line %d", line)
+		}
+		return apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidRequest, "malformed JSON at line %d: %s", line, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, 0, malformed(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, 0, &APIError{status: http.StatusBadRequest, Code: evaluator.CodeInvalidRequest,
+			Message: `the body must be a JSON object {"input": request}`,
+			Errors:  []evaluator.FieldError{{Pointer: "", Message: "the body must be an object with an input member"}}}
+	}
+	var input []byte
+	line := 0
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, 0, malformed(err)
+		}
+		key, _ := kt.(string)
+		after := int(dec.InputOffset())
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, 0, malformed(err)
+		}
+		if key != "input" {
+			continue
+		}
+		if input != nil {
+			return nil, 0, &APIError{status: http.StatusBadRequest, Code: evaluator.CodeInvalidRequest,
+				Message: "malformed request",
+				Errors:  []evaluator.FieldError{{Pointer: inputPointer, Message: `duplicate key "input"`}}}
+		}
+		input = raw
+		start := after + bytes.IndexFunc(body[after:], func(r rune) bool { return !strings.ContainsRune(" \t\r\n:", r) })
+		line = bytes.Count(body[:start], []byte{'\n'})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, 0, malformed(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, 0, apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidRequest, "malformed JSON: unexpected data after the body's object")
+	}
+	if input == nil {
+		return nil, 0, &APIError{status: http.StatusBadRequest, Code: evaluator.CodeInvalidRequest,
+			Message: `the body has no input: send {"input": request}`,
+			Errors:  []evaluator.FieldError{{Pointer: inputPointer, Message: `missing required property "input"`}}}
+	}
+	return input, line, nil
+}
+
+// decide decides raw within the evaluation deadline, logs the decision and
+// counts it. An invalid request is an *APIError (400); an evaluation that
+// fails or runs past its deadline is a fail-closed decision, answered and
+// logged like any other.
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, path string, raw []byte, start time.Time) (*evaluator.Decision, *APIError) {
+	if s.testHookDecide != nil {
+		s.testHookDecide()
+	}
+	e := s.eval.Load()
+	// The deadline runs from here, not from the client's connection: a client
+	// that hangs up does not turn a decision into a failure in the log.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.cfg.EvalTimeout)
+	defer cancel()
+	doc, d, err := decideSafely(ctx, e, raw)
+	outcome := outcomeAllow
+	switch {
+	case err != nil && evaluator.CodeOf(err) == evaluator.CodeInvalidRequest:
+		return nil, fromEvaluator(err)
+	case err != nil:
+		s.log.Error("evaluation failed; the request is refused (fail closed)", "path", path, "err", err.Error())
+		d = e.FailClosed(doc, err)
+		outcome = outcomeFailClosed
+	case !d.Allowed:
+		outcome = outcomeDeny
+	}
+	_ = s.dlog.write(newRecord(path, r.RemoteAddr, raw, d, start, time.Now(), err))
+	s.metrics.decided(d, outcome)
+	setOutcome(w, outcome)
+	return d, nil
+}
+
+// decideSafely turns a panic in the evaluation into an error, so a bug fails
+// closed like any other evaluation failure instead of dropping the request.
+func decideSafely(ctx context.Context, e *evaluator.Evaluator, raw []byte) (doc any, d *evaluator.Decision, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			d, err = nil, fmt.Errorf("evaluation panicked: %v", p)
+		}
+	}()
+	return e.DecideDoc(ctx, raw, evaluator.FormatJSON, evaluator.DecideOptions{})
+}
+
+func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request) {
+	body, aerr := s.readBody(w, r)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	e := s.eval.Load()
+	inv, err := e.ParseInventory(body, evaluator.FormatJSON)
+	if err == nil {
+		err = e.SetInventory(r.Context(), inv)
+	}
+	if err != nil {
+		s.metrics.invUpdates.WithLabelValues(resultFailure).Inc()
+		if evaluator.CodeOf(err) == evaluator.CodeInvalidInventory {
+			writeError(w, r, fromEvaluator(err))
+			return
+		}
+		s.log.Error("inventory update failed; the previous inventory keeps serving", "err", err.Error())
+		writeError(w, r, apiErrorf(http.StatusInternalServerError, evaluator.CodeInternal, "the inventory could not be applied: %v", err))
+		return
+	}
+	s.metrics.invUpdates.WithLabelValues(resultSuccess).Inc()
+	s.setInventoryStatus("http")
+	s.log.Info("inventory replaced", "source", "http", "remote_addr", r.RemoteAddr, "bytes", len(body))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleRules(w http.ResponseWriter, r *http.Request) {
+	e := s.eval.Load()
+	writeJSON(w, r, http.StatusOK, struct {
+		Revision string           `json:"revision"`
+		Rules    []evaluator.Rule `json:"rules"`
+	}{e.Revision(), e.Rules()})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyBody is /health/ready's answer.
+type readyBody struct {
+	Status    string                  `json:"status"`
+	Revision  string                  `json:"revision,omitempty"`
+	Rules     int                     `json:"rules,omitempty"`
+	Inventory *inventoryStatus        `json:"inventory,omitempty"`
+	Reloads   map[string]reloadStatus `json:"reloads,omitempty"`
+}
+
+type inventoryStatus struct {
+	Source  string   `json:"source"`
+	Files   []string `json:"files,omitempty"`
+	Updated string   `json:"updated"`
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	e := s.eval.Load()
+	if e == nil {
+		setOutcome(w, CodeNotReady)
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, r, http.StatusServiceUnavailable, readyBody{Status: "loading"})
+		return
+	}
+	s.statusMu.Lock()
+	body := readyBody{
+		Status:   "ready",
+		Revision: e.Revision(),
+		Rules:    len(e.Rules()),
+		Inventory: &inventoryStatus{
+			Source:  s.status.inventorySource,
+			Files:   s.cfg.DataFiles,
+			Updated: s.status.inventoryTime.Format(time.RFC3339Nano),
+		},
+	}
+	if len(s.status.reloads) > 0 {
+		body.Reloads = make(map[string]reloadStatus, len(s.status.reloads))
+		for k, v := range s.status.reloads {
+			body.Reloads[k] = v
+		}
+	}
+	s.statusMu.Unlock()
+	writeJSON(w, r, http.StatusOK, body)
+}

@@ -1,0 +1,173 @@
+package sidecar
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/imgadmit/imgadmit/evaluator"
+)
+
+// Outcomes of a decision, as the decisions_total and http metrics label them.
+const (
+	outcomeAllow      = "allow"
+	outcomeDeny       = "deny"
+	outcomeFailClosed = "fail_closed"
+	outcomeOK         = "ok"
+)
+
+// Reload targets and results.
+const (
+	targetRulebook  = "rulebook"
+	targetInventory = "inventory"
+	resultSuccess   = "success"
+	resultFailure   = "failure"
+)
+
+// metrics are the server's Prometheus metrics, in a registry of their own (no
+// global state, so tests can run servers side by side).
+type metrics struct {
+	reg        *prometheus.Registry
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	decisions  *prometheus.CounterVec
+	reasons    *prometheus.CounterVec
+	reloads    *prometheus.CounterVec
+	reloadOK   *prometheus.GaugeVec
+	logLines   prometheus.Counter
+	logErrors  prometheus.Counter
+	invUpdates *prometheus.CounterVec
+}
+
+// latencyBuckets reach up to the evaluation deadline: a request that took
+// longer was cut off and answered fail closed, and +Inf counts it.
+func latencyBuckets(deadline time.Duration) []float64 {
+	limit := deadline.Seconds()
+	var out []float64
+	for _, b := range []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60} {
+		if b < limit {
+			out = append(out, b)
+		}
+	}
+	return append(out, limit)
+}
+
+// newMetrics registers every metric. current reports the rulebook now serving
+// (nil before the first load); it is read at scrape time so the revision shown
+// is always the one decisions carry.
+func newMetrics(deadline time.Duration, current func() *evaluator.Evaluator) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imgadmit_http_requests_total",
+			Help: "HTTP requests answered, by endpoint and outcome (allow, deny, fail_closed, ok, or the error code).",
+		}, []string{"endpoint", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "imgadmit_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by endpoint and outcome; buckets reach the evaluation deadline.",
+			Buckets: latencyBuckets(deadline),
+		}, []string{"endpoint", "outcome"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imgadmit_decisions_total",
+			Help: "Decisions answered, by outcome (allow, deny, fail_closed).",
+		}, []string{"outcome"}),
+		reasons: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imgadmit_decision_reasons_total",
+			Help: "Reasons given in decisions, by rule id and effect.",
+		}, []string{"rule_id", "effect"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imgadmit_reloads_total",
+			Help: "Reloads of the rulebook directory and the inventory files (on change or SIGHUP), by target and result.",
+		}, []string{"target", "result"}),
+		reloadOK: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "imgadmit_reload_last_success",
+			Help: "1 if the last reload of the target succeeded, 0 if it failed and the previous one is still serving.",
+		}, []string{"target"}),
+		logLines: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "imgadmit_decision_log_lines_total",
+			Help: "Decision log lines written.",
+		}),
+		logErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "imgadmit_decision_log_errors_total",
+			Help: "Decision log lines that could not be written (the line went to the server log instead).",
+		}),
+		invUpdates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imgadmit_inventory_updates_total",
+			Help: "Replacements of the inventory through PUT /v1/data/inventory, by result.",
+		}, []string{"result"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.reasons, m.reloads, m.reloadOK,
+		m.logLines, m.logErrors, m.invUpdates, rulebookCollector{current},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Series that alerts divide or rate should exist from the start, at zero.
+	for _, o := range []string{outcomeAllow, outcomeDeny, outcomeFailClosed} {
+		m.decisions.WithLabelValues(o)
+	}
+	for _, r := range []string{resultSuccess, resultFailure} {
+		m.invUpdates.WithLabelValues(r)
+	}
+	return m
+}
+
+// watchTargets creates the reload series for the targets that can reload.
+func (m *metrics) watchTargets(targets ...string) {
+	for _, t := range targets {
+		m.reloads.WithLabelValues(t, resultSuccess)
+		m.reloads.WithLabelValues(t, resultFailure)
+	}
+}
+
+func (m *metrics) observe(endpoint, outcome string, d time.Duration) {
+	m.requests.WithLabelValues(endpoint, outcome).Inc()
+	m.latency.WithLabelValues(endpoint, outcome).Observe(d.Seconds())
+}
+
+func (m *metrics) decided(d *evaluator.Decision, outcome string) {
+	m.decisions.WithLabelValues(outcome).Inc()
+	for _, r := range d.Reasons {
+		m.reasons.WithLabelValues(r.ID, r.Effect).Inc()
+	}
+}
+
+func (m *metrics) reloaded(target string, err error) {
+	if err != nil {
+		m.reloads.WithLabelValues(target, resultFailure).Inc()
+		m.reloadOK.WithLabelValues(target).Set(0)
+		return
+	}
+	m.reloads.WithLabelValues(target, resultSuccess).Inc()
+	m.reloadOK.WithLabelValues(target).Set(1)
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// rulebookCollector reports the rulebook serving now.
+type rulebookCollector struct {
+	current func() *evaluator.Evaluator
+}
+
+var (
+	rulebookInfoDesc = prometheus.NewDesc("imgadmit_rulebook_info",
+		"The rulebook serving now: always 1, labelled with its revision.", []string{"revision"}, nil)
+	rulebookRulesDesc = prometheus.NewDesc("imgadmit_rulebook_rules",
+		"Rules in the rulebook serving now.", nil, nil)
+)
+
+func (c rulebookCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- rulebookInfoDesc
+	ch <- rulebookRulesDesc
+}
+
+func (c rulebookCollector) Collect(ch chan<- prometheus.Metric) {
+	e := c.current()
+	if e == nil {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(rulebookInfoDesc, prometheus.GaugeValue, 1, e.Revision())
+	ch <- prometheus.MustNewConstMetric(rulebookRulesDesc, prometheus.GaugeValue, float64(len(e.Rules())))
+}

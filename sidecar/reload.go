@@ -1,0 +1,205 @@
+package sidecar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/imgadmit/imgadmit/evaluator"
+)
+
+// settleDelay gathers the burst of events one save makes (an editor writes,
+// renames and chmods) into one reload.
+const settleDelay = 150 * time.Millisecond
+
+// Reload reloads the rulebook directory (when there is one) and the
+// inventory files (when there are any), as SIGHUP does. A part that fails to
+// load keeps the previous one serving; the error is logged, counted in the
+// metrics, shown by /health/ready, and returned.
+func (s *Server) Reload(ctx context.Context) error {
+	return s.reload(ctx, s.cfg.Policies != "", len(s.cfg.DataFiles) > 0)
+}
+
+func (s *Server) reload(ctx context.Context, rulebook, inventory bool) error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	e := s.eval.Load()
+	if e == nil {
+		return errors.New("reload before the first load")
+	}
+	var errs []error
+	if rulebook {
+		before := e.Revision()
+		err := e.SetRulebook(ctx, os.DirFS(s.cfg.Policies))
+		s.reloaded(targetRulebook, err, "revision", e.Revision(), "previous", before, "policies", s.cfg.Policies)
+		errs = append(errs, err)
+	}
+	if inventory {
+		inv, err := evaluator.ReadInventory(s.cfg.DataFiles)
+		if err == nil {
+			err = e.SetInventory(ctx, inv)
+		}
+		if err == nil {
+			s.setInventoryStatus("files")
+		}
+		s.reloaded(targetInventory, err, "data", s.cfg.DataFiles)
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Server) reloaded(target string, err error, attrs ...any) {
+	s.metrics.reloaded(target, err)
+	s.setReloadStatus(target, err)
+	if err != nil {
+		s.log.Error("reload failed; the previous "+target+" keeps serving", append([]any{"target", target, "err", err.Error()}, attrs...)...)
+		return
+	}
+	s.log.Info("reloaded", append([]any{"target", target}, attrs...)...)
+}
+
+// startReloader starts the goroutine that reloads on SIGHUP and, with
+// --watch, on changes to the rulebook directory or the inventory files. It
+// closes done when ctx ends.
+func (s *Server) startReloader(ctx context.Context, done chan<- struct{}) error {
+	var w *fsnotify.Watcher
+	if s.cfg.Watch {
+		var err error
+		if w, err = s.newWatcher(); err != nil {
+			return err
+		}
+	}
+	go func() {
+		defer close(done)
+		if w != nil {
+			defer w.Close()
+		}
+		s.reloadLoop(ctx, w)
+	}()
+	return nil
+}
+
+func (s *Server) newWatcher() (*fsnotify.Watcher, error) {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, fmt.Errorf("watch: %w", err)
+	}
+	if s.cfg.polAbs != "" {
+		if err := addTree(w, s.cfg.polAbs); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
+	// Watch the inventory files' directories, not the files: editors and
+	// config management replace a file by renaming a new one over it.
+	dirs := map[string]bool{}
+	for _, f := range s.cfg.dataAbs {
+		d := filepath.Dir(f)
+		if dirs[d] {
+			continue
+		}
+		dirs[d] = true
+		if err := w.Add(d); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("watch %s: %w", d, err)
+		}
+	}
+	return w, nil
+}
+
+func addTree(w *fsnotify.Watcher, root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("watch %s: %w", p, err)
+		}
+		if d.IsDir() {
+			if err := w.Add(p); err != nil {
+				return fmt.Errorf("watch %s: %w", p, err)
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Server) reloadLoop(ctx context.Context, w *fsnotify.Watcher) {
+	var events <-chan fsnotify.Event
+	var watchErrs <-chan error
+	if w != nil {
+		events, watchErrs = w.Events, w.Errors
+	}
+	timer := time.NewTimer(settleDelay)
+	timer.Stop()
+	var pendingRulebook, pendingInventory bool
+	for {
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-s.cfg.Reload:
+			s.log.Info("SIGHUP: reloading")
+			_ = s.Reload(ctx)
+			if err := s.dlog.reopen(); err != nil {
+				s.log.Error("SIGHUP: the decision log keeps its old file", "err", err.Error())
+			}
+		case ev, ok := <-events:
+			if !ok {
+				events = nil
+				continue
+			}
+			rb, inv := s.classify(w, ev)
+			if rb || inv {
+				pendingRulebook = pendingRulebook || rb
+				pendingInventory = pendingInventory || inv
+				timer.Reset(settleDelay)
+			}
+		case err, ok := <-watchErrs:
+			if !ok {
+				watchErrs = nil
+				continue
+			}
+			s.log.Error("watch", "err", err.Error())
+		case <-timer.C:
+			_ = s.reload(ctx, pendingRulebook, pendingInventory)
+			pendingRulebook, pendingInventory = false, false
+		}
+	}
+}
+
+// classify says what an event changes: the rulebook (a .rego file, or a
+// directory, under the policies directory) or the inventory (a data file,
+// or the "..data" link Kubernetes swaps when a ConfigMap changes).
+func (s *Server) classify(w *fsnotify.Watcher, ev fsnotify.Event) (rulebook, inventory bool) {
+	if ev.Op == fsnotify.Chmod {
+		return false, false
+	}
+	name := filepath.Clean(ev.Name)
+	if root := s.cfg.polAbs; root != "" && (name == root || strings.HasPrefix(name, root+string(filepath.Separator))) {
+		switch {
+		case strings.HasSuffix(name, ".rego"):
+			rulebook = !strings.HasSuffix(name, "_test.rego")
+		case ev.Op.Has(fsnotify.Create):
+			if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+				if err := addTree(w, name); err != nil {
+					s.log.Error("watch", "err", err.Error())
+				}
+				rulebook = true
+			}
+		case ev.Op.Has(fsnotify.Remove), ev.Op.Has(fsnotify.Rename):
+			// A removed or renamed directory takes its .rego files with it.
+			rulebook = filepath.Ext(name) == ""
+		}
+	}
+	for _, f := range s.cfg.dataAbs {
+		if name == f || (filepath.Dir(name) == filepath.Dir(f) && strings.HasPrefix(filepath.Base(name), "..")) {
+			inventory = true
+		}
+	}
+	return rulebook, inventory
+}

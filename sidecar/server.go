@@ -1,0 +1,226 @@
+// Package sidecar is imgadmit's HTTP server: the same evaluator as the CLI
+// behind POST /v1/admit and OPA's Data API, with metrics, a decision log,
+// inventory updates over HTTP and rulebook reloads that never serve half a
+// rulebook.
+package sidecar
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/imgadmit/imgadmit/evaluator"
+)
+
+// Server is one sidecar. It is ready once Load has built its evaluator.
+type Server struct {
+	cfg     *settled
+	log     *slog.Logger
+	eval    atomic.Pointer[evaluator.Evaluator]
+	metrics *metrics
+	dlog    *decisionLog
+	handler http.Handler
+
+	// reloadMu serializes reloads, so the status below describes the
+	// rulebook and inventory that are serving.
+	reloadMu sync.Mutex
+	statusMu sync.Mutex
+	status   readyStatus
+
+	// testHookDecide, when set, runs as a decision starts (tests only).
+	testHookDecide func()
+}
+
+// readyStatus is what /health/ready reports beside readiness.
+type readyStatus struct {
+	inventorySource string // "none", "files" or "http"
+	inventoryTime   time.Time
+	reloads         map[string]reloadStatus
+}
+
+type reloadStatus struct {
+	OK    bool   `json:"ok"`
+	Time  string `json:"time"`
+	Error string `json:"error,omitempty"`
+}
+
+// New checks cfg, reads the token and TLS files and opens the decision log.
+// It does not load the rulebook: Run (or Load) does.
+func New(cfg Config) (*Server, error) {
+	c, err := cfg.settle()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: c, log: c.Logger, status: readyStatus{reloads: map[string]reloadStatus{}}}
+	s.metrics = newMetrics(c.EvalTimeout, s.eval.Load)
+	if c.Policies != "" {
+		s.metrics.watchTargets(targetRulebook)
+	}
+	if len(c.DataFiles) > 0 {
+		s.metrics.watchTargets(targetInventory)
+	}
+	if s.dlog, err = openDecisionLog(c, s.log, s.metrics); err != nil {
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler is the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Load reads the inventory files, compiles the rulebook and makes the server
+// ready. Errors are *evaluator.Error values (invalid_rulebook,
+// invalid_inventory, internal).
+func (s *Server) Load(ctx context.Context) error {
+	var inv map[string]any
+	source := "none"
+	if len(s.cfg.DataFiles) > 0 {
+		var err error
+		if inv, err = evaluator.ReadInventory(s.cfg.DataFiles); err != nil {
+			return err
+		}
+		source = "files"
+	}
+	opts := evaluator.Options{Inventory: inv, Lenient: s.cfg.Lenient, TrustRequestFacts: s.cfg.TrustRequestFacts}
+	if s.cfg.Policies != "" {
+		opts.Policies = os.DirFS(s.cfg.Policies)
+	}
+	e, err := evaluator.New(ctx, opts)
+	if err != nil {
+		return err
+	}
+	s.setInventoryStatus(source)
+	s.eval.Store(e)
+	return nil
+}
+
+// Close flushes and closes the decision log. Run does it on shutdown; a
+// caller that only uses Handler calls it when done.
+func (s *Server) Close() error { return s.dlog.close() }
+
+// Run serves until ctx is done, then shuts down gracefully: it stops
+// accepting, lets in-flight requests finish (up to the shutdown timeout) and
+// closes the decision log. It listens before it loads, so /health answers
+// while the rulebook compiles and /health/ready turns 200 once it has.
+func (s *Server) Run(ctx context.Context) (err error) {
+	defer func() {
+		if cerr := s.dlog.close(); cerr != nil {
+			s.log.Error("decision log", "err", cerr.Error())
+			err = errors.Join(err, cerr)
+		}
+	}()
+	ln := s.cfg.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
+	}
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: s.cfg.ReadTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.cfg.cert != nil {
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*s.cfg.cert}, MinVersion: tls.VersionTLS12}
+	}
+	served := make(chan error, 1)
+	go func() {
+		if s.cfg.cert != nil {
+			served <- srv.ServeTLS(ln, "", "")
+		} else {
+			served <- srv.Serve(ln)
+		}
+	}()
+	s.log.Info("listening", "addr", ln.Addr().String(), "tls", s.cfg.cert != nil, "auth", s.cfg.token != nil)
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); s.cfg.token == nil && !isLoopback(host) {
+		s.log.Warn("listening beyond loopback without --token-file: anyone who can reach the port can ask for decisions and replace the inventory")
+	}
+
+	if err := s.Load(ctx); err != nil {
+		s.log.Error("load failed; shutting down", "err", err.Error())
+		shut, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		defer cancel()
+		return errors.Join(err, ignoreClosed(srv.Shutdown(shut)))
+	}
+	e := s.eval.Load()
+	s.log.Info("ready", "revision", e.Revision(), "rules", len(e.Rules()), "data", append([]string{}, s.cfg.DataFiles...), "policies", policiesName(s.cfg.Policies))
+
+	loopCtx, stopLoop := context.WithCancel(context.Background())
+	loopDone := make(chan struct{})
+	if err := s.startReloader(loopCtx, loopDone); err != nil {
+		stopLoop()
+		shut, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		defer cancel()
+		return errors.Join(err, ignoreClosed(srv.Shutdown(shut)))
+	}
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		s.log.Info("shutting down: finishing requests in flight", "timeout", s.cfg.ShutdownTimeout.String())
+	case serveErr = <-served:
+		s.log.Error("server stopped", "err", serveErr.Error())
+	}
+	shut, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	shutErr := srv.Shutdown(shut)
+	if shutErr != nil {
+		shutErr = fmt.Errorf("shutdown: %w", shutErr)
+		s.log.Error("shutdown", "err", shutErr.Error())
+	}
+	stopLoop()
+	<-loopDone
+	s.log.Info("stopped")
+	return errors.Join(ignoreClosed(serveErr), shutErr)
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func policiesName(dir string) string {
+	if dir == "" {
+		return "(embedded)"
+	}
+	return dir
+}
+
+func (s *Server) setInventoryStatus(source string) {
+	s.statusMu.Lock()
+	defer s.statusMu.Unlock()
+	s.status.inventorySource = source
+	s.status.inventoryTime = time.Now().UTC()
+}
+
+func (s *Server) setReloadStatus(target string, err error) {
+	st := reloadStatus{OK: err == nil, Time: time.Now().UTC().Format(time.RFC3339Nano)}
+	if err != nil {
+		st.Error = err.Error()
+	}
+	s.statusMu.Lock()
+	defer s.statusMu.Unlock()
+	s.status.reloads[target] = st
+}
