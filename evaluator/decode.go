@@ -119,6 +119,13 @@ func (d *jsonDecoder) syntaxError(err error) error {
 		line, col := lineCol(d.raw, len(d.raw))
 		return invalidRequest(fmt.Sprintf("malformed JSON: the document ends early at line %d, column %d", line, col))
 	}
+	// The token reader's offsets are approximate; the full scanner's are
+	// exact (the byte after the one at fault), so ask it for the position.
+	var v any
+	if uerr := json.Unmarshal(d.raw, &v); errors.As(uerr, &se) && se.Offset > 0 {
+		off = int(se.Offset) - 1
+		err = se
+	}
 	line, col := lineCol(d.raw, off)
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	return invalidRequest(fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col, msg))

@@ -25,6 +25,8 @@ func TestDecode(t *testing.T) {
 		{"empty", " \n\t", FormatJSON, nil, "the document is empty"},
 		{"empty yaml", "# only a comment\n", FormatYAML, nil, "the document is empty"},
 		{"malformed json", "{\n  \"a\": 1,\n}", FormatJSON, nil, "malformed JSON at line 3, column 1: invalid character '}' looking for beginning of object key string"},
+		{"bad first byte", "abc", FormatJSON, nil, "malformed JSON at line 1, column 1: invalid character 'a' looking for beginning of value"},
+		{"bad value in an object", "{\"a\": x}", FormatJSON, nil, "malformed JSON at line 1, column 7: invalid character 'x'"},
 		{"truncated json", "{\"a\": [1, 2", FormatJSON, nil, "malformed JSON: the document ends early at line 1, column 12"},
 		{"trailing data", `{"a": 1} {"b": 2}`, FormatJSON, nil, "unexpected data after the document at line 1, column"},
 		{"duplicate key json", "{\"a\": 1,\n \"a\": 2}", FormatJSON, nil, `/a (line 2): duplicate key "a"`},

@@ -186,6 +186,23 @@ func TestRulebookErrors(t *testing.T) {
 	}
 }
 
+// TestRulebookSkipsHiddenEntries: a Kubernetes ConfigMap mount holds every
+// file twice, once under a hidden ..<timestamp> directory; only the visible
+// copy is loaded (otherwise every rule id would be "used twice").
+func TestRulebookSkipsHiddenEntries(t *testing.T) {
+	fsys := policyFS(t, map[string]string{
+		"..2026_11_24_00_00_00.000/rules/ims_fe_001.rego": readPolicy(t, "rules/ims_fe_001.rego"),
+		".hidden.rego": "package imgadmit.rules\nbroken :=",
+	})
+	e, err := New(context.Background(), Options{Policies: fsys})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if want := newTestEvaluator(t, Options{}).Revision(); e.Revision() != want {
+		t.Errorf("revision %s, want the embedded rulebook's %s", e.Revision(), want)
+	}
+}
+
 func readPolicy(t *testing.T, name string) string {
 	b, err := fs.ReadFile(policies.FS, name)
 	if err != nil {

@@ -53,6 +53,14 @@ func loadRulebook(fsys fs.FS) (*rulebook, error) {
 		if err != nil {
 			return err
 		}
+		// Hidden entries are skipped: a Kubernetes ConfigMap mount holds every
+		// file twice, once behind a ..<timestamp> directory.
+		if p != "." && strings.HasPrefix(path.Base(p), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
 		if d.IsDir() || path.Ext(p) != ".rego" || strings.HasSuffix(p, "_test.rego") {
 			return nil
 		}
