@@ -96,6 +96,9 @@ type jsonDecoder struct {
 }
 
 func decodeJSON(raw []byte) (any, error) {
+	if v, ok := fastDecodeJSON(raw, schemaStrings()); ok {
+		return v, nil
+	}
 	d := &jsonDecoder{raw: raw, dec: json.NewDecoder(bytes.NewReader(raw))}
 	d.dec.UseNumber()
 	v, err := d.value(0, "")
@@ -361,6 +364,10 @@ func pointerLines(raw []byte, f Format) map[string]int {
 		return out
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
+	// Lines are counted forward from the last value's position, so the whole
+	// walk reads the document once (lineCol per value would be quadratic on
+	// a one-line document).
+	lineAt, line := 0, 1
 	var walk func(ptr string, depth int) bool
 	walk = func(ptr string, depth int) bool {
 		if depth > maxDepth {
@@ -375,7 +382,10 @@ func pointerLines(raw []byte, f Format) map[string]int {
 		if err != nil {
 			return false
 		}
-		line, _ := lineCol(raw, start)
+		if start > lineAt {
+			line += bytes.Count(raw[lineAt:min(start, len(raw))], []byte{'\n'})
+			lineAt = start
+		}
 		out[ptr] = line
 		if d, ok := tok.(json.Delim); ok {
 			switch d {
