@@ -15,7 +15,7 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './bin/*') go.mod go.sum
 REGO       := $(shell find policies -name '*.rego')
 SCHEMAS    := $(shell find schemas -name '*.json')
 
-.PHONY: all build demo test vet fmt-check go-test opa-test opa-fmt opa-check rules-doc golden bench clean
+.PHONY: all build demo test vet fmt-check go-test opa-test opa-fmt opa-check rules-doc golden bench bench-compare clean fuzz soak
 
 all: build
 
@@ -71,8 +71,54 @@ rules-doc: $(IMGADMIT)
 golden:
 	$(GO) test ./fixtures -count=1 -update
 
+LOADGEN     := $(BIN)/loadgen
+# Flags for bin/loadgen compare, e.g. BENCH_COMPARE_FLAGS='-rounds 5 -flat-duration 10s'
+# (loadgen compare -h lists them all; the defaults finish in about three minutes).
+BENCH_COMPARE_FLAGS ?=
+
+$(LOADGEN): $(GO_SOURCES)
+	$(GO) build -o $@ ./cmd/loadgen
+
+## bench: the evaluator's Go benchmarks (ns/op, allocs/op, p50/p99 of one decision), benchstat-ready in bin/bench.txt
 bench:
+	@mkdir -p $(BIN)
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./evaluator | tee $(BIN)/bench.txt
+
+## bench-compare: imgadmit serve vs stock opa run --server (same rulebook, inventory and bodies,
+## alternating rounds, flat out and at 2,000 req/s), imgadmit eval vs opa eval; the report goes to
+## bin/bench-compare.txt, benchstat lines to bin/bench-compare.bench (docs/performance.md)
+bench-compare: $(IMGADMIT) $(OPA) $(LOADGEN)
+	$(LOADGEN) compare -imgadmit $(IMGADMIT) -opa $(OPA) \
+	  -out $(BIN)/bench-compare.txt -bench-out $(BIN)/bench-compare.bench $(BENCH_COMPARE_FLAGS)
+
+## fuzz: run every fuzz target in turn for FUZZTIME each; each target's output is in
+## bin/fuzz-<Target>.log (a crasher lands in <package>/testdata/fuzz/<Target>/: commit it)
+FUZZTIME  ?= 20s
+FUZZ_PKGS ?= ./evaluator ./sidecar
+fuzz:
+	@mkdir -p $(BIN)
+	@for pkg in $(FUZZ_PKGS); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    log=$(BIN)/fuzz-$$target.log; \
+	    echo "== $$pkg $$target for $(FUZZTIME)"; \
+	    if $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg > $$log 2>&1; then \
+	      grep '^fuzz: elapsed: .*execs' $$log | tail -1; \
+	    else cat $$log; exit 1; fi; \
+	  done; \
+	done
+
+## soak: the sidecar binary under 80% of its peak for SOAK_DURATION, then
+## RELOAD_CYCLES good and broken reloads under load, then SIGTERM under load
+## (the short versions run in make test); figures in bin/soak.json
+SOAK_DURATION ?= 5m
+RELOAD_CYCLES ?= 100
+SOAK_TIMEOUT  ?= 30m
+soak:
+	@mkdir -p $(BIN)
+	IMGADMIT_SOAK_DURATION=$(SOAK_DURATION) IMGADMIT_RELOAD_CYCLES=$(RELOAD_CYCLES) \
+	IMGADMIT_SOAK_REPORT=$(CURDIR)/$(BIN)/soak.json \
+	  $(GO) test -count=1 -timeout $(SOAK_TIMEOUT) -v \
+	  -run '^(TestSoak|TestReloadFaults|TestServeSIGTERMDrains|TestServeSecondSIGTERM)$$' ./cmd/imgadmit
 
 clean:
 	rm -rf $(BIN)

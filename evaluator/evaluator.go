@@ -20,6 +20,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/imgadmit/imgadmit/policies"
 	"github.com/imgadmit/imgadmit/schemas"
@@ -71,7 +72,7 @@ type DecideOptions struct {
 
 // New compiles the rulebook and the schemas once and prepares the query.
 func New(ctx context.Context, opts Options) (*Evaluator, error) {
-	v, err := newValidator(schemasFS())
+	v, err := embeddedValidator()
 	if err != nil {
 		return nil, internalError("compile schemas", err)
 	}
@@ -102,16 +103,36 @@ func New(ctx context.Context, opts Options) (*Evaluator, error) {
 // prepare builds the store and prepares the decision query for one rulebook
 // and inventory.
 func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv map[string]any) (*state, error) {
-	store := inmem.NewFromObject(map[string]any{"inventory": e.effectiveInventory(inv)})
+	// The store holds the inventory as OPA values, converted once here: by
+	// default every read of data.inventory in a rule would convert the part
+	// it reads again, on every decision.
+	store := inmem.NewFromObjectWithOpts(map[string]any{"inventory": e.effectiveInventory(inv)},
+		inmem.OptReturnASTValuesOnRead(true))
 	q, err := rego.New(
 		rego.Query(decisionQuery),
 		rego.Compiler(book.compiler),
 		rego.Store(store),
 		rego.Capabilities(capabilities()),
 		rego.StrictBuiltinErrors(false),
+		// The decision is read straight from OPA's value (decisionFromValue),
+		// not from a Go copy of it made only to be read once.
+		rego.GenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t.Value, nil }),
 	).PrepareForEval(ctx)
 	if err != nil {
 		return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("prepare query: %v", err), err: err}
+	}
+	// A canary decision before the state serves: a rulebook (or inventory)
+	// that compiles but cannot decide (a conflict, an undefined decision) is
+	// refused here instead of failing every request afterwards.
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(canaryInput), rego.EvalTime(time.Now()))
+	if err == nil && (len(rs) != 1 || len(rs[0].Expressions) != 1) {
+		err = errors.New("data.imgadmit.decision is undefined")
+	}
+	if err == nil {
+		_, err = decisionFromValue(rs[0].Expressions[0].Value)
+	}
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("the rulebook cannot decide a canary request: %v", err), err: err}
 	}
 	return &state{book: book, inventory: inv, query: q}, nil
 }
@@ -231,7 +252,15 @@ func (e *Evaluator) decide(ctx context.Context, doc any, opts DecideOptions) (*D
 	if now.IsZero() {
 		now = time.Now()
 	}
-	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
+	// Cancellation without a goroutine per decision (what Eval starts when
+	// it is given none): the context fires the cancel, if it can ever end.
+	cancel := neverCancelled
+	if ctx.Done() != nil {
+		cancel = topdown.NewCancel()
+		stop := context.AfterFunc(ctx, cancel.Cancel)
+		defer stop()
+	}
+	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now), rego.EvalExternalCancel(cancel))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, &Error{Code: CodeInternal, Message: fmt.Sprintf("evaluation stopped: %v", ctxErr), err: errors.Join(ctxErr, err)}
@@ -250,10 +279,17 @@ func (e *Evaluator) decide(ctx context.Context, doc any, opts DecideOptions) (*D
 	return d, nil
 }
 
-// decisionFromValue reads the router's answer. A decision that says allowed
-// while a reason denies is refused: allowed is false exactly when some reason
-// denies, whatever the rulebook computed.
+// neverCancelled is the cancel of every evaluation whose context cannot end:
+// nothing ever calls its Cancel.
+var neverCancelled = topdown.NewCancel()
+
+// decisionFromValue reads the router's answer, an OPA value or its Go form. A
+// decision that says allowed while a reason denies is refused: allowed is
+// false exactly when some reason denies, whatever the rulebook computed.
 func decisionFromValue(v any) (*Decision, error) {
+	if av, ok := v.(ast.Value); ok {
+		return decisionFromAST(av)
+	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("decision is %T, not an object", v)
@@ -291,6 +327,74 @@ func decisionFromValue(v any) (*Decision, error) {
 	return d, nil
 }
 
+// decisionFromAST is decisionFromValue for the OPA value itself.
+func decisionFromAST(v ast.Value) (*Decision, error) {
+	m, ok := v.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("decision is %s, not an object", ast.ValueName(v))
+	}
+	str := func(o ast.Object, k *ast.Term) string {
+		if t := o.Get(k); t != nil {
+			if s, ok := t.Value.(ast.String); ok {
+				return string(s)
+			}
+		}
+		return ""
+	}
+	d := &Decision{Provider: str(m, keyProvider), Operation: str(m, keyOperation)}
+	rt := m.Get(keyReasons)
+	var raw *ast.Array
+	if rt != nil {
+		raw, _ = rt.Value.(*ast.Array)
+	}
+	if raw == nil {
+		return nil, errors.New("decision has no reasons array")
+	}
+	d.Reasons = make([]Reason, 0, raw.Len())
+	denied := false
+	for i := range raw.Len() {
+		rm, ok := raw.Elem(i).Value.(ast.Object)
+		if !ok {
+			return nil, fmt.Errorf("reason %d is %s, not an object", i, ast.ValueName(raw.Elem(i).Value))
+		}
+		r := Reason{ID: str(rm, keyID), Effect: str(rm, keyEffect), Category: str(rm, keyCategory),
+			Message: str(rm, keyMessage), Remediation: str(rm, keyRemediation), Source: str(rm, keySource)}
+		if r.ID == "" || (r.Effect != EffectDeny && r.Effect != EffectWarn && r.Effect != EffectNote) {
+			return nil, fmt.Errorf("reason %d has id %q and effect %q", i, r.ID, r.Effect)
+		}
+		denied = denied || r.Effect == EffectDeny
+		d.Reasons = append(d.Reasons, r)
+	}
+	var allowed, isBool bool
+	if t := m.Get(keyAllowed); t != nil {
+		var b ast.Boolean
+		b, isBool = t.Value.(ast.Boolean)
+		allowed = bool(b)
+	}
+	if !isBool {
+		return nil, errors.New("decision has no allowed boolean")
+	}
+	if allowed == denied {
+		return nil, fmt.Errorf("decision says allowed=%v but %d reasons deny", allowed, countDeny(d.Reasons))
+	}
+	d.Allowed = allowed
+	return d, nil
+}
+
+// The keys of the decision and its reasons.
+var (
+	keyAllowed     = ast.StringTerm("allowed")
+	keyProvider    = ast.StringTerm("provider")
+	keyOperation   = ast.StringTerm("operation")
+	keyReasons     = ast.StringTerm("reasons")
+	keyID          = ast.StringTerm("id")
+	keyEffect      = ast.StringTerm("effect")
+	keyCategory    = ast.StringTerm("category")
+	keyMessage     = ast.StringTerm("message")
+	keyRemediation = ast.StringTerm("remediation")
+	keySource      = ast.StringTerm("source")
+)
+
 func countDeny(rs []Reason) int {
 	n := 0
 	for _, r := range rs {
@@ -310,5 +414,18 @@ func (d Decision) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(d))
 }
 
+// canaryInput is the request every new state must decide before it serves.
+var canaryInput = ast.MustInterfaceToValue(map[string]any{
+	"provider":  "huaweicloud",
+	"operation": "server.start",
+	"params":    map[string]any{"server_id": "imgadmit-canary"},
+})
+
 // schemasFS is the embedded schema set; a function so tests can see one place.
 func schemasFS() fs.FS { return schemas.FS }
+
+// embeddedValidator is the validator of the embedded schemas, built once per
+// process (the CLI reads its inventory and builds its evaluator with the same
+// one) and compiling each pair's schema when it is first asked for: a command
+// that decides one request compiles one pair schema, not all of them.
+var embeddedValidator = sync.OnceValues(func() (*validator, error) { return buildValidator(schemasFS(), false) })

@@ -11,7 +11,7 @@ import (
 // an earlier one's anywhere else. Each file is checked against the inventory
 // schema on its own, so an error names the file it is in.
 func ReadInventory(paths []string) (map[string]any, error) {
-	v, err := newValidator(schemasFS())
+	v, err := embeddedValidator()
 	if err != nil {
 		return nil, internalError("compile schemas", err)
 	}

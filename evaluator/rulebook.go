@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -74,22 +77,40 @@ func loadRulebook(fsys fs.FS) (*rulebook, error) {
 		return nil, &Error{Code: CodeInvalidRulebook, Message: "the rulebook has no .rego files"}
 	}
 	sort.Strings(names)
-	for _, name := range names {
+	srcs := make([]string, len(names))
+	for i, name := range names {
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("read %s: %v", name, err), err: err}
 		}
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(src))
 		h.Write(src)
-		m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{
-			ProcessAnnotation: true,
-			RegoVersion:       ast.RegoV1,
-			Capabilities:      caps,
+		srcs[i] = string(src)
+	}
+	// The files are parsed on every core (start-up of a one-file `eval` is
+	// mostly parsing and compiling the rulebook); the first error in file
+	// order is the one reported, as when parsing one after the other.
+	parsed := make([]*ast.Module, len(names))
+	errs := make([]error, len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(names); i = int(next.Add(1)) - 1 {
+				parsed[i], errs[i] = ast.ParseModuleWithOpts(names[i], srcs[i], ast.ParserOptions{
+					ProcessAnnotation: true,
+					RegoVersion:       ast.RegoV1,
+					Capabilities:      caps,
+				})
+			}
 		})
-		if err != nil {
-			return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("parse rulebook: %v", err), err: err}
+	}
+	wg.Wait()
+	for i, name := range names {
+		if errs[i] != nil {
+			return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("parse rulebook: %v", errs[i]), err: errs[i]}
 		}
-		modules[name] = m
+		modules[name] = parsed[i]
 	}
 	c := ast.NewCompiler().WithCapabilities(caps).WithStrict(true).WithEnablePrintStatements(false)
 	c.Compile(modules)
@@ -106,6 +127,11 @@ func loadRulebook(fsys fs.FS) (*rulebook, error) {
 		rules:    rules,
 	}, nil
 }
+
+var (
+	validEffects    = map[string]bool{EffectDeny: true, EffectWarn: true, EffectNote: true}
+	validCategories = map[string]bool{"constraint": true, "billing": true, "lifecycle": true, "missing_fact": true}
+)
 
 // rulesFromMetadata lists every rule that carries a custom.id, sorted by id.
 // A rule without title, effect, category or source is a rulebook error: the
@@ -149,6 +175,17 @@ func rulesFromMetadata(c *ast.Compiler) ([]Rule, error) {
 		}
 		if r.Effect == EffectDeny && r.Remediation == "" {
 			missing = append(missing, "custom.remediation")
+		}
+		// A misspelt effect or category would make reasons no consumer
+		// understands (and, for a deny, could be read as not refusing).
+		if r.Effect != "" && !validEffects[r.Effect] {
+			return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("rule %s (%s) has custom.effect %q; want deny, warn or note", id, where, r.Effect)}
+		}
+		if r.EscalatesTo != "" && r.EscalatesTo != EffectDeny {
+			return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("rule %s (%s) has custom.escalates_to %q; want deny", id, where, r.EscalatesTo)}
+		}
+		if r.Category != "" && !validCategories[r.Category] {
+			return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("rule %s (%s) has custom.category %q; want constraint, billing, lifecycle or missing_fact", id, where, r.Category)}
 		}
 		if len(missing) > 0 {
 			sort.Strings(missing)

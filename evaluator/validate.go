@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -33,16 +34,21 @@ const req003 = "REQ-003: "
 // place: every file is added to the compiler up front and nothing is fetched.
 const schemaBase = "imgadmit:///"
 
-// validator holds the schemas, compiled once. It is read-only after
-// newValidator, so one validator serves every goroutine.
+// validator holds the schemas, each compiled once. It is read-only after
+// newValidator (but for the lazy compilation of a schema on first use, which
+// is guarded), so one validator serves every goroutine.
 type validator struct {
-	request   *jsonschema.Schema
-	inventory *jsonschema.Schema
-	pairs     map[string]map[string]*jsonschema.Schema // provider -> operation -> schema
-	ops       map[string][]string                      // provider -> sorted operations
-	providers string                                   // "alibabacloud, huaweicloud", for messages
-	known     map[string]bool                          // every operation of any provider
-	allOps    string                                   // the same, for messages
+	request   *schemaFile
+	inventory *schemaFile
+	pairs     map[string]map[string]*schemaFile // provider -> operation -> schema
+	ops       map[string][]string               // provider -> sorted operations
+	providers string                            // "alibabacloud, huaweicloud", for messages
+	known     map[string]bool                   // every operation of any provider
+	allOps    string                            // the same, for messages
+	// compiler compiles what a lazy validator has not compiled yet; the
+	// library's compiler is not safe for concurrent use.
+	compiler  *jsonschema.Compiler
+	compileMu sync.Mutex
 	// raw holds each schema file as decoded JSON, by URL. Error messages read
 	// it for what the compiled schema does not expose in a usable form: the
 	// property names behind "required" and "additionalProperties", and the
@@ -50,9 +56,32 @@ type validator struct {
 	raw map[string]any
 }
 
+// schemaFile is one schema file compiled twice over: by the library (the
+// errors) and into a fast checker (validate_fast.go: the verdict "valid"; nil
+// if the file uses a keyword the fast path does not know). A lazy validator
+// compiles each on first use, so a valid request needs no library schema at
+// all.
+type schemaFile struct {
+	path     string // request.json, inventory.json, <provider>/<operation>.json
+	fastOnce sync.Once
+	fast     *fastSchema
+	libOnce  sync.Once
+	lib      *jsonschema.Schema
+	err      error
+}
+
 // newValidator compiles request.json, inventory.json and every
 // <provider>/<operation>.json in fsys. The pairs that exist are the files found.
-func newValidator(fsys fs.FS) (*validator, error) {
+func newValidator(fsys fs.FS) (*validator, error) { return buildValidator(fsys, true) }
+
+// buildValidator is newValidator; with eager false it compiles each schema
+// when it is first needed, not up front. That is for the embedded schemas,
+// which the tests compile (eagerly) on every change: a command that decides
+// one valid request then compiles the fast checker of one pair and nothing
+// else (the library validates every schema file against the draft's
+// meta-schema as it compiles it: 15 ms for all of them, a tenth of a
+// one-file `imgadmit eval`).
+func buildValidator(fsys fs.FS, eager bool) (*validator, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
 	c.AssertFormat = true
@@ -60,10 +89,11 @@ func newValidator(fsys fs.FS) (*validator, error) {
 		return nil, fmt.Errorf("%s is not among the schema files", s)
 	}
 	v := &validator{
-		pairs: map[string]map[string]*jsonschema.Schema{},
-		ops:   map[string][]string{},
-		raw:   map[string]any{},
-		known: map[string]bool{},
+		compiler: c,
+		pairs:    map[string]map[string]*schemaFile{},
+		ops:      map[string][]string{},
+		raw:      map[string]any{},
+		known:    map[string]bool{},
 	}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(p) != ".json" {
@@ -95,32 +125,66 @@ func newValidator(fsys fs.FS) (*validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load schemas: %w", err)
 	}
-	compile := func(p string) (*jsonschema.Schema, error) {
-		s, err := c.Compile(schemaBase + p)
-		if err != nil {
-			return nil, fmt.Errorf("compile schema %s: %w", p, err)
-		}
-		return s, nil
-	}
-	if v.request, err = compile("request.json"); err != nil {
-		return nil, err
-	}
-	if v.inventory, err = compile("inventory.json"); err != nil {
-		return nil, err
-	}
+	v.request = &schemaFile{path: "request.json"}
+	v.inventory = &schemaFile{path: "inventory.json"}
+	files := []*schemaFile{v.request, v.inventory}
 	for provider, ops := range v.ops {
 		slices.Sort(ops)
-		v.pairs[provider] = make(map[string]*jsonschema.Schema, len(ops))
+		v.pairs[provider] = make(map[string]*schemaFile, len(ops))
 		for _, op := range ops {
 			v.known[op] = true
-			if v.pairs[provider][op], err = compile(provider + "/" + op + ".json"); err != nil {
+			v.pairs[provider][op] = &schemaFile{path: provider + "/" + op + ".json"}
+			files = append(files, v.pairs[provider][op])
+		}
+	}
+	if eager {
+		// The envelope and the inventory first: a pair's schema refers to
+		// the envelope, and its error says what is missing first.
+		slices.SortFunc(files[2:], func(a, b *schemaFile) int { return strings.Compare(a.path, b.path) })
+		for _, f := range files {
+			if _, err := v.lib(f); err != nil {
 				return nil, err
 			}
+			v.fastChecker(f)
 		}
 	}
 	v.providers = strings.Join(slices.Sorted(maps.Keys(v.ops)), ", ")
 	v.allOps = strings.Join(slices.Sorted(maps.Keys(v.known)), ", ")
 	return v, nil
+}
+
+// lib is f compiled by the library, compiled now if it was not yet.
+func (v *validator) lib(f *schemaFile) (*jsonschema.Schema, error) {
+	f.libOnce.Do(func() {
+		v.compileMu.Lock()
+		defer v.compileMu.Unlock()
+		if f.lib, f.err = v.compiler.Compile(schemaBase + f.path); f.err != nil {
+			f.err = fmt.Errorf("compile schema %s: %w", f.path, f.err)
+		}
+	})
+	return f.lib, f.err
+}
+
+// fastChecker is f's fast checker, compiled now if it was not yet; nil if the
+// fast path does not know a keyword of f.
+func (v *validator) fastChecker(f *schemaFile) *fastSchema {
+	f.fastOnce.Do(func() { f.fast, _ = compileFast(v.raw, schemaBase+f.path) })
+	return f.fast
+}
+
+// check validates doc against f: the fast checker when it says valid, else
+// the library, which writes the errors. Only a lazy validator can fail to
+// compile here, and its schemas are the embedded ones, which every test run
+// compiles.
+func (v *validator) check(f *schemaFile, doc any) []FieldError {
+	if fast := v.fastChecker(f); fast != nil && fast.check(doc) == fastValid {
+		return nil
+	}
+	lib, err := v.lib(f)
+	if err != nil {
+		return []FieldError{{Pointer: "", Message: err.Error()}}
+	}
+	return v.validate(lib, doc)
 }
 
 // operations lists, per provider, the operations that have a schema, sorted.
@@ -145,15 +209,15 @@ func (v *validator) validateRequest(doc any) []FieldError {
 	provider, perr := v.lookup(obj, "provider", "providers", v.providers, func(s string) bool { _, ok := v.pairs[s]; return ok })
 	op, oerr := v.lookup(obj, "operation", "operations", v.allOps, func(s string) bool { return v.known[s] })
 	if perr == nil && oerr == nil {
-		if s, ok := v.pairs[provider][op]; ok {
-			return v.validate(s, doc)
+		if f, ok := v.pairs[provider][op]; ok {
+			return v.check(f, doc)
 		}
 		oerr = &FieldError{Pointer: "/operation", Message: fmt.Sprintf("%soperation %q does not exist for provider %q; it has: %s",
 			req003, op, provider, strings.Join(v.ops[provider], ", "))}
 	}
 	// No pair schema to use: check the envelope for everything else, and let
 	// the REQ-003 errors speak for provider and operation.
-	errs := slices.DeleteFunc(v.validate(v.request, doc), func(e FieldError) bool {
+	errs := slices.DeleteFunc(v.check(v.request, doc), func(e FieldError) bool {
 		return e.Pointer == "/provider" || e.Pointer == "/operation"
 	})
 	for _, e := range []*FieldError{perr, oerr} {
@@ -186,7 +250,7 @@ func (v *validator) lookup(obj map[string]any, key, plural, known string, isKnow
 
 // validateInventory checks an inventory document (decoded with UseNumber).
 func (v *validator) validateInventory(doc any) []FieldError {
-	return v.validate(v.inventory, doc)
+	return v.check(v.inventory, doc)
 }
 
 func (v *validator) validate(s *jsonschema.Schema, doc any) []FieldError {

@@ -9,25 +9,22 @@ package imgadmit
 
 import data.imgadmit.rules
 
-# Effects in the order reasons are listed: what refuses first.
-_effect_rank := {"deny": 0, "warn": 1, "note": 2}
-
-# Reasons sorted by effect, then id, then message, so output is deterministic.
-sorted_reasons := [r |
-	some entry in sort([[_effect_rank[x.effect], x.id, x.message, x] | some x in rules.reasons])
-	r := entry[3]
+# Reasons sorted by effect (what refuses first), then id, then message, so
+# output is deterministic. The ranks are written in place rather than read
+# from a rule: this runs for every reason of every decision.
+# An effect with no rank (a typo such as "Deny") sorts first, so it can never
+# be dropped, and it refuses (fail closed).
+sorted_reasons := [entry[3] |
+	some entry in sort([[object.get({"deny": 0, "warn": 1, "note": 2}, x.effect, -1), x.id, x.message, x] | some x in rules.reasons])
 ]
 
 default allowed := false
 
-allowed if {
-	not _denied
-}
+# Reasons are sorted deny (or unknown) first: the request is allowed when
+# there is no reason, or the first one only warns or notes.
+allowed if count(sorted_reasons) == 0
 
-_denied if {
-	some r in rules.reasons
-	r.effect == "deny"
-}
+allowed if sorted_reasons[0].effect in {"warn", "note"}
 
 decision := {
 	"allowed": allowed,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +21,7 @@ func serveCommand() *cli.Command {
 		Usage: "run the HTTP sidecar: POST /v1/admit, OPA's /v1/data/imgadmit/decision, /health, /metrics",
 		Description: "Answers a decision per request with the same evaluator as 'eval', and logs one JSON line per decision.\n" +
 			"SIGHUP reloads the rulebook directory and the inventory files and reopens the decision log file;\n" +
-			"SIGTERM finishes the requests in flight, flushes the decision log and exits 0.\n" +
+			"SIGTERM finishes the requests in flight, flushes the decision log and exits 0; a second SIGTERM ends it at once.\n" +
 			"The server log is JSON lines on standard error. See docs/sidecar.md.",
 		Flags: append(evaluatorFlags(),
 			&cli.StringFlag{Name: "addr", Value: sidecar.DefaultAddr, Usage: "`HOST:PORT` to listen on (port 0 picks a free one; the server log says which)"},
@@ -76,7 +77,7 @@ func runServe(c *cli.Context) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	cfg.Reload = hup
-	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignal(c.Context)
 	defer stop()
 
 	srv, err := sidecar.New(cfg)
@@ -87,6 +88,29 @@ func runServe(c *cli.Context) error {
 		return serveError(err)
 	}
 	return nil
+}
+
+// stopOnSignal is a context that ends at the first SIGTERM or interrupt:
+// the server then drains. The next one is not caught: the default action
+// ends the process at once (killed by the signal, shell status 143 for
+// SIGTERM and 130 for an interrupt), for an operator who will not wait for
+// the drain. Decision lines already answered are already written; each is
+// one write(2).
+func stopOnSignal(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sigs:
+		case <-ctx.Done():
+		}
+		// Stop before cancel: by the time the server says it is shutting
+		// down, a second signal already gets the default action.
+		signal.Stop(sigs)
+		cancel()
+	}()
+	return ctx, cancel
 }
 
 // serveError gives a startup or shutdown error its exit code: a bad flag,

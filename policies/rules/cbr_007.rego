@@ -14,6 +14,8 @@ import data.imgadmit.lib.reason
 #   category: billing
 #   source: "Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Table 1"
 reasons contains r if {
+	input.operation in {"disk.delete", "server.delete"}
+	input.provider == "huaweicloud"
 	[kind, id] := _cbr_deleted_resource
 	ids := facts.resource(kind, id).backup_ids
 	count(ids) > 0
@@ -25,6 +27,8 @@ reasons contains r if {
 }
 
 missing_facts contains facts.missing(kind, id, "backup_ids", "CBR-007") if {
+	input.operation in {"disk.delete", "server.delete"}
+	input.provider == "huaweicloud"
 	[kind, id] := _cbr_deleted_resource
 }
 

@@ -20,7 +20,9 @@ import data.imgadmit.lib.reason
 #   source: "Alibaba Cloud ECS FAQ, Images and Snapshots: If an image was manually created from an ECS instance, can I retrieve instance data after the instance is released on expiration?"
 #   remediation: Before the release date, keep a sufficient balance in your account and renew the source instance or settle its overdue payment; once the image's snapshots have been released, use another image.
 reasons contains r if {
-	image_id := _ecs_launch_image_id
+	input.operation in {"server.create", "server.change_os"}
+	input.provider == "alibabacloud"
+	image_id := input.params.image_id
 	src := _ecs_source_instance(image_id)
 	[start_ns, field] := _ecs_snapshot_risk(src)
 	release_ns := start_ns + _ecs_snapshot_grace_ns
@@ -33,25 +35,16 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", image_id, "source_instance_id", "ECS-IMG-005") if {
-	image_id := _ecs_launch_image_id
+missing_facts contains facts.missing("images", input.params.image_id, "source_instance_id", "ECS-IMG-005") if {
+	input.operation in {"server.create", "server.change_os"}
+	input.provider == "alibabacloud"
 }
 
 missing_facts contains facts.missing("servers", src, field, "ECS-IMG-005") if {
-	src := _ecs_source_instance(_ecs_launch_image_id)
+	input.operation in {"server.create", "server.change_os"}
+	input.provider == "alibabacloud"
+	src := _ecs_source_instance(input.params.image_id)
 	some field in _ecs_risk_fields
-}
-
-# _ecs_launch_image_id is the image an Alibaba server.create or
-# server.change_os boots from.
-_ecs_launch_image_id := input.params.image_id if {
-	input.operation == "server.create"
-	input.provider == "alibabacloud"
-}
-
-_ecs_launch_image_id := input.params.image_id if {
-	input.operation == "server.change_os"
-	input.provider == "alibabacloud"
 }
 
 # _ecs_source_instance(image_id) is the instance the image was created from;

@@ -15,7 +15,10 @@ import data.imgadmit.lib.reason
 #   source: "Huawei Cloud CBR, Using a Backup to Create an Image: Prerequisites; Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Background"
 #   remediation: Use a CBR backup of an ECS (cloud server backup); to make an image from a disk, create a data disk image from the disk instead.
 reasons contains r if {
-	_fe_from_cbr_backup
+	input.operation == "image.create"
+	input.provider == "huaweicloud"
+	input.params.image_type == "full_ecs"
+	input.params.source.type == "cbr_backup"
 	b := facts.backup(input.params.source.id)
 	b.resource_type != "server"
 	r := reason.from(rego.metadata.rule(), sprintf(
@@ -25,7 +28,10 @@ reasons contains r if {
 }
 
 missing_facts contains facts.missing("backups", input.params.source.id, "resource_type", "IMS-FE-001") if {
-	_fe_from_cbr_backup
+	input.operation == "image.create"
+	input.provider == "huaweicloud"
+	input.params.image_type == "full_ecs"
+	input.params.source.type == "cbr_backup"
 }
 
 _resource_type_names := {

@@ -16,18 +16,27 @@ import data.imgadmit.lib.reason
 #   source: "Huawei Cloud CBR, Using a Backup to Create an Image: Prerequisites"
 #   remediation: Wait until the backup is available, or until it is marked "Image can be created" while it is being created; if the backup is in error, back up the ECS again and use the new backup.
 reasons contains r if {
-	_fe_from_cbr_backup
+	input.operation == "image.create"
+	input.provider == "huaweicloud"
+	input.params.image_type == "full_ecs"
+	input.params.source.type == "cbr_backup"
 	b := facts.backup(input.params.source.id)
 	r := reason.from(rego.metadata.rule(), _fe_unusable_backup_message(input.params.source.id, b))
 }
 
 missing_facts contains facts.missing("backups", input.params.source.id, "status", "IMS-FE-003") if {
-	_fe_from_cbr_backup
+	input.operation == "image.create"
+	input.provider == "huaweicloud"
+	input.params.image_type == "full_ecs"
+	input.params.source.type == "cbr_backup"
 }
 
 # The mark matters only while the backup is being created.
 missing_facts contains facts.missing("backups", input.params.source.id, "image_creatable", "IMS-FE-003") if {
-	_fe_from_cbr_backup
+	input.operation == "image.create"
+	input.provider == "huaweicloud"
+	input.params.image_type == "full_ecs"
+	input.params.source.type == "cbr_backup"
 	facts.backup(input.params.source.id).status == "creating"
 }
 

@@ -11,7 +11,10 @@ import data.imgadmit.lib.reason
 #   category: billing
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Background"
 reasons contains r if {
-	_fe_from_cbr_backup
+	input.operation == "image.create"
+	input.provider == "huaweicloud"
+	input.params.image_type == "full_ecs"
+	input.params.source.type == "cbr_backup"
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"only CBR backup %s is charged for this full-ECS image, by CBR billing standards",
 		[input.params.source.id],

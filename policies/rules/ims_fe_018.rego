@@ -11,7 +11,10 @@ import data.imgadmit.lib.reason
 #   category: constraint
 #   source: "Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Relationship Between Backups and Images; Huawei Cloud CBR, Using a Backup to Create an Image: Function Description"
 reasons contains r if {
-	_fe_from_cbr_backup
+	input.operation == "image.create"
+	input.provider == "huaweicloud"
+	input.params.image_type == "full_ecs"
+	input.params.source.type == "cbr_backup"
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"backup %s is compressed when it is used to create the image, so the full-ECS image may be smaller than the backup",
 		[input.params.source.id],

@@ -18,17 +18,11 @@ import data.imgadmit.lib.reason
 #   source: "Huawei Cloud IMS, Images: Image Types; Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Table 1"
 #   remediation: Use an image your project owns or one shared with it (ask the owner to share the image with your project ID), or send the request with the owner's project_id.
 reasons contains r if {
-	_ims_img_private_image_used
+	input.operation in {"server.create", "image.share", "image.replicate", "image.export", "image.delete"}
+	input.provider == "huaweicloud"
 	img := facts.image(input.params.image_id)
 	img.visibility == "private"
 	r := reason.from(rego.metadata.rule(), _ims_img_unavailable_message(input.params.image_id, img))
-}
-
-# _ims_img_private_image_used: a Huawei operation that needs the image to be
-# available to the requesting project.
-_ims_img_private_image_used if {
-	input.operation in {"server.create", "image.share", "image.replicate", "image.export", "image.delete"}
-	input.provider == "huaweicloud"
 }
 
 _ims_img_unavailable_message(id, img) := sprintf(
@@ -56,17 +50,20 @@ _ims_img_maybe_private(id) if not facts.has("images", id, "visibility")
 _ims_img_maybe_private(id) if facts.image(id).visibility == "private"
 
 missing_facts contains facts.missing("images", input.params.image_id, "visibility", "IMS-IMG-008") if {
-	_ims_img_private_image_used
+	input.operation in {"server.create", "image.share", "image.replicate", "image.export", "image.delete"}
+	input.provider == "huaweicloud"
 }
 
 missing_facts contains facts.missing("images", id, "owner_project_id", "IMS-IMG-008") if {
-	_ims_img_private_image_used
+	input.operation in {"server.create", "image.share", "image.replicate", "image.export", "image.delete"}
+	input.provider == "huaweicloud"
 	id := input.params.image_id
 	_ims_img_maybe_private(id)
 }
 
 missing_facts contains facts.missing("images", id, "members", "IMS-IMG-008") if {
-	_ims_img_private_image_used
+	input.operation in {"server.create", "image.share", "image.replicate", "image.export", "image.delete"}
+	input.provider == "huaweicloud"
 	id := input.params.image_id
 	_ims_img_maybe_private(id)
 	_ims_img_requester

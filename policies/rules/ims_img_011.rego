@@ -14,8 +14,9 @@ import data.imgadmit.lib.reason
 #   category: lifecycle
 #   source: "Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Table 1"
 reasons contains r if {
-	[kind, id] := _ims_img_deleted_resource
+	input.operation in {"server.delete", "disk.delete"}
 	input.provider == "huaweicloud"
+	[kind, id] := _ims_img_deleted_resource
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"deleting %s %s does not delete the image it was created from or any image made from it; those images stay until you delete them",
 		[kind, id],

@@ -16,20 +16,22 @@ import data.imgadmit.lib.reason
 #   source: "imgadmit request-level rules: facts (CATALOGUE.md, Request-level rules)"
 #   remediation: Add the fact to the inventory (--data) or, where request facts are trusted, to the request's resources.
 reasons contains r if {
-	some kind, id, field
-	_missing_fact_key[[kind, id, field]]
-	needed_by := concat(", ", sort({m.rule |
-		some m in missing_facts
-		[m.kind, m.id, m.field] == [kind, id, field]
+	# One reason per missing fact, naming every rule that needs it: records
+	# that differ only in their rule give the same reason, once (reasons is a
+	# set).
+	some m in missing_facts
+	needed_by := concat(", ", sort({x.rule |
+		some x in missing_facts
+		x.field == m.field
+		x.id == m.id
+		x.kind == m.kind
 	}))
 	r := reason.with_effect(
 		rego.metadata.rule(),
 		_missing_effect,
-		_missing_message(kind, id, field, needed_by),
+		_missing_message(m.kind, m.id, m.field, needed_by),
 	)
 }
-
-_missing_fact_key contains [m.kind, m.id, m.field] if some m in missing_facts
 
 _missing_message(kind, id, field, needed_by) := sprintf(
 	"nothing is known about %s (fact %q is needed by %s)",

@@ -1,0 +1,7 @@
+//go:build race
+
+package main
+
+// raceEnabled: the race detector slows the test's own goroutines (the load
+// driver) 5-10x; the short soak and fault runs scale their counts down.
+const raceEnabled = true

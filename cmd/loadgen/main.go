@@ -1,0 +1,144 @@
+// Command loadgen measures decision servers over loopback.
+//
+//	loadgen compare [flags]   imgadmit serve vs opa run --server, alternating; imgadmit eval vs opa eval
+//	loadgen run --url URL     one load against any OPA Data API endpoint
+//
+// `make bench-compare` runs compare and keeps its output in bin/bench-compare.txt.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/imgadmit/imgadmit/internal/loadgen"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: loadgen compare|run [flags] (-h for the flags)")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "compare":
+		err = compare(ctx, os.Args[2:])
+	case "run":
+		err = run(ctx, os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q: want compare or run", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func compare(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("compare", flag.ExitOnError)
+	cfg := loadgen.CompareConfig{}
+	fs.StringVar(&cfg.Imgadmit, "imgadmit", "bin/imgadmit", "the imgadmit binary")
+	fs.StringVar(&cfg.OPA, "opa", "bin/opa", "the stock OPA binary (built from the pinned module)")
+	fs.StringVar(&cfg.Policies, "policies", "policies", "the rulebook directory")
+	fs.StringVar(&cfg.Inventory, "inventory", "fixtures/inventory.yaml", "the inventory file")
+	fs.StringVar(&cfg.Fixtures, "fixtures", "fixtures/requests", "the request fixtures")
+	fs.IntVar(&cfg.Rounds, "rounds", 3, "rounds per server, alternating")
+	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "flat-out warm-up per server")
+	fs.DurationVar(&cfg.FlatDuration, "flat-duration", 5*time.Second, "one flat-out round")
+	fs.IntVar(&cfg.FlatRequests, "flat-requests", 100_000, "at most this many requests per flat-out round")
+	fs.IntVar(&cfg.Workers, "workers", 8, "requests in flight, flat out")
+	fs.Float64Var(&cfg.Rate, "rate", 2000, "requests per second of the fixed-rate rounds")
+	fs.DurationVar(&cfg.RateDuration, "rate-duration", 5*time.Second, "one fixed-rate round")
+	fs.BoolVar(&cfg.QuietOPA, "quiet-opa", true, "also run OPA with its access log off (--log-level error)")
+	fs.StringVar(&cfg.DecisionLog, "decision-log", "", "imgadmit's --decision-log (default: a scratch file)")
+	fs.IntVar(&cfg.EvalRuns, "eval-runs", 5, "runs per tool of the one-file CLI comparison (0: skip)")
+	fs.IntVar(&cfg.EvalFiles, "eval-files", 10_000, "files of the batch CLI run (0: skip)")
+	env := fs.String("env", "", "more environment for every server, space-separated (e.g. GOGC=400)")
+	out := fs.String("out", "", "also write the report to this file")
+	benchOut := fs.String("bench-out", "", "also write benchstat lines to this file")
+	_ = fs.Parse(args)
+
+	work, err := os.MkdirTemp("", "loadgen-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	cfg.WorkDir = work
+	cfg.Env = strings.Fields(*env)
+	cfg.Out = os.Stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.Out = io.MultiWriter(os.Stdout, f)
+	}
+	if *benchOut != "" {
+		f, err := os.Create(*benchOut)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.Bench = f
+	}
+	return loadgen.Compare(ctx, cfg)
+}
+
+func run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ExitOnError)
+	target := fs.String("url", "", "the decision endpoint, e.g. http://127.0.0.1:8181/v1/data/imgadmit/decision (loopback only)")
+	fixtures := fs.String("fixtures", "fixtures/requests", "the request fixtures")
+	l := loadgen.Load{}
+	fs.IntVar(&l.Requests, "requests", 10_000, "at most this many requests")
+	fs.DurationVar(&l.Duration, "duration", 10*time.Second, "no request starts after this")
+	fs.Float64Var(&l.Rate, "rate", 0, "requests per second; 0 is flat out")
+	fs.IntVar(&l.Workers, "workers", 8, "requests in flight at most")
+	admit := fs.Bool("admit", false, "post bare requests (imgadmit's /v1/admit) instead of {\"input\": request}")
+	_ = fs.Parse(args)
+	if err := loopback(*target); err != nil {
+		return err
+	}
+	reqs, _, err := loadgen.Requests(*fixtures)
+	if err != nil {
+		return err
+	}
+	bodies := reqs
+	if !*admit {
+		bodies = loadgen.DataBodies(reqs)
+	}
+	client := loadgen.NewClient(max(l.Workers, 64))
+	res, err := loadgen.Run(ctx, client, *target, bodies, l)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stdout, res.Summary())
+	if res.Errors > 0 {
+		return fmt.Errorf("%d requests failed, first: %s", res.Errors, res.FirstError)
+	}
+	return nil
+}
+
+// loopback refuses a target that is not on this machine: a load generator
+// pointed at someone else's server is an attack, not a benchmark.
+func loopback(target string) error {
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("--url %q: want http://127.0.0.1:PORT/path", target)
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("--url %q: only loopback addresses", target)
+	}
+	return nil
+}

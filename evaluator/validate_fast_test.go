@@ -1,0 +1,165 @@
+package evaluator
+
+import (
+	"encoding/json"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/imgadmit/imgadmit/schemas"
+)
+
+// mutationValues are values a mutated request puts anywhere: every JSON type,
+// and the edges the schemas draw (lengths, limits, formats, duplicates).
+var mutationValues = []any{
+	nil, true, false, "", " ", "a", "web-1", " web", "web ", "镜像-1", "Aa", "a:b_c-d", "aliyun-x", "acs:x", "x http://y",
+	strings.Repeat("n", 128), strings.Repeat("n", 129), strings.Repeat("d", 1025), "a<b", "cn-north-4", "CN-NORTH-4", "cn",
+	"full_ecs", "system", "data", "iso", "server", "disk", "cbr_backup", "snapshot", "file", "available", "creating",
+	"private", "public", "shared", "market", "pay_as_you_go", "subscription", "huaweicloud", "alibabacloud",
+	"2026-11-24T00:00:00Z", "2026-11-24", "2026-13-01T00:00:00Z", "obs://bucket/file.vhd",
+	json.Number("0"), json.Number("-1"), json.Number("39"), json.Number("40"), json.Number("1024"), json.Number("1025"),
+	json.Number("2048"), json.Number("2049"), json.Number("40.0"), json.Number("40.5"), json.Number("4e1"), json.Number("1e400"),
+	[]any{}, []any{"a"}, []any{"a", "a"}, []any{"a", "b"}, []any{json.Number("1"), json.Number("1.0")},
+	[]any{map[string]any{"key": "env", "value": "prod"}, map[string]any{"key": "env", "value": "prod"}},
+	[]any{map[string]any{"key": "env", "value": "prod"}}, map[string]any{}, map[string]any{"x": json.Number("1")},
+	map[string]any{"type": "server", "id": "i-1"}, map[string]any{"type": "cbr_backup", "id": ""},
+}
+
+func mutationPaths(v any, prefix []any, out *[][]any) {
+	*out = append(*out, slices.Clone(prefix))
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			mutationPaths(c, append(prefix, k), out)
+		}
+	case []any:
+		for i, c := range x {
+			mutationPaths(c, append(prefix, i), out)
+		}
+	}
+}
+
+// mutate returns a deep copy of doc with the value at path replaced by val,
+// removed (del), or, for an object, given an extra member.
+func mutate(doc any, path []any, val any, op int) any {
+	b, _ := json.Marshal(doc)
+	var cp any
+	d := json.NewDecoder(strings.NewReader(string(b)))
+	d.UseNumber()
+	_ = d.Decode(&cp)
+	if len(path) == 0 {
+		return cp
+	}
+	cur := cp
+	for i, p := range path {
+		last := i == len(path)-1
+		switch x := cur.(type) {
+		case map[string]any:
+			k := p.(string)
+			if !last {
+				cur = x[k]
+				continue
+			}
+			switch op {
+			case 0:
+				x[k] = val
+			case 1:
+				delete(x, k)
+			default:
+				if m, ok := x[k].(map[string]any); ok {
+					m["unexpected"] = val
+				} else {
+					x[k] = val
+				}
+			}
+		case []any:
+			k := p.(int)
+			if !last {
+				cur = x[k]
+				continue
+			}
+			x[k] = val
+		}
+	}
+	return cp
+}
+
+// TestFastValidatorAgreesWithLibrary holds the fast path to its contract on
+// every fixture and thousands of mutations of them: when it says valid, the
+// library finds no error. It also counts where it sends a request the library
+// finds valid to the library anyway (allowed, but a sign it is too strict).
+func TestFastValidatorAgreesWithLibrary(t *testing.T) {
+	v, err := newValidator(schemas.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "fixtures", "requests", "*", "*.json"))
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	rnd := rand.New(rand.NewSource(5))
+	n, accepted, tooStrict := 0, 0, 0
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := decode(raw, FormatJSON)
+		if err != nil {
+			continue
+		}
+		obj, ok := doc.(map[string]any)
+		if !ok {
+			continue
+		}
+		provider, _ := obj["provider"].(string)
+		op, _ := obj["operation"].(string)
+		sf, ok := v.pairs[provider][op]
+		if !ok {
+			continue
+		}
+		lib, err := v.lib(sf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast := v.fastChecker(sf)
+		if fast == nil {
+			t.Fatalf("%s/%s: the shipped schema has no fast checker", provider, op)
+		}
+		var paths [][]any
+		mutationPaths(doc, nil, &paths)
+		variants := []any{doc}
+		for _, p := range paths {
+			for range 4 {
+				variants = append(variants, mutate(doc, p, mutationValues[rnd.Intn(len(mutationValues))], rnd.Intn(3)))
+			}
+		}
+		for _, x := range variants {
+			n++
+			libValid := len(v.validate(lib, x)) == 0
+			switch fast.check(x) {
+			case fastValid:
+				accepted++
+				if !libValid {
+					b, _ := json.Marshal(x)
+					t.Fatalf("%s: the fast path says valid, the library finds %v in %s", f, v.validate(lib, x), b)
+				}
+			case fastInvalid:
+				if libValid {
+					tooStrict++
+					if tooStrict <= 3 {
+						b, _ := json.Marshal(x)
+						t.Errorf("%s: the fast path says invalid, the library valid: %s", f, b)
+					}
+				}
+			}
+		}
+	}
+	if accepted == 0 {
+		t.Error("the fast path never said valid")
+	}
+	t.Logf("%d documents: %d valid by the fast path, %d sent to the library though valid", n, accepted, tooStrict)
+}

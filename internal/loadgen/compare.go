@@ -1,0 +1,404 @@
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/imgadmit/imgadmit/evaluator"
+)
+
+// CompareConfig is what Compare runs and where it writes.
+type CompareConfig struct {
+	Imgadmit  string // the imgadmit binary
+	OPA       string // the stock OPA binary, built from the pinned module
+	Policies  string // the rulebook directory (policies/)
+	Inventory string // the inventory file (fixtures/inventory.yaml)
+	Fixtures  string // the request fixtures (fixtures/requests)
+	WorkDir   string // scratch: logs, the decision log, generated files
+
+	Rounds       int           // rounds per server, alternating
+	Warmup       time.Duration // flat-out load before the first round
+	FlatDuration time.Duration // one flat-out round
+	FlatRequests int           // at most this many requests per flat-out round
+	Workers      int           // requests in flight, flat out
+	Rate         float64       // requests per second of the fixed-rate rounds
+	RateDuration time.Duration // one fixed-rate round
+	QuietOPA     bool          // also run OPA with its access log off (--log-level error)
+	DecisionLog  string        // imgadmit's --decision-log; empty: a file in WorkDir
+	Env          []string      // more environment for every server (say GOGC=400), the same for all
+
+	EvalRuns  int // runs per tool of the one-file eval
+	EvalFiles int // files of the batch eval
+
+	Out   io.Writer // the report for people
+	Bench io.Writer // benchstat lines; nil for none
+}
+
+type roundResult struct {
+	server string
+	res    *Result
+	cpu    time.Duration // the server's CPU time per answered request
+}
+
+// Compare runs the comparison: the same bodies against `imgadmit serve` and
+// `opa run --server` on the same rulebook and inventory, alternating rounds
+// flat out and at a fixed rate; then `imgadmit eval` against `opa eval`. Every
+// process it starts is stopped before it returns, whatever happens.
+func Compare(ctx context.Context, cfg CompareConfig) (err error) {
+	reqs, files, err := Requests(cfg.Fixtures)
+	if err != nil {
+		return err
+	}
+	bodies := DataBodies(reqs)
+	inv, err := evaluator.ReadInventory([]string{cfg.Inventory})
+	if err != nil {
+		return fmt.Errorf("read inventory: %w", err)
+	}
+	invJSON, err := json.Marshal(inv)
+	if err != nil {
+		return err
+	}
+	decisionLog := cfg.DecisionLog
+	if decisionLog == "" {
+		decisionLog = filepath.Join(cfg.WorkDir, "decisions.log")
+		defer os.Remove(decisionLog)
+	}
+	fmt.Fprintf(cfg.Out, "imgadmit vs stock OPA: %d request bodies (fixtures, invalid ones left out), rulebook %s, inventory %s\n",
+		len(bodies), cfg.Policies, cfg.Inventory)
+
+	var servers []*Server
+	defer func() {
+		for _, s := range servers {
+			s.Stop()
+		}
+	}()
+	ia, err := StartImgadmit(ctx, cfg.Imgadmit, cfg.Inventory, decisionLog, cfg.WorkDir, cfg.Env)
+	if err != nil {
+		return err
+	}
+	servers = append(servers, ia)
+	// --ignore: the OPA server loads the same rule files imgadmit embeds, not
+	// the tests beside them.
+	opa, err := StartOPA(ctx, "opa", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, "--ignore", "*_test.rego")
+	if err != nil {
+		return err
+	}
+	servers = append(servers, opa)
+	if cfg.QuietOPA {
+		q, err := StartOPA(ctx, "opa-quiet", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, "--ignore", "*_test.rego", "--log-level", "error")
+		if err != nil {
+			return err
+		}
+		servers = append(servers, q)
+	}
+	fmt.Fprintf(cfg.Out, "servers: imgadmit serve --decision-log %s; opa run --server (defaults: access log at info)", decisionLog)
+	if cfg.QuietOPA {
+		fmt.Fprint(cfg.Out, "; opa-quiet: opa run --server --log-level error")
+	}
+	if len(cfg.Env) > 0 {
+		fmt.Fprintf(cfg.Out, "; environment of every server: %s", strings.Join(cfg.Env, " "))
+	}
+	fmt.Fprintln(cfg.Out)
+
+	if err := checkSameDecisions(ctx, servers, bodies, files); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Out, "decisions: every body gets the same decision from every server (allowed, provider, operation, reasons)\n")
+
+	client := NewClient(cfg.Workers)
+	defer client.CloseIdleConnections()
+	if cfg.Warmup > 0 {
+		for _, s := range servers {
+			if _, err := Run(ctx, client, s.URL(), bodies, Load{Requests: 1 << 30, Duration: cfg.Warmup, Workers: cfg.Workers}); err != nil {
+				return err
+			}
+		}
+	}
+
+	flat := Load{Requests: cfg.FlatRequests, Duration: cfg.FlatDuration, Workers: cfg.Workers}
+	fmt.Fprintf(cfg.Out, "\nflat out: %d workers, %d rounds of at most %d requests or %s per server, alternating\n", cfg.Workers, cfg.Rounds, cfg.FlatRequests, cfg.FlatDuration)
+	flatRes, err := rounds(ctx, cfg, client, servers, bodies, flat, "flat")
+	if err != nil {
+		return err
+	}
+	rate := Load{Requests: int(cfg.Rate * cfg.RateDuration.Seconds()), Duration: cfg.RateDuration + time.Second,
+		Rate: cfg.Rate, Workers: max(64, cfg.Workers)}
+	fmt.Fprintf(cfg.Out, "\nfixed rate: %.0f req/s for %s, %d rounds per server, alternating (latency from the time each request was due)\n", cfg.Rate, cfg.RateDuration, cfg.Rounds)
+	rateClient := NewClient(rate.Workers)
+	defer rateClient.CloseIdleConnections()
+	rateRes, err := rounds(ctx, cfg, rateClient, servers, bodies, rate, fmt.Sprintf("rate%.0f", cfg.Rate))
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(cfg.Out, "\nsummary (medians over rounds)\n")
+	fmt.Fprintf(cfg.Out, "  %-10s %11s %9s %9s %9s   %-16s %9s %9s   %s\n", "server", "flat req/s", "p50", "p99", "CPU/req",
+		fmt.Sprintf("at %.0f/s: req/s", cfg.Rate), "p50", "p99", "RSS now / peak")
+	tput := map[string]float64{}
+	for _, s := range servers {
+		f, r := only(flatRes, s.Name), only(rateRes, s.Name)
+		tput[s.Name] = medianOf(f, func(x *Result) float64 { return x.Throughput() })
+		rss, peak, merr := s.Memory()
+		mem := "n/a"
+		if merr == nil {
+			mem = fmt.Sprintf("%.1f / %.1f MiB", float64(rss)/(1<<20), float64(peak)/(1<<20))
+		}
+		fmt.Fprintf(cfg.Out, "  %-10s %11.0f %9s %9s %9s   %-16.0f %9s %9s   %s\n", s.Name, tput[s.Name],
+			round(medianDur(f, 0.50)), round(medianDur(f, 0.99)), round(medianCPU(flatRes, s.Name)),
+			medianOf(r, func(x *Result) float64 { return x.Throughput() }), round(medianDur(r, 0.50)), round(medianDur(r, 0.99)), mem)
+	}
+	for _, s := range servers[1:] {
+		if tput[s.Name] > 0 {
+			fmt.Fprintf(cfg.Out, "  throughput ratio imgadmit/%s: %.2f\n", s.Name, tput["imgadmit"]/tput[s.Name])
+		}
+	}
+	for _, s := range servers {
+		s.Stop()
+	}
+	servers = nil
+
+	return compareEval(ctx, cfg, reqs)
+}
+
+// rounds runs the load against each server in turn, Rounds times.
+func rounds(ctx context.Context, cfg CompareConfig, client *http.Client, servers []*Server, bodies [][]byte, l Load, mode string) ([]roundResult, error) {
+	var out []roundResult
+	for r := range cfg.Rounds {
+		for _, s := range servers {
+			cpu0, _ := s.CPU()
+			res, err := Run(ctx, client, s.URL(), bodies, l)
+			if err != nil {
+				return nil, fmt.Errorf("%s round %d: %w", s.Name, r+1, err)
+			}
+			cpu1, _ := s.CPU()
+			var perReq time.Duration
+			if n := res.Sent - res.Errors; n > 0 {
+				perReq = (cpu1 - cpu0) / time.Duration(n)
+			}
+			if res.Errors > 0 {
+				return nil, fmt.Errorf("%s round %d: %d of %d requests failed, first: %s", s.Name, r+1, res.Errors, res.Sent, res.FirstError)
+			}
+			fmt.Fprintf(cfg.Out, "  round %d %-10s %s  server CPU %s/req\n", r+1, s.Name, res.Summary(), round(perReq))
+			if cfg.Bench != nil && res.Throughput() > 0 {
+				fmt.Fprintf(cfg.Bench, "BenchmarkSidecar/mode=%s/server=%s 1 %.0f ns/op %.0f req/s %d p50-ns %d p99-ns %d cpu-ns/req\n",
+					mode, s.Name, 1e9/res.Throughput(), res.Throughput(), res.Percentile(0.50).Nanoseconds(), res.Percentile(0.99).Nanoseconds(), perReq.Nanoseconds())
+			}
+			out = append(out, roundResult{s.Name, res, perReq})
+		}
+	}
+	return out, nil
+}
+
+func only(rs []roundResult, name string) []*Result {
+	var out []*Result
+	for _, r := range rs {
+		if r.server == name {
+			out = append(out, r.res)
+		}
+	}
+	return out
+}
+
+func medianCPU(rs []roundResult, name string) time.Duration {
+	var v []time.Duration
+	for _, r := range rs {
+		if r.server == name {
+			v = append(v, r.cpu)
+		}
+	}
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
+func medianOf(rs []*Result, f func(*Result) float64) float64 {
+	if len(rs) == 0 {
+		return 0
+	}
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
+func medianDur(rs []*Result, p float64) time.Duration {
+	return time.Duration(medianOf(rs, func(r *Result) float64 { return float64(r.Percentile(p)) }))
+}
+
+// checkSameDecisions asks every server for every body once and compares the
+// decisions, less what only imgadmit adds (decision_id, rulebook): the
+// comparison is only worth reading if both answer the same question the same
+// way.
+func checkSameDecisions(ctx context.Context, servers []*Server, bodies [][]byte, files []string) error {
+	client := NewClient(1)
+	defer client.CloseIdleConnections()
+	for i, b := range bodies {
+		var first any
+		for j, s := range servers {
+			got, err := decision(ctx, client, s.URL(), b)
+			if err != nil {
+				return fmt.Errorf("%s on %s: %w", s.Name, files[i], err)
+			}
+			if j == 0 {
+				first = got
+				continue
+			}
+			if !reflect.DeepEqual(first, got) {
+				a, _ := json.Marshal(first)
+				c, _ := json.Marshal(got)
+				return fmt.Errorf("%s: %s and %s decide differently:\n  %s\n  %s", files[i], servers[0].Name, s.Name, a, c)
+			}
+		}
+	}
+	return nil
+}
+
+func decision(ctx context.Context, client *http.Client, url string, body []byte) (any, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("answered %d: %s", resp.StatusCode, raw)
+	}
+	var out struct {
+		Result map[string]any `json:"result"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil || out.Result == nil {
+		return nil, fmt.Errorf("no result in %s", raw)
+	}
+	delete(out.Result, "decision_id")
+	delete(out.Result, "rulebook")
+	return out.Result, nil
+}
+
+// compareEval times the CLIs: `imgadmit eval` and `opa eval` on one file,
+// alternating, then `imgadmit eval` on EvalFiles files in one call.
+func compareEval(ctx context.Context, cfg CompareConfig, reqs [][]byte) error {
+	if cfg.EvalRuns <= 0 && cfg.EvalFiles <= 0 {
+		return nil
+	}
+	// The inventory as stock OPA loads data: a directory whose path is the
+	// document's path, inventory/data.json at data.inventory.
+	inv, err := evaluator.ReadInventory([]string{cfg.Inventory})
+	if err != nil {
+		return err
+	}
+	dataDir := filepath.Join(cfg.WorkDir, "opa-data")
+	defer os.RemoveAll(dataDir)
+	if err := os.MkdirAll(filepath.Join(dataDir, "inventory"), 0o755); err != nil {
+		return err
+	}
+	invJSON, _ := json.Marshal(inv)
+	if err := os.WriteFile(filepath.Join(dataDir, "inventory", "data.json"), invJSON, 0o644); err != nil {
+		return err
+	}
+	one := filepath.Join(cfg.WorkDir, "request.json")
+	defer os.Remove(one)
+	if err := os.WriteFile(one, reqs[len(reqs)/2], 0o644); err != nil {
+		return err
+	}
+	if cfg.EvalRuns > 0 {
+		ia := []string{cfg.Imgadmit, "eval", "--data", cfg.Inventory, one}
+		op := []string{cfg.OPA, "eval", "--ignore", "*_test.rego", "-d", cfg.Policies, "-d", dataDir, "-i", one, "data.imgadmit.decision"}
+		var ti, to []time.Duration
+		for range cfg.EvalRuns {
+			d, _, err := timed(ctx, ia)
+			if err != nil {
+				return err
+			}
+			ti = append(ti, d)
+			d, _, err = timed(ctx, op)
+			if err != nil {
+				return err
+			}
+			to = append(to, d)
+		}
+		slices.Sort(ti)
+		slices.Sort(to)
+		mi, mo := ti[len(ti)/2], to[len(to)/2]
+		fmt.Fprintf(cfg.Out, "\nCLI, one file, %d runs each, alternating (wall time, median [min..max])\n", cfg.EvalRuns)
+		fmt.Fprintf(cfg.Out, "  imgadmit eval --data INV FILE                          %8s [%s..%s]\n", round(mi), round(ti[0]), round(ti[len(ti)-1]))
+		fmt.Fprintf(cfg.Out, "  opa eval --ignore '*_test.rego' -d policies -d DATA -i FILE  %8s [%s..%s]\n", round(mo), round(to[0]), round(to[len(to)-1]))
+		fmt.Fprintf(cfg.Out, "  ratio opa/imgadmit: %.2f\n", float64(mo)/float64(mi))
+		if cfg.Bench != nil {
+			for i := range ti {
+				fmt.Fprintf(cfg.Bench, "BenchmarkCLIOneFile/tool=imgadmit 1 %d ns/op\n", ti[i].Nanoseconds())
+				fmt.Fprintf(cfg.Bench, "BenchmarkCLIOneFile/tool=opa 1 %d ns/op\n", to[i].Nanoseconds())
+			}
+		}
+	}
+	if cfg.EvalFiles > 0 {
+		dir := filepath.Join(cfg.WorkDir, "batch")
+		defer os.RemoveAll(dir)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		for i := range cfg.EvalFiles {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%05d.json", i)), reqs[i%len(reqs)], 0o644); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(cfg.Out, "\nCLI, %d files in one call: imgadmit eval --data INV DIR (output to /dev/null)\n", cfg.EvalFiles)
+		for run := range 3 {
+			wall, cpu, err := timed(ctx, []string{cfg.Imgadmit, "eval", "--data", cfg.Inventory, dir})
+			if err != nil {
+				return err
+			}
+			rate := float64(cfg.EvalFiles) / wall.Seconds()
+			fmt.Fprintf(cfg.Out, "  run %d: %8s wall, %8s CPU (%.2f cores): %.0f files/s\n", run+1, round(wall), round(cpu), cpu.Seconds()/wall.Seconds(), rate)
+			if cfg.Bench != nil {
+				fmt.Fprintf(cfg.Bench, "BenchmarkCLIBatch/files=%d 1 %d ns/op %.0f files/s %.2f cores\n", cfg.EvalFiles, wall.Nanoseconds(), rate, cpu.Seconds()/wall.Seconds())
+			}
+		}
+	}
+	return nil
+}
+
+// timed runs a command to its end and returns its wall and CPU time. Exit
+// codes 1 and 2 (denied, invalid) are answers, not failures.
+func timed(ctx context.Context, argv []string) (wall, cpu time.Duration, err error) {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	start := time.Now()
+	err = cmd.Run()
+	wall = time.Since(start)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() >= 1 && ee.ExitCode() <= 2 {
+		err = nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %w: %s", strings.Join(argv, " "), err, stderr.String())
+	}
+	if ps := cmd.ProcessState; ps != nil {
+		cpu = ps.UserTime() + ps.SystemTime()
+	}
+	return wall, cpu, nil
+}

@@ -1,0 +1,150 @@
+package loadgen
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// decisionServer answers like an OPA Data API endpoint and counts requests;
+// every failEvery-th request gets a 500 (0: never).
+func decisionServer(t *testing.T, failEvery int64) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var in struct {
+			Input json.RawMessage `json:"input"`
+		}
+		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" || json.Unmarshal(body, &in) != nil || in.Input == nil {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		if c := n.Add(1); failEvery > 0 && c%failEvery == 0 {
+			http.Error(w, "boom", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"result":{"allowed":true,"reasons":[]}}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func TestRunFlatOutSendsTheCount(t *testing.T) {
+	srv, n := decisionServer(t, 0)
+	bodies := DataBodies([][]byte{[]byte(`{"provider": "huaweicloud"}`), []byte(`{"provider":"alibabacloud"}`)})
+	res, err := Run(context.Background(), NewClient(4), srv.URL, bodies, Load{Requests: 300, Duration: 10 * time.Second, Workers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Sent != 300 || res.Errors != 0 || n.Load() != 300 || len(res.Latencies) != 300 {
+		t.Fatalf("sent %d, errors %d, served %d, latencies %d: want 300, 0, 300, 300 (%s)", res.Sent, res.Errors, n.Load(), len(res.Latencies), res.FirstError)
+	}
+	if res.Throughput() <= 0 || res.Percentile(0.5) <= 0 || res.Percentile(0.5) > res.Percentile(0.99) || res.Percentile(0.99) > res.Percentile(1) {
+		t.Errorf("throughput %v, p50 %v, p99 %v, max %v", res.Throughput(), res.Percentile(0.5), res.Percentile(0.99), res.Percentile(1))
+	}
+	if !strings.Contains(res.Summary(), "300 sent, 0 errors") {
+		t.Errorf("summary %q", res.Summary())
+	}
+}
+
+func TestRunAtARateKeepsTheRate(t *testing.T) {
+	srv, n := decisionServer(t, 0)
+	bodies := DataBodies([][]byte{[]byte(`{}`)})
+	start := time.Now()
+	res, err := Run(context.Background(), NewClient(8), srv.URL, bodies, Load{Requests: 100, Duration: 10 * time.Second, Rate: 200, Workers: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 100 requests at 200/s take half a second: not much less (the rate
+	// holds), and not the whole duration.
+	if took := time.Since(start); took < 450*time.Millisecond || took > 5*time.Second {
+		t.Errorf("100 requests at 200/s took %v", took)
+	}
+	if res.Sent != 100 || n.Load() != 100 {
+		t.Errorf("sent %d, served %d", res.Sent, n.Load())
+	}
+}
+
+func TestRunStopsAtTheDuration(t *testing.T) {
+	srv, _ := decisionServer(t, 0)
+	start := time.Now()
+	res, err := Run(context.Background(), NewClient(2), srv.URL, DataBodies([][]byte{[]byte(`{}`)}),
+		Load{Requests: 1 << 30, Duration: 300 * time.Millisecond, Rate: 50, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("a 300 ms run took %v", took)
+	}
+	if res.Sent == 0 || res.Sent > 20 {
+		t.Errorf("sent %d in 300 ms at 50/s", res.Sent)
+	}
+}
+
+func TestRunCountsFailures(t *testing.T) {
+	srv, _ := decisionServer(t, 10)
+	res, err := Run(context.Background(), NewClient(1), srv.URL, DataBodies([][]byte{[]byte(`{}`)}), Load{Requests: 50, Duration: 10 * time.Second, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Errors != 5 || len(res.Latencies) != 45 || !strings.Contains(res.FirstError, "500") {
+		t.Errorf("errors %d, latencies %d, first %q: want 5, 45, a 500", res.Errors, len(res.Latencies), res.FirstError)
+	}
+}
+
+func TestRunRefusesAnUnboundedLoad(t *testing.T) {
+	for _, l := range []Load{{Duration: time.Second, Workers: 1}, {Requests: 1, Workers: 1}, {Requests: 1, Duration: time.Second}} {
+		if _, err := Run(context.Background(), NewClient(1), "http://127.0.0.1:1", [][]byte{[]byte(`{}`)}, l); err == nil {
+			t.Errorf("%+v: no error", l)
+		}
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var lat []time.Duration
+	for i := 1; i <= 100; i++ {
+		lat = append(lat, time.Duration(i))
+	}
+	for _, c := range []struct {
+		p    float64
+		want time.Duration
+	}{{0.5, 50}, {0.99, 99}, {1, 100}, {0, 1}} {
+		if got := percentile(lat, c.p); got != c.want {
+			t.Errorf("p%v = %v, want %v", c.p*100, got, c.want)
+		}
+	}
+	if percentile(nil, 0.5) != 0 {
+		t.Error("percentile of nothing")
+	}
+}
+
+func TestRequestsAndBodies(t *testing.T) {
+	reqs, files, err := Requests("../../fixtures/requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reqs) != len(files) || len(reqs) < 50 {
+		t.Fatalf("%d requests, %d files", len(reqs), len(files))
+	}
+	for _, f := range files {
+		if strings.Contains(f, "REQ-001") || strings.Contains(f, "REQ-003") {
+			t.Errorf("%s is refused before evaluation: not a decision to time", f)
+		}
+	}
+	for i, b := range DataBodies(reqs[:3]) {
+		var body struct {
+			Input map[string]any `json:"input"`
+		}
+		if err := json.Unmarshal(b, &body); err != nil || body.Input["provider"] == nil || strings.ContainsAny(string(b), "\n") {
+			t.Errorf("body %d: %v %s", i, err, b)
+		}
+	}
+}

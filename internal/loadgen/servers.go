@@ -1,0 +1,240 @@
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Server is a decision server this package started, on a loopback port.
+type Server struct {
+	Name string
+	// Base is http://127.0.0.1:PORT.
+	Base string
+	// DecisionPath is the OPA Data API path both servers answer.
+	DecisionPath string
+
+	cmd     *exec.Cmd
+	logf    *os.File // the server's stdout and stderr
+	done    chan struct{}
+	waitErr error
+}
+
+// URL is the decision endpoint.
+func (s *Server) URL() string { return s.Base + s.DecisionPath }
+
+// StartImgadmit starts `imgadmit serve` with the inventory file, logging
+// decisions to decisionLog (its default is standard output; a file is what a
+// deployment keeps).
+func StartImgadmit(ctx context.Context, bin, inventory, decisionLog, workDir string, env []string) (*Server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s, err := start(ctx, "imgadmit", workDir, env, bin, "serve", "--addr", "127.0.0.1:"+port, "--data", inventory, "--decision-log", decisionLog)
+	if err != nil {
+		return nil, err
+	}
+	s.Base = "http://127.0.0.1:" + port
+	if err := s.waitReady(ctx, "/health/ready"); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// StartOPA starts the stock OPA server on the rulebook directory and loads the
+// inventory document at data.inventory through the Data API, as an operator
+// of stock OPA would. extra are more `opa run` flags (say --log-level error).
+func StartOPA(ctx context.Context, name, bin, policies string, inventoryJSON []byte, workDir string, env []string, extra ...string) (*Server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{"run", "--server", "--addr", "127.0.0.1:" + port}, extra...)
+	args = append(args, policies)
+	s, err := start(ctx, name, workDir, env, bin, args...)
+	if err != nil {
+		return nil, err
+	}
+	s.Base = "http://127.0.0.1:" + port
+	if err := s.waitReady(ctx, "/health"); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, s.Base+"/v1/data/inventory", bytes.NewReader(inventoryJSON))
+	if err == nil {
+		req.Header.Set("Content-Type", "application/json")
+		var resp *http.Response
+		if resp, err = http.DefaultClient.Do(req); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
+				err = fmt.Errorf("PUT /v1/data/inventory answered %d", resp.StatusCode)
+			}
+		}
+	}
+	if err != nil {
+		s.Stop()
+		return nil, fmt.Errorf("%s: load the inventory: %w", name, err)
+	}
+	return s, nil
+}
+
+// start starts bin with args; env is added to this process's environment.
+func start(ctx context.Context, name, workDir string, env []string, bin string, args ...string) (*Server, error) {
+	logf, err := os.CreateTemp(workDir, name+"-*.log")
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	// Its own process group, so an interrupt of the load generator reaches
+	// it only through Stop, and Stop ends it whatever it spawned.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	s := &Server{Name: name, DecisionPath: "/v1/data/imgadmit/decision", cmd: cmd, logf: logf, done: make(chan struct{})}
+	go func() {
+		s.waitErr = cmd.Wait()
+		close(s.done)
+	}()
+	return s, nil
+}
+
+// waitReady polls path until it answers 200, the process exits, or 60 s pass.
+func (s *Server) waitReady(ctx context.Context, path string) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.done:
+			return fmt.Errorf("%s exited before it was ready (%v): %s", s.Name, s.waitErr, s.LogTail(2000))
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		resp, err := http.Get(s.Base + path)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s was not ready at %s%s within 60 s: %s", s.Name, s.Base, path, s.LogTail(2000))
+}
+
+// Stop ends the server: SIGTERM, then SIGKILL after 10 s. It is safe to call
+// twice.
+func (s *Server) Stop() {
+	if s == nil || s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	select {
+	case <-s.done:
+	default:
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-s.done:
+		case <-time.After(10 * time.Second):
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
+	}
+	if s.logf != nil {
+		s.logf.Close()
+		os.Remove(s.logf.Name())
+		s.logf = nil
+	}
+}
+
+// LogTail is the end of the server's output, for error messages.
+func (s *Server) LogTail(n int) string {
+	if s.logf == nil {
+		return ""
+	}
+	b, err := os.ReadFile(s.logf.Name())
+	if err != nil {
+		return ""
+	}
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// Memory is the server's resident set now and at its peak, in bytes, from
+// /proc (Linux).
+func (s *Server) Memory() (rss, peak int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) < 1 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[0], 10, 64)
+		switch k {
+		case "VmRSS":
+			rss = kb << 10
+		case "VmHWM":
+			peak = kb << 10
+		}
+	}
+	if rss == 0 {
+		return 0, 0, errors.New("no VmRSS in /proc status")
+	}
+	return rss, peak, nil
+}
+
+// CPU is the CPU time the server has used so far (user and system), from
+// /proc (Linux; clock ticks of 1/100 s).
+func (s *Server) CPU() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	rest := string(b)
+	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0, errors.New("short /proc stat")
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port, nil
+}
