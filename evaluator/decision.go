@@ -47,9 +47,6 @@ const (
 	EffectNote = "note"
 )
 
-// Denied reports whether some reason denies (the complement of Allowed).
-func (d *Decision) Denied() bool { return !d.Allowed }
-
 // Warned reports whether some reason warns.
 func (d *Decision) Warned() bool {
 	for _, r := range d.Reasons {

@@ -287,47 +287,19 @@ var neverCancelled = topdown.NewCancel()
 // decision that says allowed while a reason denies is refused: allowed is
 // false exactly when some reason denies, whatever the rulebook computed.
 func decisionFromValue(v any) (*Decision, error) {
-	if av, ok := v.(ast.Value); ok {
-		return decisionFromAST(av)
-	}
-	m, ok := v.(map[string]any)
+	av, ok := v.(ast.Value)
 	if !ok {
-		return nil, fmt.Errorf("decision is %T, not an object", v)
-	}
-	d := &Decision{}
-	d.Provider, _ = m["provider"].(string)
-	d.Operation, _ = m["operation"].(string)
-	raw, ok := m["reasons"].([]any)
-	if !ok {
-		return nil, errors.New("decision has no reasons array")
-	}
-	d.Reasons = make([]Reason, 0, len(raw))
-	denied := false
-	for i, x := range raw {
-		rm, ok := x.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("reason %d is %T, not an object", i, x)
+		// Only a caller without GenerateJSON's pass-through (tests) gets here;
+		// one reader, of OPA values, keeps the checks in one place.
+		var err error
+		if av, err = ast.InterfaceToValue(v); err != nil {
+			return nil, fmt.Errorf("decision is %T: %v", v, err)
 		}
-		str := func(k string) string { s, _ := rm[k].(string); return s }
-		r := Reason{ID: str("id"), Effect: str("effect"), Category: str("category"), Message: str("message"), Remediation: str("remediation"), Source: str("source")}
-		if r.ID == "" || (r.Effect != EffectDeny && r.Effect != EffectWarn && r.Effect != EffectNote) {
-			return nil, fmt.Errorf("reason %d has id %q and effect %q", i, r.ID, r.Effect)
-		}
-		denied = denied || r.Effect == EffectDeny
-		d.Reasons = append(d.Reasons, r)
 	}
-	allowed, ok := m["allowed"].(bool)
-	if !ok {
-		return nil, errors.New("decision has no allowed boolean")
-	}
-	if allowed == denied {
-		return nil, fmt.Errorf("decision says allowed=%v but %d reasons deny", allowed, countDeny(d.Reasons))
-	}
-	d.Allowed = allowed
-	return d, nil
+	return decisionFromAST(av)
 }
 
-// decisionFromAST is decisionFromValue for the OPA value itself.
+// decisionFromAST reads the decision from the OPA value itself.
 func decisionFromAST(v ast.Value) (*Decision, error) {
 	m, ok := v.(ast.Object)
 	if !ok {
