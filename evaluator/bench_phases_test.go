@@ -2,6 +2,7 @@ package evaluator
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -57,8 +58,25 @@ func BenchmarkPhases(b *testing.B) {
 			}
 		}
 	})
+	// How many expressions OPA evaluates for each request (its tracer's Eval
+	// events, counted once, outside the timing): with the time per decision
+	// this gives OPA's cost per expression, the figure that bounds the
+	// decision's latency for a given rulebook (docs/performance.md).
+	exprs := make([]int, len(inputs))
+	for i, in := range inputs {
+		tr := topdown.NewBufferTracer()
+		if _, err := st.query.Eval(ctx, rego.EvalParsedInput(in), rego.EvalTime(now), rego.EvalQueryTracer(tr)); err != nil {
+			b.Fatal(err)
+		}
+		for _, ev := range *tr {
+			if ev.Op == topdown.EvalOp {
+				exprs[i]++
+			}
+		}
+	}
 	b.Run("eval", func(b *testing.B) {
 		lat := make([]time.Duration, 0, b.N)
+		evaluated := 0
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			start := time.Now()
@@ -67,9 +85,15 @@ func BenchmarkPhases(b *testing.B) {
 				b.Fatal(err)
 			}
 			lat = append(lat, time.Since(start))
+			evaluated += exprs[i%len(inputs)]
 		}
 		b.StopTimer()
 		reportPercentiles(b, lat)
+		b.ReportMetric(float64(evaluated)/float64(b.N), "exprs/op")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(evaluated), "ns/expr")
+		sorted := slices.Sorted(slices.Values(exprs))
+		b.ReportMetric(float64(sorted[len(sorted)/2]), "p50-exprs")
+		b.ReportMetric(float64(sorted[len(sorted)-1]), "max-exprs")
 	})
 	b.Run("eval-empty-query", func(b *testing.B) {
 		q, err := rego.New(rego.Query("true"), rego.Compiler(st.book.compiler)).PrepareForEval(ctx)

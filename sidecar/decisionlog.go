@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -69,31 +70,79 @@ func openLogFile(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 }
 
-// write appends rec. An error is returned for the caller's information only:
+// write appends rec, whose Result is already encoded as result (compact JSON,
+// from json.Marshal). An error is returned for the caller's information only:
 // it has already been logged and counted.
-func (l *decisionLog) write(rec *Record) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rec); err != nil {
+func (l *decisionLog) write(rec *Record, result []byte) error {
+	line, err := rec.appendLine(make([]byte, 0, 512+len(rec.Input)+len(result)+len(rec.Error)), result)
+	if err != nil {
 		// Only an Input that is not JSON gets here, and the evaluator decoded it.
 		l.failed(rec, nil, fmt.Errorf("encode decision log line: %w", err))
 		return err
 	}
 	l.mu.Lock()
-	var err error
 	if l.closed {
 		err = errors.New("decision log is closed")
 	} else {
-		_, err = l.w.Write(buf.Bytes())
+		_, err = l.w.Write(line)
 	}
 	l.mu.Unlock()
 	if err != nil {
-		l.failed(rec, buf.Bytes(), err)
+		l.failed(rec, line, err)
 		return err
 	}
 	l.m.logLines.Inc()
 	return nil
+}
+
+// appendLine appends rec as one JSON line, byte for byte what encoding/json
+// writes for it (with HTML escaping off; a test holds the two equal), with
+// the result encoded beforehand, so a decision is encoded once for its
+// answer and its log line, and the line is built without reflection.
+func (rec *Record) appendLine(b, result []byte) ([]byte, error) {
+	b = append(b, `{"decision_id":`...)
+	b = appendJSONString(b, rec.DecisionID)
+	b = append(b, `,"time":`...)
+	b = appendJSONString(b, rec.Time)
+	b = append(b, `,"path":`...)
+	b = appendJSONString(b, rec.Path)
+	b = append(b, `,"remote_addr":`...)
+	b = appendJSONString(b, rec.RemoteAddr)
+	b = append(b, `,"input":`...)
+	buf := bytes.NewBuffer(b)
+	if err := json.Compact(buf, rec.Input); err != nil {
+		return nil, err
+	}
+	b = buf.Bytes()
+	b = append(b, `,"result":`...)
+	b = append(b, result...)
+	b = append(b, `,"revision":`...)
+	b = appendJSONString(b, rec.Revision)
+	b = append(b, `,"latency_ns":`...)
+	b = strconv.AppendInt(b, rec.LatencyNS, 10)
+	if rec.Error != "" {
+		b = append(b, `,"error":`...)
+		b = appendJSONString(b, rec.Error)
+	}
+	return append(b, "}\n"...), nil
+}
+
+// appendJSONString appends s as a JSON string, as encoding/json writes it with
+// HTML escaping off. Strings of plain printable ASCII (ids, times, paths,
+// addresses) are copied; anything else goes through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(s) // a string always encodes
+			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func (l *decisionLog) failed(rec *Record, line []byte, err error) {

@@ -1,6 +1,7 @@
 package sidecar
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -194,6 +195,42 @@ func FuzzPutInventory(f *testing.F) {
 		}
 		if got.status == 400 && !strings.Contains(d.body, `"id":"IMS-FE-001","effect":"deny"`) {
 			t.Errorf("a refused inventory changed the decision: %s", d.body)
+		}
+	})
+}
+
+// FuzzInputMember: the in-place scan of a valid body finds the same input,
+// at the same line, as encoding/json's tokenizer, or declines and leaves the
+// answer to it; inputMember and the tokenizer always agree.
+func FuzzInputMember(f *testing.F) {
+	for _, b := range []string{
+		`{"input":{"a":1}}`,
+		` { "x" : [1, {"y": "}"}], "input" : "s" , "z": null } `,
+		"{\n\"meta\": {\"k\": \"v\\\"}\"},\n\n  \"input\":\n  [1, 2, {\"input\": 3}]\n}",
+		`{"input":1,"input":2}`,
+		`{"\u0069nput":{}}`,
+		`{"inp\"ut":{}, "input": true}`,
+		`{"x":1}`,
+		`{}`,
+		`[]`,
+		`"input"`,
+		`{"input":{}} trailing`,
+		`{"input":-1.5e3,"b":false}`,
+		`{"a":"\\","input":"\\\\"}`,
+	} {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		gotIn, gotLine, gotErr := inputMember([]byte(body))
+		wantIn, wantLine, wantErr := inputMemberTokens([]byte(body))
+		if !bytes.Equal(gotIn, wantIn) || gotLine != wantLine || (gotErr == nil) != (wantErr == nil) ||
+			(gotErr != nil && (gotErr.Message != wantErr.Message || gotErr.Code != wantErr.Code)) {
+			t.Fatalf("body %q:\n scan:      %q line %d err %v\n tokenizer: %q line %d err %v", body, gotIn, gotLine, gotErr, wantIn, wantLine, wantErr)
+		}
+		if json.Valid([]byte(body)) {
+			if in, _, ok := scanInputMember([]byte(body)); ok && !bytes.Equal(in, wantIn) {
+				t.Fatalf("scan found %q, tokenizer %q", in, wantIn)
+			}
 		}
 	})
 }

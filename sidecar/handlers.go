@@ -178,17 +178,42 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if pretty, _ := strconv.ParseBool(r.URL.Query().Get("pretty")); pretty {
+	if wantPretty(r) {
 		enc.SetIndent("", "  ")
 	}
 	if err := enc.Encode(v); err != nil {
 		// Every value written here is built from JSON; failing is a bug.
 		panic(fmt.Sprintf("encode answer: %v", err))
 	}
+	writeBody(w, status, buf.Bytes())
+}
+
+// writeEncoded writes an answer already encoded as compact JSON, ending in a
+// newline, as writeJSON would have written it.
+func writeEncoded(w http.ResponseWriter, r *http.Request, status int, compact []byte) {
+	if wantPretty(r) {
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, compact, "", "  "); err != nil {
+			panic(fmt.Sprintf("indent answer: %v", err))
+		}
+		compact = buf.Bytes()
+	}
+	writeBody(w, status, compact)
+}
+
+func wantPretty(r *http.Request) bool {
+	if r.URL.RawQuery == "" {
+		return false
+	}
+	pretty, _ := strconv.ParseBool(r.URL.Query().Get("pretty"))
+	return pretty
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set(contentTypeKey, jsonType)
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 func writeError(w http.ResponseWriter, r *http.Request, e *APIError) {
@@ -230,7 +255,11 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *APIE
 	if r.ContentLength > s.cfg.MaxBody {
 		return nil, tooLarge
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	// Sized from Content-Length when the client sent one (the limit was
+	// checked above), rather than grown from 512 bytes by doubling.
+	buf := bytes.NewBuffer(make([]byte, 0, max(r.ContentLength, 0)+bytes.MinRead))
+	_, err = buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	body := buf.Bytes()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -253,13 +282,19 @@ func (s *Server) handleAdmit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, aerr)
 		return
 	}
-	writeJSON(w, r, http.StatusOK, d)
+	writeEncoded(w, r, http.StatusOK, append(d.json, '\n'))
 }
 
-// opaResponse is OPA's DataResponseV1 for a decision.
-type opaResponse struct {
-	DecisionID string              `json:"decision_id"`
-	Result     *evaluator.Decision `json:"result"`
+// opaAnswer is OPA's DataResponseV1 for a decision,
+// {"decision_id": ..., "result": decision}, built around the decision's JSON
+// (encoded once, for this answer and the decision log).
+func opaAnswer(d *decided) []byte {
+	b := make([]byte, 0, len(d.json)+len(d.DecisionID)+32)
+	b = append(b, `{"decision_id":`...)
+	b = appendJSONString(b, d.DecisionID)
+	b = append(b, `,"result":`...)
+	b = append(b, d.json...)
+	return append(b, "}\n"...)
 }
 
 func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request) {
@@ -290,14 +325,108 @@ func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, aerr)
 		return
 	}
-	writeJSON(w, r, http.StatusOK, opaResponse{DecisionID: d.DecisionID, Result: d})
+	writeEncoded(w, r, http.StatusOK, opaAnswer(d))
 }
 
 // inputMember finds the input member of an OPA Data API request body, and
 // how many lines precede it. Other members are ignored, as OPA does (its
 // clients may send metadata beside input); input twice is refused, since two
 // parsers could disagree on which one counts.
+//
+// A valid body is scanned in place (scanInputMember); anything else, or a
+// key written with escapes, goes through encoding/json's tokenizer, which
+// says what is wrong and where.
 func inputMember(body []byte) ([]byte, int, *APIError) {
+	if json.Valid(body) {
+		if input, line, ok := scanInputMember(body); ok {
+			return input, line, nil
+		}
+	}
+	return inputMemberTokens(body)
+}
+
+// scanInputMember is inputMember for a body that is valid JSON: ok is false
+// when the body is not an object, has no input or two, or has a key with an
+// escape in it, so that the tokenizer's answer (and error) is given instead.
+func scanInputMember(body []byte) (input []byte, line int, ok bool) {
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return nil, 0, false
+	}
+	i++
+	for {
+		i = skipSpace(body, i)
+		if body[i] == '}' {
+			return input, line, input != nil
+		}
+		if body[i] == ',' {
+			i = skipSpace(body, i+1)
+		}
+		// A key: valid JSON puts a string here.
+		end := bytes.IndexByte(body[i+1:], '"') + i + 1
+		key := body[i+1 : end]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return nil, 0, false
+		}
+		i = skipSpace(body, end+1) + 1 // past the colon
+		i = skipSpace(body, i)
+		vend := skipValue(body, i)
+		if string(key) == "input" {
+			if input != nil {
+				return nil, 0, false
+			}
+			input, line = body[i:vend], bytes.Count(body[:i], []byte{'\n'})
+		}
+		i = vend
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the JSON value starting at b[i]; b is valid.
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+			if depth < 0 { // the end of the enclosing object: a scalar ended here
+				return i
+			}
+		case ',':
+			if depth == 0 {
+				return i
+			}
+		case ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
+}
+
+// inputMemberTokens is inputMember by encoding/json's tokenizer.
+func inputMemberTokens(body []byte) ([]byte, int, *APIError) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	malformed := func(err error) *APIError {
 		off := dec.InputOffset()
@@ -359,11 +488,18 @@ func inputMember(body []byte) ([]byte, int, *APIError) {
 	return input, line, nil
 }
 
+// decided is a decision and its JSON, encoded once for the answer and the
+// decision log line.
+type decided struct {
+	*evaluator.Decision
+	json []byte // compact, as json.Marshal writes it
+}
+
 // decide decides raw within the evaluation deadline, logs the decision and
 // counts it. An invalid request is an *APIError (400); an evaluation that
 // fails or runs past its deadline is a fail-closed decision, answered and
 // logged like any other.
-func (s *Server) decide(w http.ResponseWriter, r *http.Request, path string, raw []byte, start time.Time) (*evaluator.Decision, *APIError) {
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, path string, raw []byte, start time.Time) (*decided, *APIError) {
 	if s.testHookDecide != nil {
 		s.testHookDecide()
 	}
@@ -384,10 +520,15 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, path string, raw
 	case !d.Allowed:
 		outcome = outcomeDeny
 	}
-	_ = s.dlog.write(newRecord(path, r.RemoteAddr, raw, d, start, time.Now(), err))
+	dj, jerr := json.Marshal(d)
+	if jerr != nil {
+		// A Decision is strings, bools and ints; failing is a bug.
+		panic(fmt.Sprintf("encode decision: %v", jerr))
+	}
+	_ = s.dlog.write(newRecord(path, r.RemoteAddr, raw, d, start, time.Now(), err), dj)
 	s.metrics.decided(d, outcome)
 	setOutcome(w, outcome)
-	return d, nil
+	return &decided{Decision: d, json: dj}, nil
 }
 
 // decideSafely turns a panic in the evaluation into an error, so a bug fails

@@ -6,12 +6,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -81,6 +83,10 @@ func TestServeEndToEnd(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--policies", pol, "--watch",
 		"--data", inv, "--decision-log", logFile)
+	// Without GOGC or GOMEMLIMIT, the binary picks its own GC target (main.go).
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "GOGC=") || strings.HasPrefix(kv, "GOMEMLIMIT=")
+	})
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +132,9 @@ func TestServeEndToEnd(t *testing.T) {
 		code, _ := get(client, base+"/health/ready")
 		return code == 200
 	})
+	if _, m := get(client, base+"/metrics"); !strings.Contains(m, fmt.Sprintf("\ngo_gc_gogc_percent %d\n", defaultGCPercent)) {
+		t.Errorf("/metrics does not show the GC target %d the binary sets", defaultGCPercent)
+	}
 
 	// Real requests, one of each answer.
 	post := func(path, ct, body string) (int, string, error) {
