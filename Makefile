@@ -79,10 +79,11 @@ BENCH_COMPARE_FLAGS ?=
 $(LOADGEN): $(GO_SOURCES)
 	$(GO) build -o $@ ./cmd/loadgen
 
-## bench: the evaluator's Go benchmarks (ns/op, allocs/op, p50/p99 of one decision), benchstat-ready in bin/bench.txt
+## bench: the Go benchmarks of the evaluator (ns/op, allocs/op, p50/p99 of one decision, OPA expressions per
+## decision) and of the sidecar handler beside it, benchstat-ready in bin/bench.txt
 bench:
 	@mkdir -p $(BIN)
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./evaluator | tee $(BIN)/bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./evaluator ./sidecar | tee $(BIN)/bench.txt
 
 ## bench-compare: imgadmit serve vs stock opa run --server (same rulebook, inventory and bodies,
 ## alternating rounds, flat out and at 2,000 req/s), imgadmit eval vs opa eval; the report goes to

@@ -119,11 +119,11 @@ func runEval(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(inputs) >= batchInputs && os.Getenv("GOGC") == "" {
-		// A batch allocates some 40 kB per request and keeps little of it: a
-		// garbage collection every 4 MB (Go's default for a small heap) would
-		// cost a tenth of the batch. Collect less often; the process is short.
-		debug.SetGCPercent(400)
+	if _, tune := gcPercent(os.Getenv); tune && len(inputs) >= batchInputs {
+		// A batch allocates some 40 kB per request and keeps little of it:
+		// collect less often still than a server would (main.go); the
+		// process is short.
+		debug.SetGCPercent(batchGCPercent)
 	}
 	results := evaluateAll(c.Context, e, inputs, c.App.Reader, evaluator.DecideOptions{Now: now})
 	if err := writeResults(c.App.Writer, format, results, colorEnabled(c.App.Writer)); err != nil {
@@ -152,8 +152,12 @@ func exitForResults(results []result, failOn string) error {
 	return cli.Exit("", code)
 }
 
-// batchInputs is how many inputs make a batch, for the garbage collector.
-const batchInputs = 64
+// batchInputs is how many inputs make a batch, for the garbage collector,
+// and batchGCPercent the GC target of a batch (unless GOGC or GOMEMLIMIT is set).
+const (
+	batchInputs    = 64
+	batchGCPercent = 400
+)
 
 // input is one request to read: a file path, or "-" for standard input.
 type input struct {

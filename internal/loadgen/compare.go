@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/imgadmit/imgadmit/evaluator"
@@ -47,9 +48,10 @@ type CompareConfig struct {
 }
 
 type roundResult struct {
-	server string
-	res    *Result
-	cpu    time.Duration // the server's CPU time per answered request
+	server  string
+	res     *Result
+	cpu     time.Duration   // the server's CPU time per answered request
+	handler []time.Duration // imgadmit's own time per decision, from its decision log (sorted)
 }
 
 // Compare runs the comparison: the same bodies against `imgadmit serve` and
@@ -135,7 +137,7 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 	}
 	rate := Load{Requests: int(cfg.Rate * cfg.RateDuration.Seconds()), Duration: cfg.RateDuration + time.Second,
 		Rate: cfg.Rate, Workers: max(64, cfg.Workers)}
-	fmt.Fprintf(cfg.Out, "\nfixed rate: %.0f req/s for %s, %d rounds per server, alternating (latency from the time each request was due)\n", cfg.Rate, cfg.RateDuration, cfg.Rounds)
+	fmt.Fprintf(cfg.Out, "\nfixed rate: %.0f req/s for %s, %d rounds per server, alternating (latency from the time each request was due, however late the load generator released it)\n", cfg.Rate, cfg.RateDuration, cfg.Rounds)
 	rateClient := NewClient(rate.Workers)
 	defer rateClient.CloseIdleConnections()
 	rateRes, err := rounds(ctx, cfg, rateClient, servers, bodies, rate, fmt.Sprintf("rate%.0f", cfg.Rate))
@@ -164,6 +166,10 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 			fmt.Fprintf(cfg.Out, "  throughput ratio imgadmit/%s: %.2f\n", s.Name, tput["imgadmit"]/tput[s.Name])
 		}
 	}
+	fmt.Fprintf(cfg.Out, "  imgadmit's own time per decision (decision log latency_ns: from the handler's start to the decision):\n")
+	fmt.Fprintf(cfg.Out, "    flat out p50 %s p99 %s; at %.0f/s p50 %s p99 %s\n",
+		round(medianHandler(flatRes, 0.50)), round(medianHandler(flatRes, 0.99)), cfg.Rate,
+		round(medianHandler(rateRes, 0.50)), round(medianHandler(rateRes, 0.99)))
 	for _, s := range servers {
 		s.Stop()
 	}
@@ -177,25 +183,44 @@ func rounds(ctx context.Context, cfg CompareConfig, client *http.Client, servers
 	var out []roundResult
 	for r := range cfg.Rounds {
 		for _, s := range servers {
+			var logAt int64
+			if s.DecisionLog != "" {
+				fi, err := os.Stat(s.DecisionLog)
+				if err != nil {
+					return nil, err
+				}
+				logAt = fi.Size()
+			}
 			cpu0, _ := s.CPU()
+			self0 := selfCPU()
 			res, err := Run(ctx, client, s.URL(), bodies, l)
 			if err != nil {
 				return nil, fmt.Errorf("%s round %d: %w", s.Name, r+1, err)
 			}
+			self1 := selfCPU()
 			cpu1, _ := s.CPU()
-			var perReq time.Duration
+			var perReq, clientPerReq time.Duration
 			if n := res.Sent - res.Errors; n > 0 {
 				perReq = (cpu1 - cpu0) / time.Duration(n)
+				clientPerReq = (self1 - self0) / time.Duration(n)
 			}
 			if res.Errors > 0 {
 				return nil, fmt.Errorf("%s round %d: %d of %d requests failed, first: %s", s.Name, r+1, res.Errors, res.Sent, res.FirstError)
 			}
-			fmt.Fprintf(cfg.Out, "  round %d %-10s %s  server CPU %s/req\n", r+1, s.Name, res.Summary(), round(perReq))
+			var handler []time.Duration
+			own := ""
+			if s.DecisionLog != "" {
+				if handler, _, err = HandlerLatencies(s.DecisionLog, logAt); err != nil {
+					return nil, fmt.Errorf("%s round %d: %w", s.Name, r+1, err)
+				}
+				own = fmt.Sprintf("  handler p50 %s p99 %s", round(percentile(handler, 0.50)), round(percentile(handler, 0.99)))
+			}
+			fmt.Fprintf(cfg.Out, "  round %d %-10s %s  server CPU %s/req  client CPU %s/req%s\n", r+1, s.Name, res.Summary(), round(perReq), round(clientPerReq), own)
 			if cfg.Bench != nil && res.Throughput() > 0 {
 				fmt.Fprintf(cfg.Bench, "BenchmarkSidecar/mode=%s/server=%s 1 %.0f ns/op %.0f req/s %d p50-ns %d p99-ns %d cpu-ns/req\n",
 					mode, s.Name, 1e9/res.Throughput(), res.Throughput(), res.Percentile(0.50).Nanoseconds(), res.Percentile(0.99).Nanoseconds(), perReq.Nanoseconds())
 			}
-			out = append(out, roundResult{s.Name, res, perReq})
+			out = append(out, roundResult{s.Name, res, perReq, handler})
 		}
 	}
 	return out, nil
@@ -223,6 +248,31 @@ func medianCPU(rs []roundResult, name string) time.Duration {
 	}
 	slices.Sort(v)
 	return v[len(v)/2]
+}
+
+// medianHandler is the median over rounds of a percentile of imgadmit's own
+// time per decision.
+func medianHandler(rs []roundResult, p float64) time.Duration {
+	var v []time.Duration
+	for _, r := range rs {
+		if len(r.handler) > 0 {
+			v = append(v, percentile(r.handler, p))
+		}
+	}
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
+// selfCPU is the load generator's own CPU time so far (user and system).
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func medianOf(rs []*Result, f func(*Result) float64) float64 {

@@ -3,9 +3,13 @@ package loadgen
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -70,6 +74,67 @@ func TestRunAtARateKeepsTheRate(t *testing.T) {
 	}
 	if res.Sent != 100 || n.Load() != 100 {
 		t.Errorf("sent %d, served %d", res.Sent, n.Load())
+	}
+	// Every request released has its lag, sorted, none negative; the
+	// summary shows them.
+	if len(res.Lags) != 100 || res.Lags[0] < 0 || !slices.IsSorted(res.Lags) {
+		t.Errorf("%d lags, first %v, sorted %v", len(res.Lags), res.Lags[:min(1, len(res.Lags))], slices.IsSorted(res.Lags))
+	}
+	if !strings.Contains(res.Summary(), "released late p50") {
+		t.Errorf("summary %q does not show the lags", res.Summary())
+	}
+}
+
+func TestRunFlatOutHasNoLags(t *testing.T) {
+	srv, _ := decisionServer(t, 0)
+	res, err := Run(context.Background(), NewClient(2), srv.URL, DataBodies([][]byte{[]byte(`{}`)}), Load{Requests: 20, Duration: 10 * time.Second, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Lags) != 0 || strings.Contains(res.Summary(), "released late") {
+		t.Errorf("flat out: %d lags, summary %q", len(res.Lags), res.Summary())
+	}
+}
+
+func TestHandlerLatencies(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "decisions.log")
+	line := func(ns int) string {
+		return fmt.Sprintf(`{"decision_id":"d","latency_ns":%d,"result":{"allowed":true}}`+"\n", ns)
+	}
+	if err := os.WriteFile(path, []byte(line(300)+line(100)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lat, next, err := HandlerLatencies(path, 0)
+	if err != nil || !slices.Equal(lat, []time.Duration{100, 300}) || next != int64(len(line(300)+line(100))) {
+		t.Fatalf("first read: %v, next %d, err %v", lat, next, err)
+	}
+	// A round later: only the new lines count, and a line still being
+	// written is left for the next read.
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString(line(200) + `{"decision_id":"half`)
+	f.Close()
+	lat, next2, err := HandlerLatencies(path, next)
+	if err != nil || !slices.Equal(lat, []time.Duration{200}) || next2 != next+int64(len(line(200))) {
+		t.Fatalf("second read: %v, next %d, err %v", lat, next2, err)
+	}
+	for name, content := range map[string]string{
+		"not JSON":             "oops\n",
+		"no latency_ns":        `{"decision_id":"d"}` + "\n",
+		"latency not a number": `{"latency_ns":"5"}` + "\n",
+	} {
+		bad := filepath.Join(t.TempDir(), "bad.log")
+		if err := os.WriteFile(bad, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := HandlerLatencies(bad, 0); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, _, err := HandlerLatencies(filepath.Join(t.TempDir(), "missing.log"), 0); err == nil {
+		t.Error("a missing log: no error")
 	}
 }
 

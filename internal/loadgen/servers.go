@@ -3,6 +3,7 @@ package loadgen
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,6 +25,8 @@ type Server struct {
 	Base string
 	// DecisionPath is the OPA Data API path both servers answer.
 	DecisionPath string
+	// DecisionLog is imgadmit's decision log file; empty for OPA.
+	DecisionLog string
 
 	cmd     *exec.Cmd
 	logf    *os.File // the server's stdout and stderr
@@ -46,6 +50,7 @@ func StartImgadmit(ctx context.Context, bin, inventory, decisionLog, workDir str
 		return nil, err
 	}
 	s.Base = "http://127.0.0.1:" + port
+	s.DecisionLog = decisionLog
 	if err := s.waitReady(ctx, "/health/ready"); err != nil {
 		s.Stop()
 		return nil, err
@@ -237,4 +242,37 @@ func freePort() (string, error) {
 	defer ln.Close()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return port, nil
+}
+
+// HandlerLatencies reads the decision log lines written from offset on and
+// returns their latency_ns (sorted): the server's own time per decision, from
+// the handler's start (the request's headers read) to the decision, without
+// the time the request waited before a handler ran or the answer took to
+// reach the client. next is the offset to read from next time.
+func HandlerLatencies(path string, offset int64) (lat []time.Duration, next int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, offset, err
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return nil, offset, err
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, offset, err
+	}
+	// Only whole lines: the server may be writing one as we read.
+	b = b[:bytes.LastIndexByte(b, '\n')+1]
+	for line := range bytes.Lines(b) {
+		var rec struct {
+			LatencyNS *int64 `json:"latency_ns"`
+		}
+		if err := json.Unmarshal(line, &rec); err != nil || rec.LatencyNS == nil {
+			return nil, offset, fmt.Errorf("%s: a decision log line without latency_ns: %.80s", path, line)
+		}
+		lat = append(lat, time.Duration(*rec.LatencyNS))
+	}
+	slices.Sort(lat)
+	return lat, offset + int64(len(b)), nil
 }
