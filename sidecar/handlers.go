@@ -282,18 +282,18 @@ func (s *Server) handleAdmit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, aerr)
 		return
 	}
-	writeEncoded(w, r, http.StatusOK, append(d.json, '\n'))
+	writeEncoded(w, r, http.StatusOK, append(d.encoded, '\n'))
 }
 
 // opaAnswer is OPA's DataResponseV1 for a decision,
 // {"decision_id": ..., "result": decision}, built around the decision's JSON
 // (encoded once, for this answer and the decision log).
 func opaAnswer(d *decided) []byte {
-	b := make([]byte, 0, len(d.json)+len(d.DecisionID)+32)
+	b := make([]byte, 0, len(d.encoded)+len(d.DecisionID)+32)
 	b = append(b, `{"decision_id":`...)
 	b = appendJSONString(b, d.DecisionID)
 	b = append(b, `,"result":`...)
-	b = append(b, d.json...)
+	b = append(b, d.encoded...)
 	return append(b, "}\n"...)
 }
 
@@ -492,7 +492,7 @@ func inputMemberTokens(body []byte) ([]byte, int, *APIError) {
 // decision log line.
 type decided struct {
 	*evaluator.Decision
-	json []byte // compact, as json.Marshal writes it
+	encoded []byte // compact JSON, as json.Marshal writes it
 }
 
 // decide decides raw within the evaluation deadline, logs the decision and
@@ -528,7 +528,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, path string, raw
 	_ = s.dlog.write(newRecord(path, r.RemoteAddr, raw, d, start, time.Now(), err), dj)
 	s.metrics.decided(d, outcome)
 	setOutcome(w, outcome)
-	return &decided{Decision: d, json: dj}, nil
+	return &decided{Decision: d, encoded: dj}, nil
 }
 
 // decideSafely turns a panic in the evaluation into an error, so a bug fails

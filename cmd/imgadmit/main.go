@@ -16,7 +16,7 @@ func main() {
 }
 
 // defaultGCPercent is the GC target imgadmit runs with unless GOGC says
-// otherwise. A decision allocates about 37 kB (55 kB through the sidecar)
+// otherwise. A decision allocates about 37 kB (51 kB through the sidecar)
 // over a live heap of about 7 MB, so at Go's default of 100 the collector
 // runs every ~110 decisions and takes a fifth of the CPU; at 200 it runs half
 // as often and the sidecar's resident memory stays within 64 MiB under load

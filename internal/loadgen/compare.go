@@ -210,7 +210,7 @@ func rounds(ctx context.Context, cfg CompareConfig, client *http.Client, servers
 			var handler []time.Duration
 			own := ""
 			if s.DecisionLog != "" {
-				if handler, _, err = HandlerLatencies(s.DecisionLog, logAt); err != nil {
+				if handler, err = HandlerLatencies(s.DecisionLog, logAt); err != nil {
 					return nil, fmt.Errorf("%s round %d: %w", s.Name, r+1, err)
 				}
 				own = fmt.Sprintf("  handler p50 %s p99 %s", round(percentile(handler, 0.50)), round(percentile(handler, 0.99)))
@@ -243,11 +243,7 @@ func medianCPU(rs []roundResult, name string) time.Duration {
 			v = append(v, r.cpu)
 		}
 	}
-	if len(v) == 0 {
-		return 0
-	}
-	slices.Sort(v)
-	return v[len(v)/2]
+	return median(v)
 }
 
 // medianHandler is the median over rounds of a percentile of imgadmit's own
@@ -259,6 +255,11 @@ func medianHandler(rs []roundResult, p float64) time.Duration {
 			v = append(v, percentile(r.handler, p))
 		}
 	}
+	return median(v)
+}
+
+// median is the middle of v (sorted in place); 0 for none.
+func median(v []time.Duration) time.Duration {
 	if len(v) == 0 {
 		return 0
 	}

@@ -43,8 +43,9 @@ type Result struct {
 	// request after the time it was due (sorted): its own timer and
 	// scheduling, charged to the server's latency all the same (latency
 	// counts from the due time), and shown so that a reader can tell the two
-	// apart. Go's timers wake no sooner than about a millisecond on an idle
-	// Linux process, so at 2,000/s most requests are released late.
+	// apart. On this project's VM a Go timer wakes 0.5-1 ms late when the
+	// process is otherwise idle, more than the 0.5 ms between requests at
+	// 2,000/s (docs/performance.md).
 	Lags []time.Duration
 	// FirstError says what went wrong first, when something did.
 	FirstError string

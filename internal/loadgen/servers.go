@@ -244,35 +244,36 @@ func freePort() (string, error) {
 	return port, nil
 }
 
-// HandlerLatencies reads the decision log lines written from offset on and
-// returns their latency_ns (sorted): the server's own time per decision, from
-// the handler's start (the request's headers read) to the decision, without
-// the time the request waited before a handler ran or the answer took to
-// reach the client. next is the offset to read from next time.
-func HandlerLatencies(path string, offset int64) (lat []time.Duration, next int64, err error) {
+// HandlerLatencies reads the whole decision log lines written from offset on
+// and returns their latency_ns (sorted): the server's own time per decision,
+// from the handler's start (the request's headers read) to the decision,
+// without the time the request waited before a handler ran or the answer took
+// to reach the client.
+func HandlerLatencies(path string, offset int64) ([]time.Duration, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, offset, err
+		return nil, err
 	}
 	defer f.Close()
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
-		return nil, offset, err
+		return nil, err
 	}
 	b, err := io.ReadAll(f)
 	if err != nil {
-		return nil, offset, err
+		return nil, err
 	}
 	// Only whole lines: the server may be writing one as we read.
 	b = b[:bytes.LastIndexByte(b, '\n')+1]
+	var lat []time.Duration
 	for line := range bytes.Lines(b) {
 		var rec struct {
 			LatencyNS *int64 `json:"latency_ns"`
 		}
 		if err := json.Unmarshal(line, &rec); err != nil || rec.LatencyNS == nil {
-			return nil, offset, fmt.Errorf("%s: a decision log line without latency_ns: %.80s", path, line)
+			return nil, fmt.Errorf("%s: a decision log line without latency_ns: %.80s", path, line)
 		}
 		lat = append(lat, time.Duration(*rec.LatencyNS))
 	}
 	slices.Sort(lat)
-	return lat, offset + int64(len(b)), nil
+	return lat, nil
 }
