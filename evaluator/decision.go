@@ -32,12 +32,14 @@ type Rule struct {
 	Effect      string `json:"effect"`
 	EscalatesTo string `json:"escalates_to,omitempty"`
 	Category    string `json:"category"`
-	Title       string `json:"title"`
-	Description string `json:"description"`
-	Source      string `json:"source"`
-	Remediation string `json:"remediation,omitempty"`
-	File        string `json:"file"`
-	Line        int    `json:"line"`
+	// Providers are the clouds whose requests the rule judges.
+	Providers   []string `json:"providers"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Source      string   `json:"source"`
+	Remediation string   `json:"remediation,omitempty"`
+	File        string   `json:"file"`
+	Line        int      `json:"line"`
 }
 
 // Effects, in the order a decision lists them.

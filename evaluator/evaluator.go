@@ -113,7 +113,10 @@ func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv map[string]
 		rego.Compiler(book.compiler),
 		rego.Store(store),
 		rego.Capabilities(capabilities()),
-		rego.StrictBuiltinErrors(false),
+		// A builtin that fails on a fact (a time it cannot parse) stops the
+		// decision, which then fails closed (REQ-004), rather than leaving
+		// the rule that called it silently undefined.
+		rego.StrictBuiltinErrors(true),
 		// The decision is read straight from OPA's value (decisionFromValue),
 		// not from a Go copy of it made only to be read once.
 		rego.GenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t.Value, nil }),

@@ -3,10 +3,12 @@ package evaluator
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -163,6 +165,11 @@ func rulesFromMetadata(c *ast.Compiler) ([]Rule, error) {
 			r.File, r.Line = a.Location.File, a.Location.Row
 		}
 		where := fmt.Sprintf("%s:%d", r.File, r.Line)
+		providers, err := ruleProviders(a.Custom["providers"])
+		if err != nil {
+			return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("rule %s (%s) has custom.providers %v: %v", id, where, a.Custom["providers"], err)}
+		}
+		r.Providers = providers
 		if prev, dup := seen[id]; dup {
 			return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("rule id %s is used twice: %s and %s", id, prev, where)}
 		}
@@ -172,6 +179,9 @@ func rulesFromMetadata(c *ast.Compiler) ([]Rule, error) {
 			if v == "" {
 				missing = append(missing, k)
 			}
+		}
+		if len(r.Providers) == 0 {
+			missing = append(missing, "custom.providers")
 		}
 		if r.Effect == EffectDeny && r.Remediation == "" {
 			missing = append(missing, "custom.remediation")
@@ -195,4 +205,32 @@ func rulesFromMetadata(c *ast.Compiler) ([]Rule, error) {
 	}
 	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
 	return rules, nil
+}
+
+// ruleProviderNames are the clouds a rule can judge.
+var ruleProviderNames = map[string]bool{"huaweicloud": true, "alibabacloud": true}
+
+// ruleProviders reads a rule's custom.providers: a list of known providers,
+// each once, sorted.
+func ruleProviders(v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, errors.New("want a list of providers")
+	}
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		p, _ := x.(string)
+		if !ruleProviderNames[p] {
+			return nil, fmt.Errorf("%v is not a provider (huaweicloud, alibabacloud)", x)
+		}
+		if slices.Contains(out, p) {
+			return nil, fmt.Errorf("%s is listed twice", p)
+		}
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out, nil
 }

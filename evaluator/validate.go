@@ -326,9 +326,18 @@ func (c *collector) walk(ve *jsonschema.ValidationError) {
 			return
 		}
 		fallthrough
-	case "pattern":
-		if d, ok := c.v.schemaAt(parent).(map[string]any)["description"].(string); ok {
-			c.add(ptr, "does not match the expected format: "+d)
+	case "pattern", "format":
+		sch, _ := c.v.schemaAt(parent).(map[string]any)
+		if d, ok := sch["description"].(string); ok {
+			msg := "does not match the expected format: " + d
+			// A list of words (a status, in any case) says which word it got:
+			// the list is long, and the word may differ only in spelling.
+			if p, _ := sch["pattern"].(string); strings.HasPrefix(p, "(?i)") {
+				if got, ok := scalarText(resolvePointer(c.doc, ve.InstanceLocation)); ok {
+					msg += ", but got " + got
+				}
+			}
+			c.add(ptr, msg)
 			return
 		}
 	case "enum":

@@ -56,6 +56,33 @@ const (
 	regionRule      = "does not match the expected format: a region id: lowercase words joined by '-', such as cn-north-4 or cn-hangzhou"
 )
 
+// The descriptions of the fact formats, as the schemas write them: an error
+// quotes the description of the value it refuses.
+var (
+	timeRule               = schemaDescription("common.json", "/$defs/time")
+	idRule                 = schemaDescription("common.json", "/$defs/id")
+	serverStatusRule       = schemaDescription("facts.json", "/$defs/server/properties/status")
+	backupResourceTypeRule = schemaDescription("facts.json", "/$defs/backup/properties/resource_type")
+	visibilityRule         = schemaDescription("facts.json", "/$defs/image/properties/visibility")
+)
+
+// schemaDescription is the description at pointer in an embedded schema file.
+func schemaDescription(file, pointer string) string {
+	raw, err := fs.ReadFile(schemas.FS, file)
+	if err != nil {
+		panic(err)
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		panic(err)
+	}
+	d, _ := resolvePointer(doc, pointer+"/description").(string)
+	if d == "" {
+		panic(file + "#" + pointer + " has no description")
+	}
+	return d
+}
+
 // validParams is one valid params object per pair: every schema must accept a
 // realistic request, so a schema too strict to use fails here.
 var validParams = map[string]map[string]string{
@@ -548,17 +575,17 @@ func TestValidateRequestErrors(t *testing.T) {
 			{"/resources/server", `unknown property "server"; allowed: account, backups, disks, images, servers, snapshots`, 0},
 		}},
 		{"fact types and enums", hw("server.start", `{"server_id": "s"}`, "servers",
-			`{"s": {"status": "SHUTOFF", "cloud_init": "yes", "expired_at": "yesterday", "backup_ids": "bk-1", "region": "Beijing"}}`), []FieldError{
+			`{"s": {"status": "HIBERNATED", "cloud_init": "yes", "expired_at": "yesterday", "backup_ids": "bk-1", "region": "Beijing"}}`), []FieldError{
 			{"/resources/servers/s/backup_ids", "expected array, but got string", 0},
 			{"/resources/servers/s/cloud_init", "expected boolean, but got string", 0},
-			{"/resources/servers/s/expired_at", "'yesterday' is not valid 'date-time'", 0},
+			{"/resources/servers/s/expired_at", "does not match the expected format: " + timeRule, 0},
 			{"/resources/servers/s/region", regionRule, 0},
-			{"/resources/servers/s/status", `value must be one of "active", "stopped", "building", "starting", "stopping", "rebooting", "resizing", "migrating", "error", "deleted", "unknown", but got "SHUTOFF"`, 0},
+			{"/resources/servers/s/status", "does not match the expected format: " + serverStatusRule + `, but got "HIBERNATED"`, 0},
 		}},
 		{"backup facts", hw("backup.delete", `{"backup_id": "bk 1"}`, "backups",
-			`{"bk 1": {"resource_type": "OS::Nova::Server", "status": "available", "image_id": "", "shared": null}}`), []FieldError{
+			`{"bk 1": {"resource_type": "OS::Trove::Instance", "status": "available", "image_id": "", "shared": null}}`), []FieldError{
 			{"/resources/backups/bk 1/image_id", "length must be >= 1, but got 0", 0},
-			{"/resources/backups/bk 1/resource_type", `value must be one of "server", "disk", "bare_metal_server", but got "OS::Nova::Server"`, 0},
+			{"/resources/backups/bk 1/resource_type", "does not match the expected format: " + backupResourceTypeRule + `, but got "OS::Trove::Instance"`, 0},
 			{"/resources/backups/bk 1/shared", "expected boolean, but got null", 0},
 		}},
 		{"empty resource id", hw("server.start", `{"server_id": "s"}`, "servers", `{"": {}}`), []FieldError{
@@ -628,9 +655,9 @@ func TestValidateInventory(t *testing.T) {
 			{"/settings/missing_facts", `value must be one of "deny", "warn", but got "ignore"`, 0},
 			{"/settings/trust_request_facts", "expected boolean, but got string", 0},
 		}},
-		{"bad facts", `{"resources": {"images": {"img-1": {"visibility": "gold", "replica_of_region": "north"}}}}`, []FieldError{
+		{"bad facts", `{"resources": {"images": {"img-1": {"visibility": "secret", "replica_of_region": "north"}}}}`, []FieldError{
 			{"/resources/images/img-1/replica_of_region", regionRule, 0},
-			{"/resources/images/img-1/visibility", `value must be one of "private", "public", "shared", "market", but got "gold"`, 0},
+			{"/resources/images/img-1/visibility", "does not match the expected format: " + visibilityRule + `, but got "secret"`, 0},
 		}},
 	}
 	for _, tc := range tests {

@@ -212,7 +212,7 @@ func TestInventoryPut(t *testing.T) {
 	check(t, h.do("GET", PathReady, nil, ""), 200, ct,
 		`{"status":"ready","revision":"REV","rules":5,"inventory":{"source":"http","updated":"TIME"}}`)
 	check(t, h.do("PUT", PathInventory, ct, `{"resources":{"backups":{"bk-1":{"status":"gone"}}}}`), 400, ct,
-		`{"code":"invalid_inventory","message":"the inventory does not match its schema","errors":[{"pointer":"/resources/backups/bk-1/status","message":"value must be one of \"available\", \"creating\", \"protecting\", \"deleting\", \"restoring\", \"error\", \"waiting_protect\", \"waiting_delete\", \"waiting_restore\", but got \"gone\"","line":1}]}`)
+		`{"code":"invalid_inventory","message":"the inventory does not match its schema","errors":[{"pointer":"/resources/backups/bk-1/status","message":"does not match the expected format: a CBR backup status: available, protecting, deleting, restoring, error, waiting_protect, waiting_delete, waiting_restore, or the console's creating (= protecting) (any case), but got \"gone\"","line":1}]}`)
 	check(t, h.post(PathAdmit, reqDelete), 200, ct, denied)
 	check(t, h.do("PUT", PathInventory, ct, `{}`), 204, nil, "")
 	check(t, h.post(PathAdmit, reqDelete), 200, ct, decDelete)

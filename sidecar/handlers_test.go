@@ -140,11 +140,11 @@ func TestRulesEndpoint(t *testing.T) {
 	h := newHarness(t, nil)
 	got := h.do("GET", PathRules, nil, "")
 	check(t, got, 200, map[string]string{"Content-Type": jsonCT}, `{"revision":"REV","rules":[`+
-		`{"id":"TEST-001","effect":"deny","category":"constraint","title":"Backups cannot be exported","description":"Every backup.export is refused.","source":"sidecar tests","remediation":"Export an image instead.","file":"rules/rules.rego","line":5},`+
-		`{"id":"TEST-002","effect":"warn","category":"billing","title":"Deleting a backup stops its billing","description":"Every backup.delete gets this warning.","source":"sidecar tests","file":"rules/rules.rego","line":19},`+
-		`{"id":"TEST-003","effect":"deny","category":"lifecycle","title":"A backup being deleted cannot be deleted","description":"Reads the inventory only.","source":"sidecar tests","remediation":"Wait for the deletion to finish.","file":"rules/rules.rego","line":32},`+
-		`{"id":"TEST-004","effect":"warn","category":"constraint","title":"Torn inventory","description":"Backups bk-a and bk-b always have the same status in the inventories the\ntests write; a decision that sees them differ saw half of an update.","source":"sidecar tests","file":"rules/rules.rego","line":47},`+
-		`{"id":"TEST-005","effect":"note","category":"constraint","title":"Slow rule","description":"Never finishes in time, for the evaluation deadline.","source":"sidecar tests","file":"rules/rules.rego","line":65}]}`)
+		`{"id":"TEST-001","effect":"deny","category":"constraint","providers":["huaweicloud"],"title":"Backups cannot be exported","description":"Every backup.export is refused.","source":"sidecar tests","remediation":"Export an image instead.","file":"rules/rules.rego","line":5},`+
+		`{"id":"TEST-002","effect":"warn","category":"billing","providers":["huaweicloud"],"title":"Deleting a backup stops its billing","description":"Every backup.delete gets this warning.","source":"sidecar tests","file":"rules/rules.rego","line":20},`+
+		`{"id":"TEST-003","effect":"deny","category":"lifecycle","providers":["huaweicloud"],"title":"A backup being deleted cannot be deleted","description":"Reads the inventory only.","source":"sidecar tests","remediation":"Wait for the deletion to finish.","file":"rules/rules.rego","line":34},`+
+		`{"id":"TEST-004","effect":"warn","category":"constraint","providers":["huaweicloud"],"title":"Torn inventory","description":"Backups bk-a and bk-b always have the same status in the inventories the\ntests write; a decision that sees them differ saw half of an update.","source":"sidecar tests","file":"rules/rules.rego","line":50},`+
+		`{"id":"TEST-005","effect":"note","category":"constraint","providers":["huaweicloud"],"title":"Slow rule","description":"Never finishes in time, for the evaluation deadline.","source":"sidecar tests","file":"rules/rules.rego","line":69}]}`)
 	if rev := h.s.eval.Load().Revision(); !strings.Contains(got.body, `"revision":"`+rev+`"`) {
 		t.Errorf("rules revision is not the evaluator's %s: %s", rev, got.body)
 	}

@@ -25,6 +25,7 @@ import data.imgadmit.lib.reason
 #   id: TEST-006
 #   effect: note
 #   category: lifecycle
+#   providers: [huaweicloud]
 #   source: sidecar tests
 reasons contains r if {
 	input.operation == "backup.expire"
@@ -40,6 +41,7 @@ reasons contains r if {
 #   id: TEST-007
 #   effect: deny
 #   category: lifecycle
+#   providers: [huaweicloud]
 #   source: sidecar tests
 reasons contains r if {
 	input.operation == "backup.expire"

@@ -13,6 +13,7 @@ import data.imgadmit.lib.reason
 #   id: CBR-001
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud CBR, Using a Backup to Create an Image: Function Description"
 #   remediation: Delete the image created from the backup first, then delete the backup; or delete the image with delete_backup set, which deletes the backup with it.
 reasons contains r if {
@@ -25,7 +26,7 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("backups", input.params.backup_id, "image_id", "CBR-001") if {
+missing_facts contains facts.missing("backups", input.params.backup_id, "image_id", "CBR-001", "deny") if {
 	input.operation == "backup.delete"
 	input.provider == "huaweicloud"
 }

@@ -66,7 +66,7 @@ test_cbr_001_quiet_without_image if {
 
 test_cbr_001_missing_image_id if {
 	req := _cbr_backup_request("backup.delete", object.remove(_cbr_backup, ["image_id"]))
-	_cbr_missing_of("CBR-001") == {{"kind": "backups", "id": "bk-1", "field": "image_id", "rule": "CBR-001"}} with input as req
+	_cbr_missing_of("CBR-001") == {{"kind": "backups", "id": "bk-1", "field": "image_id", "rule": "CBR-001", "effect": "deny"}} with input as req
 	r := rules.reasons with input as req
 	{x.id | some x in r} == {"REQ-002"}
 	some x in r

@@ -14,6 +14,7 @@ import data.imgadmit.lib.reason
 #   id: CBR-002
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud CBR, Using a Backup to Create an Image: Function Description"
 #   remediation: Delete the image created from the backup first, then delete the backup; while the image exists, the retention policy keeps the backup (and it is not counted as a retained backup).
 reasons contains r if {
@@ -29,13 +30,13 @@ reasons contains r if {
 
 # Either fact alone can settle the question: a manual backup is never
 # expired by a policy, and a backup without an image is expired as usual.
-missing_facts contains facts.missing("backups", input.params.backup_id, "auto_generated", "CBR-002") if {
+missing_facts contains facts.missing("backups", input.params.backup_id, "auto_generated", "CBR-002", "deny") if {
 	input.operation == "backup.expire"
 	input.provider == "huaweicloud"
 	not _cbr_backup_without_image(input.params.backup_id)
 }
 
-missing_facts contains facts.missing("backups", input.params.backup_id, "image_id", "CBR-002") if {
+missing_facts contains facts.missing("backups", input.params.backup_id, "image_id", "CBR-002", "deny") if {
 	input.operation == "backup.expire"
 	input.provider == "huaweicloud"
 	not _cbr_manual_backup(input.params.backup_id)

@@ -46,21 +46,21 @@ test_cbr_002_backup_without_image_needs_no_origin if {
 
 test_cbr_002_missing_origin_of_backup_with_image if {
 	req := _cbr_backup_request("backup.expire", object.remove(_cbr_with({"image_id": "img-1"}), ["auto_generated"]))
-	_cbr_missing_of("CBR-002") == {{"kind": "backups", "id": "bk-1", "field": "auto_generated", "rule": "CBR-002"}} with input as req
+	_cbr_missing_of("CBR-002") == {{"kind": "backups", "id": "bk-1", "field": "auto_generated", "rule": "CBR-002", "effect": "deny"}} with input as req
 	r := rules.reasons with input as req
 	{[x.id, x.effect, x.message] | some x in r} == {["REQ-002", "deny", "backup bk-1 is missing fact \"auto_generated\", needed by CBR-002"]}
 }
 
 test_cbr_002_missing_image_of_policy_backup if {
 	req := _cbr_backup_request("backup.expire", object.remove(_cbr_with({"auto_generated": true}), ["image_id"]))
-	_cbr_missing_of("CBR-002") == {{"kind": "backups", "id": "bk-1", "field": "image_id", "rule": "CBR-002"}} with input as req
+	_cbr_missing_of("CBR-002") == {{"kind": "backups", "id": "bk-1", "field": "image_id", "rule": "CBR-002", "effect": "deny"}} with input as req
 }
 
 test_cbr_002_unknown_backup_needs_both if {
 	req := _cbr_request("backup.expire", {"backup_id": "bk-9"}, {})
 	_cbr_missing_of("CBR-002") == {
-		{"kind": "backups", "id": "bk-9", "field": "auto_generated", "rule": "CBR-002"},
-		{"kind": "backups", "id": "bk-9", "field": "image_id", "rule": "CBR-002"},
+		{"kind": "backups", "id": "bk-9", "field": "auto_generated", "rule": "CBR-002", "effect": "deny"},
+		{"kind": "backups", "id": "bk-9", "field": "image_id", "rule": "CBR-002", "effect": "deny"},
 	} with input as req
 }
 

@@ -11,6 +11,7 @@ import data.imgadmit.lib.reason
 #   id: CBR-004
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Table 1"
 #   remediation: To take the data to a local PC, create a system disk or data disk image from the server or disk and export that image instead (full-ECS images cannot be exported either).
 reasons contains r if {

@@ -14,6 +14,7 @@ import data.imgadmit.lib.reason
 #   id: CBR-005
 #   effect: warn
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud CBR, Using a Backup to Create an Image: Prerequisites"
 #   remediation: Before backing up the ECS, optimize it and install Cloud-Init (Linux) or Cloudbase-Init (Windows), so that images can be created from the backup.
 reasons contains r if {

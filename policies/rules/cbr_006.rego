@@ -11,6 +11,7 @@ import data.imgadmit.lib.reason
 #   id: CBR-006
 #   effect: note
 #   category: billing
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Differences Between Backups and Images"
 reasons contains r if {
 	input.operation == "backup.create"

@@ -12,6 +12,7 @@ import data.imgadmit.lib.reason
 #   id: CBR-007
 #   effect: note
 #   category: billing
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Table 1"
 reasons contains r if {
 	input.operation in {"disk.delete", "server.delete"}
@@ -26,7 +27,7 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing(kind, id, "backup_ids", "CBR-007") if {
+missing_facts contains facts.missing(kind, id, "backup_ids", "CBR-007", "note") if {
 	input.operation in {"disk.delete", "server.delete"}
 	input.provider == "huaweicloud"
 	[kind, id] := _cbr_deleted_resource

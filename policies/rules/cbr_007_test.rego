@@ -33,7 +33,7 @@ test_cbr_007_quiet_without_backups if {
 
 test_cbr_007_missing_backup_ids if {
 	req := _cbr_007_server_delete({"region": "cn-north-4"})
-	_cbr_missing_of("CBR-007") == {{"kind": "servers", "id": "srv-1", "field": "backup_ids", "rule": "CBR-007"}} with input as req
+	_cbr_missing_of("CBR-007") == {{"kind": "servers", "id": "srv-1", "field": "backup_ids", "rule": "CBR-007", "effect": "note"}} with input as req
 	r := rules.reasons with input as req
 	some x in r
 	x.id == "REQ-002"
@@ -42,7 +42,7 @@ test_cbr_007_missing_backup_ids if {
 
 test_cbr_007_unknown_disk if {
 	req := _cbr_request("disk.delete", {"disk_id": "disk-9"}, {})
-	_cbr_missing_of("CBR-007") == {{"kind": "disks", "id": "disk-9", "field": "backup_ids", "rule": "CBR-007"}} with input as req
+	_cbr_missing_of("CBR-007") == {{"kind": "disks", "id": "disk-9", "field": "backup_ids", "rule": "CBR-007", "effect": "note"}} with input as req
 }
 
 test_cbr_007_quiet_on_alibaba if {
@@ -50,4 +50,11 @@ test_cbr_007_quiet_on_alibaba if {
 	r := rules.reasons with input as req
 	_cbr_of(r, "CBR-007") == set()
 	_cbr_missing_of("CBR-007") == set() with input as req
+}
+
+test_cbr_007_missing_backups_only_warn if {
+	# Only the note needs the backups: deleting the disk is not refused for them.
+	d := data.imgadmit.decision with input as _cbr_request("disk.delete", {"disk_id": "disk-9"}, {})
+	d.allowed == true
+	{[x.id, x.effect] | some x in d.reasons} == {["REQ-002", "warn"], ["IMS-IMG-011", "note"]}
 }

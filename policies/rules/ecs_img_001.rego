@@ -12,6 +12,7 @@ import data.imgadmit.lib.reason
 #   id: ECS-IMG-001
 #   effect: deny
 #   category: constraint
+#   providers: [alibabacloud]
 #   source: "Alibaba Cloud ECS FAQ, Images and Snapshots: What are the relationships and differences between images and snapshots?"
 #   remediation: Create the custom image from a snapshot of the instance's system disk, or from the instance itself.
 reasons contains r if {
@@ -26,7 +27,7 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("snapshots", input.params.source.id, "disk_type", "ECS-IMG-001") if {
+missing_facts contains facts.missing("snapshots", input.params.source.id, "disk_type", "ECS-IMG-001", "deny") if {
 	input.operation == "image.create"
 	input.provider == "alibabacloud"
 	input.params.source.type == "snapshot"

@@ -34,7 +34,7 @@ test_ecs_img_001_quiet_on_system_disk_snapshot if {
 
 test_ecs_img_001_missing_disk_type if {
 	req := _ecs_img_001_create({"type": "snapshot", "id": "s-9"}, {})
-	_ecs_missing_of("ECS-IMG-001") == {{"kind": "snapshots", "id": "s-9", "field": "disk_type", "rule": "ECS-IMG-001"}} with input as req
+	_ecs_missing_of("ECS-IMG-001") == {{"kind": "snapshots", "id": "s-9", "field": "disk_type", "rule": "ECS-IMG-001", "effect": "deny"}} with input as req
 	r := rules.reasons with input as req
 	{[x.id, x.message] | some x in r} == {["REQ-002", "nothing is known about snapshot s-9 (fact \"disk_type\" is needed by ECS-IMG-001)"]}
 }

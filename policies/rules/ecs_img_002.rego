@@ -12,6 +12,7 @@ import data.imgadmit.lib.reason
 #   id: ECS-IMG-002
 #   effect: note
 #   category: billing
+#   providers: [alibabacloud]
 #   source: "Alibaba Cloud ECS FAQ, Images and Snapshots: What are the relationships and differences between images and snapshots?"
 reasons contains r if {
 	input.operation == "image.create"

@@ -12,6 +12,7 @@ import data.imgadmit.lib.reason
 #   id: ECS-IMG-004
 #   effect: deny
 #   category: constraint
+#   providers: [alibabacloud]
 #   source: "Alibaba Cloud ECS FAQ, Images and Snapshots: If an image was manually created from an ECS instance, can I retrieve instance data after the instance is released on expiration?"
 #   remediation: Use an image in the instance's region; copy the image to that region first (CopyImage) and replace the system disk with the copy.
 reasons contains r if {
@@ -26,12 +27,12 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "region", "ECS-IMG-004") if {
+missing_facts contains facts.missing("images", input.params.image_id, "region", "ECS-IMG-004", "deny") if {
 	input.operation == "server.change_os"
 	input.provider == "alibabacloud"
 }
 
-missing_facts contains facts.missing("servers", input.params.server_id, "region", "ECS-IMG-004") if {
+missing_facts contains facts.missing("servers", input.params.server_id, "region", "ECS-IMG-004", "deny") if {
 	input.operation == "server.change_os"
 	input.provider == "alibabacloud"
 }

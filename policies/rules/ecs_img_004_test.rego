@@ -38,8 +38,8 @@ test_ecs_img_004_quiet_in_the_same_region if {
 test_ecs_img_004_missing_regions if {
 	req := _ecs_request("server.change_os", {"server_id": "i-1", "image_id": "m-1"}, {"images": {"m-1": {"source_instance_id": null}}, "servers": {"i-1": {"status": "stopped"}}})
 	_ecs_missing_of("ECS-IMG-004") == {
-		{"kind": "images", "id": "m-1", "field": "region", "rule": "ECS-IMG-004"},
-		{"kind": "servers", "id": "i-1", "field": "region", "rule": "ECS-IMG-004"},
+		{"kind": "images", "id": "m-1", "field": "region", "rule": "ECS-IMG-004", "effect": "deny"},
+		{"kind": "servers", "id": "i-1", "field": "region", "rule": "ECS-IMG-004", "effect": "deny"},
 	} with input as req
 	r := rules.reasons with input as req
 	{x.message | some x in r} == {

@@ -14,6 +14,7 @@ import data.imgadmit.lib.reason
 #   id: ECS-IMG-006
 #   effect: note
 #   category: billing
+#   providers: [alibabacloud]
 #   source: "Alibaba Cloud ECS FAQ, Images and Snapshots: Can a custom image created from a subscription instance be used to create a pay-as-you-go instance?"
 reasons contains r if {
 	input.operation == "server.create"
@@ -28,13 +29,13 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "source_instance_id", "ECS-IMG-006") if {
+missing_facts contains facts.missing("images", input.params.image_id, "source_instance_id", "ECS-IMG-006", "note") if {
 	input.operation == "server.create"
 	input.provider == "alibabacloud"
 	input.params.billing_method
 }
 
-missing_facts contains facts.missing("servers", src, "billing_method", "ECS-IMG-006") if {
+missing_facts contains facts.missing("servers", src, "billing_method", "ECS-IMG-006", "note") if {
 	input.operation == "server.create"
 	input.provider == "alibabacloud"
 	input.params.billing_method

@@ -55,9 +55,9 @@ test_ecs_img_006_quiet_on_image_not_made_from_an_instance if {
 
 test_ecs_img_006_missing_facts if {
 	unknown_image := _ecs_request("server.create", {"image_id": "m-9", "billing_method": "pay_as_you_go"}, {})
-	_ecs_missing_of("ECS-IMG-006") == {{"kind": "images", "id": "m-9", "field": "source_instance_id", "rule": "ECS-IMG-006"}} with input as unknown_image
+	_ecs_missing_of("ECS-IMG-006") == {{"kind": "images", "id": "m-9", "field": "source_instance_id", "rule": "ECS-IMG-006", "effect": "note"}} with input as unknown_image
 	unknown_billing := json.patch(_ecs_img_006_create("pay_as_you_go", "subscription"), [{"op": "remove", "path": "/resources/servers/i-src/billing_method"}])
-	_ecs_missing_of("ECS-IMG-006") == {{"kind": "servers", "id": "i-src", "field": "billing_method", "rule": "ECS-IMG-006"}} with input as unknown_billing
+	_ecs_missing_of("ECS-IMG-006") == {{"kind": "servers", "id": "i-src", "field": "billing_method", "rule": "ECS-IMG-006", "effect": "note"}} with input as unknown_billing
 	r := rules.reasons with input as unknown_billing with time.now_ns as _ecs_img_005_now
 	{[x.id, x.message] | some x in r} == {["REQ-002", "server i-src is missing fact \"billing_method\", needed by ECS-IMG-006"]}
 }

@@ -12,6 +12,7 @@ import data.imgadmit.lib.reason
 #   id: ECS-IMG-007
 #   effect: note
 #   category: lifecycle
+#   providers: [alibabacloud]
 #   source: "Alibaba Cloud ECS FAQ, Images and Snapshots: What happens to a custom image when the instance from which the image was created is released?"
 reasons contains r if {
 	input.operation == "server.delete"

@@ -13,6 +13,7 @@ import data.imgadmit.lib.reason
 #   id: ECS-SNAP-001
 #   effect: deny
 #   category: constraint
+#   providers: [alibabacloud]
 #   source: "Alibaba Cloud ECS FAQ, Images and Snapshots: What are the relationships and differences between images and snapshots?; Alibaba Cloud ECS API reference, DeleteSnapshot"
 #   remediation: Delete the custom images created from the snapshot first (DeleteImage), then delete the snapshot; Force does not override this check.
 reasons contains r if {
@@ -26,7 +27,7 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("snapshots", input.params.snapshot_id, "image_ids", "ECS-SNAP-001") if {
+missing_facts contains facts.missing("snapshots", input.params.snapshot_id, "image_ids", "ECS-SNAP-001", "deny") if {
 	input.operation == "snapshot.delete"
 	input.provider == "alibabacloud"
 }

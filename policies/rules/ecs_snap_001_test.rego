@@ -57,7 +57,7 @@ test_ecs_snap_001_quiet_on_free_snapshot if {
 
 test_ecs_snap_001_missing_image_ids if {
 	req := _ecs_request("snapshot.delete", {"snapshot_id": "s-1"}, {"snapshots": {"s-1": {"disk_type": "data"}}})
-	_ecs_missing_of("ECS-SNAP-001") == {{"kind": "snapshots", "id": "s-1", "field": "image_ids", "rule": "ECS-SNAP-001"}} with input as req
+	_ecs_missing_of("ECS-SNAP-001") == {{"kind": "snapshots", "id": "s-1", "field": "image_ids", "rule": "ECS-SNAP-001", "effect": "deny"}} with input as req
 	r := rules.reasons with input as req
 	{[x.id, x.effect, x.message] | some x in r} == {["REQ-002", "deny", "snapshot s-1 is missing fact \"image_ids\", needed by ECS-SNAP-001"]}
 }

@@ -9,6 +9,12 @@ _ims_api_001_cbr_image(members) := _ims_image({"image_type": "full_ecs", "backup
 
 _ims_api_001_share(image, members) := _ims_image_request("image.share", {"members": members}, image)
 
+# _ims_api_001_cbr_share is _ims_api_001_share with bk-7f3a known as a CBR backup.
+_ims_api_001_cbr_share(image, members) := json.patch(_ims_api_001_share(image, members), [{
+	"op": "add", "path": "/resources/backups",
+	"value": {"bk-7f3a": {"resource_type": "OS::Nova::Server", "status": "available", "image_id": "img-1"}},
+}])
+
 _ims_api_001_reason(message) := {
 	"id": "IMS-API-001",
 	"effect": "deny",
@@ -19,15 +25,35 @@ _ims_api_001_reason(message) := {
 }
 
 test_ims_api_001_denies_eleventh_tenant_of_cbr_full_ecs_image if {
+	req := _ims_api_001_cbr_share(_ims_api_001_cbr_image(_ims_api_001_projects("aaaa", 9)), _ims_api_001_projects("bbbb", 2))
+	r := rules.reasons with input as req
+	_ims_of(r, "IMS-API-001") == {_ims_api_001_reason("image img-1 would be shared with 11 projects (9 existing members, 2 added); a full-ECS image made from CBR backup bk-7f3a can be shared with at most 10 tenants")}
+}
+
+test_ims_api_001_csbs_full_ecs_images_allow_256 if {
+	# The API documents the 10-tenant limit for full-ECS images made from CBR
+	# backups; bk-7f3a is not among the CBR backups here (a CSBS backup).
 	req := _ims_api_001_share(_ims_api_001_cbr_image(_ims_api_001_projects("aaaa", 9)), _ims_api_001_projects("bbbb", 2))
 	r := rules.reasons with input as req
-	_ims_of(r, "IMS-API-001") == {_ims_api_001_reason("image img-1 would be shared with 11 projects (9 existing members, 2 added); a full-ECS image made from backup bk-7f3a can be shared with at most 10 tenants")}
+	_ims_quiet(r, "IMS-API-001")
+}
+
+test_ims_api_001_needs_nothing_at_ten_or_fewer if {
+	req := _ims_request("image.share", {"image_id": "img-1", "members": ["p"]}, {"images": {"img-1": {"members": []}}})
+	r := rules.reasons with input as req
+	_ims_quiet(r, "IMS-API-001")
+}
+
+test_ims_api_001_denies_more_than_256_added_whatever_is_known if {
+	r := rules.reasons with input as _ims_request("image.share", {"image_id": "img-1", "members": _ims_api_001_projects("bbbb", 257)}, {})
+	_ims_of(r, "IMS-API-001") == {_ims_api_001_reason("image img-1 would be shared with at least 257 projects (those added); an image can be shared with at most 256 tenants")}
+	not _ims_mentioned(r, "IMS-API-001")
 }
 
 test_ims_api_001_quiet_at_ten_tenants_counting_each_once if {
 	# 9 existing members, re-adding one of them and adding one new project: 10 in all.
 	existing := _ims_api_001_projects("aaaa", 9)
-	req := _ims_api_001_share(_ims_api_001_cbr_image(existing), [existing[0], "bbbb0000000000000000000000000001", existing[0]])
+	req := _ims_api_001_cbr_share(_ims_api_001_cbr_image(existing), [existing[0], "bbbb0000000000000000000000000001", existing[0]])
 	r := rules.reasons with input as req
 	_ims_quiet(r, "IMS-API-001")
 }

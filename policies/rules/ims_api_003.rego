@@ -7,26 +7,27 @@ import data.imgadmit.lib.reason
 # title: ISO images cannot be replicated across regions
 # description: |
 #   Cross-region image replication takes no ISO images. Replication is across
-#   regions when params.destination_region is set and differs from the
-#   request's region.
+#   regions when params.destination_region is set and differs from the region
+#   the image is in (its known region, else the request's region).
 # custom:
 #   id: IMS-API-003
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS API reference, CopyImageCrossRegion (POST /v1/cloudimages/{image_id}/cross_region_copy)"
 #   remediation: Create the ISO image in the destination region from the ISO file instead (upload the file to an OBS bucket in that region and import it there).
 reasons contains r if {
 	input.operation == "image.replicate"
 	input.provider == "huaweicloud"
-	not _fe_within_region # IMS-FE-010's helper: destination_region absent or the request's region
+	not _fe_within_region # IMS-FE-010's helper: destination_region absent or the image's own region
 	facts.image(input.params.image_id).image_type == "iso"
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"image %s is an ISO image; ISO images cannot be replicated across regions (from %s to %s)",
-		[input.params.image_id, _fe_replication_source_region, input.params.destination_region],
+		[input.params.image_id, _fe_replication_source_region_name, input.params.destination_region],
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-API-003") if {
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-API-003", "deny") if {
 	input.operation == "image.replicate"
 	input.provider == "huaweicloud"
 	not _fe_within_region

@@ -23,7 +23,9 @@ test_ims_api_003_denies_cross_region_iso if {
 test_ims_api_003_denies_when_request_names_no_region if {
 	req := json.remove(_ims_api_003_replicate("cn-east-3", _ims_api_003_iso), ["region"])
 	r := rules.reasons with input as req
-	_ims_of(r, "IMS-API-003") == {_ims_api_003_reason("image img-1 is an ISO image; ISO images cannot be replicated across regions (from the source region (the request names none) to cn-east-3)")}
+	_ims_of(r, "IMS-API-003") == {_ims_api_003_reason("image img-1 is an ISO image; ISO images cannot be replicated across regions (from cn-north-4 to cn-east-3)")}
+	unknown := json.remove(req, ["resources/images/img-1/region"])
+	_ims_of(rules.reasons, "IMS-API-003") == {_ims_api_003_reason("image img-1 is an ISO image; ISO images cannot be replicated across regions (from the source region (neither the request nor the image's facts name one) to cn-east-3)")} with input as unknown
 }
 
 test_ims_api_003_quiet_within_region if {

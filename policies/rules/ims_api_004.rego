@@ -11,6 +11,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-API-004
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS API reference, ExportImage (POST /v1/cloudimages/{image_id}/file)"
 #   remediation: Keep the ISO file the image was created from and use that; system disk and data disk images can be exported.
 reasons contains r if {
@@ -23,7 +24,7 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-API-004") if {
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-API-004", "deny") if {
 	input.operation == "image.export"
 	input.provider == "huaweicloud"
 }

@@ -12,38 +12,51 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-001
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud CBR, Using a Backup to Create an Image: Prerequisites; Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Background"
 #   remediation: Use a CBR backup of an ECS (cloud server backup); to make an image from a disk, create a data disk image from the disk instead.
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	input.params.source.type == "cbr_backup"
+	_fe_from_cbr_backup
 	b := facts.backup(input.params.source.id)
 	b.resource_type != "server"
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"backup %s is a backup of %s; only ECS (cloud server) backups can be used to create images",
-		[input.params.source.id, _resource_type_names[b.resource_type]],
+		[input.params.source.id, _fe_resource_type_name(b.resource_type)],
 	))
 }
 
-missing_facts contains facts.missing("backups", input.params.source.id, "resource_type", "IMS-FE-001") if {
+missing_facts contains facts.missing("backups", input.params.source.id, "resource_type", "IMS-FE-001", "deny") if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	input.params.source.type == "cbr_backup"
+	_fe_from_cbr_backup
 }
 
 _resource_type_names := {
 	"server": "a cloud server (ECS)",
 	"disk": "an EVS disk",
 	"bare_metal_server": "a bare metal server (BMS)",
+	"native_server": "a server outside ECS (OS::Native::Server)",
+	"sfs_turbo": "an SFS Turbo file system",
+	"workspace_desktop": "a Workspace desktop",
 }
 
-# _fe_from_cbr_backup: a Huawei full-ECS image is being created from a CBR backup.
+# _fe_resource_type_name(t) names what a backup of resource type t backs up.
+_fe_resource_type_name(t) := _resource_type_names[t] if {
+	_resource_type_names[t]
+} else := sprintf("resource type %s", [json.marshal(t)])
+
+# _fe_from_cbr_backup: a Huawei full-ECS image is being created from a CBR
+# backup: the source is a CBR backup as the inventory knows it, whatever the
+# request calls it (a backup the inventory holds passes no rule as a
+# "csbs_backup").
 _fe_from_cbr_backup if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
 	input.params.image_type == "full_ecs"
-	input.params.source.type == "cbr_backup"
+	_fe_source_type == "cbr_backup"
 }
+
+# _fe_source_type is the kind of resource an image.create source is (facts.source_type).
+_fe_source_type := facts.source_type(input.params.source)

@@ -13,13 +13,13 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-002
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Constraints; Huawei Cloud CBR, Using a Backup to Create an Image: Function Description"
 #   remediation: Use the full-ECS image already created from this backup (one image can provision many ECSs), or back up the ECS again and create the image from the new backup.
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	input.params.source.type == "cbr_backup"
+	_fe_from_cbr_backup
 	b := facts.backup(input.params.source.id)
 	b.image_id != null
 	r := reason.from(rego.metadata.rule(), sprintf(
@@ -28,9 +28,8 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("backups", input.params.source.id, "image_id", "IMS-FE-002") if {
+missing_facts contains facts.missing("backups", input.params.source.id, "image_id", "IMS-FE-002", "deny") if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	input.params.source.type == "cbr_backup"
+	_fe_from_cbr_backup
 }

@@ -142,3 +142,18 @@ test_ims_fe_002_used_and_error_disk_backup_denied_three_times if {
 		"backup bk-1 is in status error; only an available backup, or one being created that is marked \"Image can be created\", can be used to create an image",
 	}
 }
+
+test_ims_fe_002_a_known_cbr_backup_called_csbs_is_still_judged if {
+	# The inventory knows bk-1 as a CBR backup already used for an image: the
+	# request cannot skip the CBR rules by calling it a CSBS backup.
+	req := json.patch(_fe_request({}), [{"op": "replace", "path": "/params/source/type", "value": "csbs_backup"}])
+	r := rules.reasons with input as req
+		with data.inventory.resources.backups as {"bk-1": object.union(_usable_server_backup, {"image_id": "img-9"})}
+	{x.message | some x in _fe_reasons(r, "IMS-FE-002")} == {"backup bk-1 has already been used to create image img-9; a CBR backup can be used to create only one full-ECS image"}
+}
+
+test_ims_fe_002_an_unknown_csbs_backup_is_not_a_cbr_one if {
+	req := json.patch(_fe_request({}), [{"op": "replace", "path": "/params/source/type", "value": "csbs_backup"}])
+	r := rules.reasons with input as req
+	_fe_quiet(r, "IMS-FE-002")
+}

@@ -15,7 +15,7 @@ test_ims_fe_003_denies_backup_in_error if {
 }
 
 test_ims_fe_003_denies_other_statuses if {
-	every status in ["protecting", "deleting", "restoring", "waiting_protect", "waiting_delete", "waiting_restore"] {
+	every status in ["deleting", "restoring", "waiting_protect", "waiting_delete", "waiting_restore"] {
 		r := rules.reasons with input as _backup_request(object.union(_usable_server_backup, {"status": status, "image_creatable": true}))
 		{x.message | some x in _fe_reasons(r, "IMS-FE-003")} == {sprintf(
 			"backup bk-1 is in status %s; only an available backup, or one being created that is marked \"Image can be created\", can be used to create an image",
@@ -24,14 +24,28 @@ test_ims_fe_003_denies_other_statuses if {
 	}
 }
 
-test_ims_fe_003_denies_creating_without_the_mark if {
-	r := rules.reasons with input as _backup_request(object.union(_usable_server_backup, {"status": "creating", "image_creatable": false}))
-	{x.message | some x in _fe_reasons(r, "IMS-FE-003")} == {"backup bk-1 is still being created and is not marked \"Image can be created\"; only an available backup, or one being created with that mark, can be used to create an image"}
+test_ims_fe_003_denies_protecting_without_the_mark if {
+	r := rules.reasons with input as _backup_request(object.union(_usable_server_backup, {"status": "protecting", "image_creatable": false}))
+	{x.message | some x in _fe_reasons(r, "IMS-FE-003")} == {"backup bk-1 is still being created (status protecting) and is not marked \"Image can be created\"; only an available backup, or one being created with that mark, can be used to create an image"}
 }
 
-test_ims_fe_003_quiet_on_creating_with_the_mark if {
-	r := rules.reasons with input as _backup_request(object.union(_usable_server_backup, {"status": "creating", "image_creatable": true}))
+test_ims_fe_003_quiet_on_protecting_with_the_mark if {
+	# CBR has no "creating": a backup being made is protecting, and seed 003
+	# lets one marked "Image can be created" make an image.
+	r := rules.reasons with input as _backup_request(object.union(_usable_server_backup, {"status": "protecting", "image_creatable": true}))
 	_fe_quiet(r, "IMS-FE-003")
+}
+
+test_ims_fe_003_reads_the_consoles_creating_as_protecting if {
+	every status in ["creating", "Creating", "PROTECTING"] {
+		r := rules.reasons with input as _backup_request(object.union(_usable_server_backup, {"status": status, "image_creatable": true}))
+		_fe_quiet(r, "IMS-FE-003")
+	}
+}
+
+test_ims_fe_003_denies_waiting_protect_even_with_the_mark if {
+	r := rules.reasons with input as _backup_request(object.union(_usable_server_backup, {"status": "waiting_protect", "image_creatable": true}))
+	{x.message | some x in _fe_reasons(r, "IMS-FE-003")} == {"backup bk-1 is in status waiting_protect; only an available backup, or one being created that is marked \"Image can be created\", can be used to create an image"}
 }
 
 test_ims_fe_003_quiet_on_available_backup_without_the_mark if {
@@ -41,7 +55,7 @@ test_ims_fe_003_quiet_on_available_backup_without_the_mark if {
 }
 
 test_ims_fe_003_missing_mark_while_creating if {
-	r := rules.reasons with input as _backup_request(object.union(_usable_server_backup, {"status": "creating"}))
+	r := rules.reasons with input as _backup_request(object.union(_usable_server_backup, {"status": "protecting"}))
 	not "IMS-FE-003" in {x.id | some x in r}
 	"backup bk-1 is missing fact \"image_creatable\", needed by IMS-FE-003" in _fe_missing(r)
 	not _fe_quiet(r, "IMS-FE-003") # the quiet check sees a missing fact too

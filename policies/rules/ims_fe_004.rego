@@ -12,13 +12,13 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-004
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud CBR, Using a Backup to Create an Image: Prerequisites"
 #   remediation: Use a backup of the ECS that includes its system disk, or back up the whole ECS (system disk and data disks) and use that backup.
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	input.params.source.type == "cbr_backup"
+	_fe_from_cbr_backup
 	b := facts.backup(input.params.source.id)
 	b.includes_system_disk == false
 	r := reason.from(rego.metadata.rule(), sprintf(
@@ -27,9 +27,8 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("backups", input.params.source.id, "includes_system_disk", "IMS-FE-004") if {
+missing_facts contains facts.missing("backups", input.params.source.id, "includes_system_disk", "IMS-FE-004", "deny") if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	input.params.source.type == "cbr_backup"
+	_fe_from_cbr_backup
 }

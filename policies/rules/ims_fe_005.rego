@@ -15,13 +15,14 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-005
 #   effect: warn
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Constraints; Huawei Cloud CBR, Using a Backup to Create an Image: Prerequisites"
 #   remediation: Optimize the ECS and install Cloud-Init (Linux) or Cloudbase-Init (Windows) before backing it up or creating the image, then record cloud_init true for the server.
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
 	input.params.image_type == "full_ecs"
-	input.params.source.type in {"server", "cbr_backup"}
+	_fe_source_type in {"server", "cbr_backup"}
 	not _fe_backup_of_other_resource
 	not _fe_source_server_configured
 	r := reason.from(rego.metadata.rule(), _fe_unconfigured_source_message)
@@ -32,7 +33,7 @@ _fe_from_server if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
 	input.params.image_type == "full_ecs"
-	input.params.source.type == "server"
+	_fe_source_type == "server"
 }
 
 # _fe_source_server is the ECS the full-ECS image comes from: the server

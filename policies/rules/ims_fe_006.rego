@@ -12,6 +12,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-006
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Constraints"
 #   remediation: Wait until the full-ECS image is created (its status is Normal), then start the server.
 reasons contains r if {
@@ -26,13 +27,13 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("servers", input.params.server_id, "status", "IMS-FE-006") if {
+missing_facts contains facts.missing("servers", input.params.server_id, "status", "IMS-FE-006", "deny") if {
 	input.operation == "server.start"
 	input.provider == "huaweicloud"
 }
 
 # Whether an image is being made matters only for a server that may be stopped.
-missing_facts contains facts.missing("servers", input.params.server_id, "image_creation_in_progress", "IMS-FE-006") if {
+missing_facts contains facts.missing("servers", input.params.server_id, "image_creation_in_progress", "IMS-FE-006", "deny") if {
 	input.operation == "server.start"
 	input.provider == "huaweicloud"
 	not _fe_server_known_not_stopped

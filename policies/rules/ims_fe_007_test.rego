@@ -39,3 +39,14 @@ test_ims_fe_007_quiet_on_alibaba if {
 	r := rules.reasons with input as _fe_alibaba(_fe_share_request(object.union(_fe_image, {"from_shared_backup": true})))
 	_fe_quiet(r, "IMS-FE-007")
 }
+
+test_ims_fe_007_reads_the_backups_shared_fact_when_the_image_has_none if {
+	img := object.remove(_fe_image, ["from_shared_backup"])
+	req := json.patch(_fe_share_request(img), [{"op": "add", "path": "/resources/backups", "value": {"bk-1": {"shared": true}}}])
+	r := rules.reasons with input as req
+	{x.id | some x in r; x.effect == "deny"} == {"IMS-FE-007"}
+	not _fe_asks_fact(r, "from_shared_backup")
+
+	own := json.patch(_fe_share_request(img), [{"op": "add", "path": "/resources/backups", "value": {"bk-1": {"shared": false}}}])
+	_fe_quiet(rules.reasons, "IMS-FE-007") with input as own
+}

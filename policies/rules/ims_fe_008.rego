@@ -10,6 +10,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-008
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Constraints"
 #   remediation: Publish a system disk image instead (create an ECS from the full-ECS image and create a system disk image from that ECS).
 reasons contains r if {
@@ -22,7 +23,7 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-008") if {
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-008", "deny") if {
 	input.operation == "image.publish"
 	input.provider == "huaweicloud"
 }

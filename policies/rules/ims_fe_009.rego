@@ -10,6 +10,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-009
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Constraints; Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Table 1"
 #   remediation: Export system disk and data disk images instead (create an ECS from the full-ECS image, then create a system disk image and a data disk image from that ECS).
 reasons contains r if {
@@ -22,7 +23,7 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-009") if {
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-009", "deny") if {
 	input.operation == "image.export"
 	input.provider == "huaweicloud"
 }

@@ -52,3 +52,12 @@ test_ims_fe_010_quiet_on_alibaba if {
 	r := rules.reasons with input as _fe_alibaba(_fe_replicate_request(null, _fe_image))
 	_fe_quiet(r, "IMS-FE-010")
 }
+
+test_ims_fe_010_cannot_be_passed_by_naming_another_source_region if {
+	# The image is in cn-north-4 and is "replicated" to cn-north-4 by a request
+	# that claims to be in cn-east-3: a copy within the image's own region.
+	req := json.patch(_fe_replicate_request("cn-north-4", _fe_image), [{"op": "replace", "path": "/region", "value": "cn-east-3"}])
+	r := rules.reasons with input as req
+		with data.inventory.resources.images as {"img-1": _fe_image}
+	{x.id | some x in r; x.effect == "deny"} == {"IMS-FE-010", "IMS-API-005"}
+}

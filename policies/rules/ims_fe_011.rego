@@ -7,7 +7,8 @@ import data.imgadmit.lib.reason
 # title: Cross-region replication of full-ECS images only between regions that offer it
 # description: |
 #   Cross-region replication of full-ECS images is only available for certain
-#   regions. Both the source region (the request's region) and the destination
+#   regions. Both the source region (where the image is known to be, else the
+#   request's region) and the destination
 #   region must be listed in settings.full_ecs_cross_region_regions; the
 #   documents name no region, so the shipped list is empty and every such
 #   replication is refused until an operator lists the regions.
@@ -15,6 +16,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-011
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Constraints"
 #   remediation: Use the full-ECS image to create an ECS, use the ECS to create a system disk image and a data disk image, and replicate those images to the destination region. If both regions do offer cross-region replication of full-ECS images, list them in settings.full_ecs_cross_region_regions.
 reasons contains r if {
@@ -24,7 +26,7 @@ reasons contains r if {
 	_fe_full_ecs_image(input.params.image_id)
 	offered := facts.settings.full_ecs_cross_region_regions
 	lacking := [region |
-		some region in [_fe_replication_source_region, input.params.destination_region]
+		some region in [_fe_replication_source_region_name, input.params.destination_region]
 		not region in offered
 	]
 	count(lacking) > 0
@@ -34,15 +36,11 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-011") if {
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-011", "deny") if {
 	input.operation == "image.replicate"
 	input.provider == "huaweicloud"
 	not _fe_within_region
 }
-
-_fe_replication_source_region := input.region if {
-	is_string(input.region)
-} else := "the source region (the request names none)"
 
 _fe_offered_regions(offered) := concat(", ", sort(offered)) if {
 	count(offered) > 0

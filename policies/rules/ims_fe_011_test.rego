@@ -29,10 +29,28 @@ test_ims_fe_011_denies_when_source_not_listed if {
 	{x.message | some x in _fe_reasons(r, "IMS-FE-011")} == {"image img-1 is a full-ECS image and cross-region replication of full-ECS images is not offered in cn-north-4; regions that offer it: cn-east-3"}
 }
 
-test_ims_fe_011_denies_when_request_names_no_region if {
+test_ims_fe_011_denies_when_no_source_region_is_known if {
+	req := json.remove(_fe_replicate_request("cn-east-3", _fe_image), ["region", "resources/images/img-1/region"])
+	r := rules.reasons with input as req
+		with data.inventory.settings.full_ecs_cross_region_regions as ["cn-north-4", "cn-east-3"]
+	{x.message | some x in _fe_reasons(r, "IMS-FE-011")} == {"image img-1 is a full-ECS image and cross-region replication of full-ECS images is not offered in the source region (neither the request nor the image's facts name one); regions that offer it: cn-east-3, cn-north-4"}
+}
+
+test_ims_fe_011_takes_the_source_region_from_the_image if {
+	# The request names no region: the image's own region is where it is replicated from.
 	r := rules.reasons with input as object.remove(_fe_replicate_request("cn-east-3", _fe_image), ["region"])
 		with data.inventory.settings.full_ecs_cross_region_regions as ["cn-north-4", "cn-east-3"]
-	{x.message | some x in _fe_reasons(r, "IMS-FE-011")} == {"image img-1 is a full-ECS image and cross-region replication of full-ECS images is not offered in the source region (the request names none); regions that offer it: cn-east-3, cn-north-4"}
+	_fe_quiet(r, "IMS-FE-011")
+}
+
+test_ims_fe_011_cannot_be_passed_by_naming_a_supported_source_region if {
+	# The image is in cn-south-9, which does not offer it; the request claims
+	# cn-north-4, which does. The inventory knows where the image is.
+	r := rules.reasons with input as _fe_replicate_request("cn-east-3", _fe_image)
+		with data.inventory.resources.images as {"img-1": object.union(_fe_image, {"region": "cn-south-9"})}
+		with data.inventory.settings.full_ecs_cross_region_regions as ["cn-north-4", "cn-east-3"]
+	{x.message | some x in _fe_reasons(r, "IMS-FE-011")} == {"image img-1 is a full-ECS image and cross-region replication of full-ECS images is not offered in cn-south-9; regions that offer it: cn-east-3, cn-north-4"}
+	"IMS-API-005" in {x.id | some x in r}
 }
 
 test_ims_fe_011_quiet_between_listed_regions if {

@@ -13,6 +13,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-012
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Constraints"
 #   remediation: Replicate the original full-ECS image from the region it was replicated from, or create an ECS from this image, create a system disk image and a data disk image from that ECS, and replicate those.
 reasons contains r if {
@@ -28,13 +29,13 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-012") if {
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-012", "deny") if {
 	input.operation == "image.replicate"
 	input.provider == "huaweicloud"
 	not _fe_within_region
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "replica_of_region", "IMS-FE-012") if {
+missing_facts contains facts.missing("images", input.params.image_id, "replica_of_region", "IMS-FE-012", "deny") if {
 	input.operation == "image.replicate"
 	input.provider == "huaweicloud"
 	not _fe_within_region

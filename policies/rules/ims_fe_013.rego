@@ -12,6 +12,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-013
 #   effect: warn
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Background and Follow-up Procedure"
 #   remediation: To restore or migrate the data disks' data, create a new ECS from the full-ECS image instead of changing the OS.
 reasons contains r if {
@@ -24,7 +25,7 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-013") if {
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-013", "warn") if {
 	input.operation == "server.change_os"
 	input.provider == "huaweicloud"
 }

@@ -9,12 +9,12 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-014
 #   effect: note
 #   category: billing
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Background"
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	input.params.source.type == "cbr_backup"
+	_fe_from_cbr_backup
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"only CBR backup %s is charged for this full-ECS image, by CBR billing standards",
 		[input.params.source.id],

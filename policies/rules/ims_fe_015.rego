@@ -12,6 +12,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-015
 #   effect: warn
 #   category: billing
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Background"
 #   remediation: Set delete_backup to true to delete the CBR backup with the image, or keep it knowing that it is still charged.
 reasons contains r if {
@@ -27,13 +28,13 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-015") if {
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-015", "warn") if {
 	input.operation == "image.delete"
 	input.provider == "huaweicloud"
 	not input.params.delete_backup
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "backup_id", "IMS-FE-015") if {
+missing_facts contains facts.missing("images", input.params.image_id, "backup_id", "IMS-FE-015", "warn") if {
 	input.operation == "image.delete"
 	input.provider == "huaweicloud"
 	not input.params.delete_backup

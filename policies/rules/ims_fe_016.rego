@@ -12,13 +12,13 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-016
 #   effect: warn
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Constraints"
 #   remediation: Top up the account to clear the arrears, so that the backup, and the image made from it, are not deleted.
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	input.params.source.type == "cbr_backup"
+	_fe_from_cbr_backup
 	facts.account.in_arrears == true
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"the account is in arrears; if backup %s is deleted for arrears, the full-ECS image created from it is deleted too",
@@ -26,9 +26,8 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing_account("in_arrears", "IMS-FE-016") if {
+missing_facts contains facts.missing_account("in_arrears", "IMS-FE-016", "warn") if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	input.params.source.type == "cbr_backup"
+	_fe_from_cbr_backup
 }

@@ -45,3 +45,13 @@ test_ims_fe_016_quiet_on_alibaba if {
 	r := rules.reasons with input as _fe_alibaba(_fe_backup_request_with(_usable_server_backup, {"account": {"in_arrears": true}}))
 	_fe_quiet(r, "IMS-FE-016")
 }
+
+test_ims_fe_016_missing_arrears_only_warns if {
+	# Only the warning needs in_arrears: a sound backup is not refused for it.
+	d := data.imgadmit.decision with input as _fe_backup_request_with(
+		object.union(_usable_server_backup, {"auto_generated": false, "image_creatable": true}),
+		{"servers": {"srv-1": _fe_server}},
+	)
+	d.allowed == true
+	{[x.id, x.effect, x.message] | some x in d.reasons; x.id == "REQ-002"} == {["REQ-002", "warn", "nothing is known about the account (fact \"in_arrears\" is needed by IMS-FE-016)"]}
+}

@@ -11,12 +11,12 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-017
 #   effect: note
 #   category: billing
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Relationship Between Backups and Images"
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	input.params.source.type == "server"
+	_fe_from_server
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"server %s is backed up before the full-ECS image is created from it, and that backup is charged by CBR billing standards",
 		[input.params.source.id],

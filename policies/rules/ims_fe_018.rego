@@ -9,12 +9,12 @@ import data.imgadmit.lib.reason
 #   id: IMS-FE-018
 #   effect: note
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Relationship Between Backups and Images; Huawei Cloud CBR, Using a Backup to Create an Image: Function Description"
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	input.params.source.type == "cbr_backup"
+	_fe_from_cbr_backup
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"backup %s is compressed when it is used to create the image, so the full-ECS image may be smaller than the backup",
 		[input.params.source.id],

@@ -12,6 +12,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-IMG-001
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Table 2"
 #   remediation: Read the Image Disclaimer and agree to it (set agree_disclaimer to true).
 reasons contains r if {

@@ -15,6 +15,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-IMG-003
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Table 2"
 #   remediation: Tag the image as the organization's tag policy requires (every required key, each with an allowed value), or have the administrator change the policy.
 reasons contains r if {

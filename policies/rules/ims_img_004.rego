@@ -12,6 +12,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-IMG-004
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Table 1; Huawei Cloud IMS, Images: Image Types"
 #   remediation: Create the server from a system disk image or a full-ECS image; use the data disk image to create an EVS disk and attach it to the server.
 reasons contains r if {
@@ -24,7 +25,7 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-IMG-004") if {
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-IMG-004", "deny") if {
 	input.operation == "server.create"
 	input.provider == "huaweicloud"
 }

@@ -12,6 +12,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-IMG-005
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Table 1; Huawei Cloud IMS, Images: Image Types"
 #   remediation: Create the disk from a data disk image (or from a disk backup); use a system disk or full-ECS image to create a server instead.
 reasons contains r if {
@@ -25,7 +26,7 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-IMG-005") if {
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-IMG-005", "deny") if {
 	input.operation == "disk.create"
 	input.provider == "huaweicloud"
 }

@@ -13,6 +13,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-IMG-006
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Table 1; Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Table 1"
 #   remediation: Change the OS with a system disk image (a full-ECS image also works, but writes only its system disk).
 reasons contains r if {
@@ -31,7 +32,7 @@ _ims_img_change_os_refusals := {
 	"iso": "an ISO image can only provision temporary servers and cannot change a server's OS",
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-IMG-006") if {
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-IMG-006", "deny") if {
 	input.operation == "server.change_os"
 	input.provider == "huaweicloud"
 }

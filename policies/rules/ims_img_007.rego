@@ -13,6 +13,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-IMG-007
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Creating a Full-ECS Image from a CBR Backup: Table 1"
 #   remediation: Create the server from the ISO image as a temporary server (temporary true), install the OS on it, then make a system disk image from it to create permanent servers.
 reasons contains r if {
@@ -26,7 +27,7 @@ reasons contains r if {
 	))
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-IMG-007") if {
+missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-IMG-007", "deny") if {
 	input.operation == "server.create"
 	input.provider == "huaweicloud"
 }

@@ -12,6 +12,7 @@ import data.imgadmit.lib.reason
 #   id: IMS-IMG-011
 #   effect: note
 #   category: lifecycle
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Table 1"
 reasons contains r if {
 	input.operation in {"server.delete", "disk.delete"}

@@ -8,13 +8,15 @@ import data.imgadmit.lib.reason
 # description: |
 #   Sharing is for private images, by the project that created them. A public
 #   image, a KooGallery (market) image, an image another tenant shared with
-#   you, or a private image owned by another project cannot be shared on.
+#   you, or a private image owned by another project cannot be shared on. The
+#   message never names the owner's project: it belongs to another tenant.
 #   (IMS-IMG-008 separately refuses another project's private image that is
 #   not available to the requester at all.)
 # custom:
 #   id: IMS-IMG-012
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: "Huawei Cloud IMS, Images: Image Types"
 #   remediation: Share a private image your project created; public, KooGallery and shared images cannot be shared on, and only the owner's project can share a private image.
 reasons contains r if {
@@ -36,28 +38,28 @@ _ims_img_not_own_message(id, img) := sprintf(
 ) if {
 	_ims_img_visibility_names[img.visibility]
 } else := sprintf(
-	"image %s is owned by project %s, not by the requesting project %s; only the owner's project can share a private image",
-	[id, img.owner_project_id, _ims_img_requester],
+	"image %s is a private image of another project, not of the requesting project %s; only the owner's project can share a private image",
+	[id, _ims_img_requester],
 ) if {
 	img.visibility == "private"
-	img.owner_project_id != _ims_img_requester
+	_ims_img_owner(img) != _ims_img_requester
 } else := sprintf(
-	"image %s is owned by project %s and the request names no project_id, so it cannot be shown to be the owner; only the owner's project can share a private image",
-	[id, img.owner_project_id],
+	"image %s is a private image and the request names no project_id, so it cannot be shown to be the owner; only the owner's project can share a private image",
+	[id],
 ) if {
 	img.visibility == "private"
 	not _ims_img_requester
-	_ = img.owner_project_id
 }
 
-missing_facts contains facts.missing("images", input.params.image_id, "visibility", "IMS-IMG-012") if {
+missing_facts contains facts.missing("images", input.params.image_id, "visibility", "IMS-IMG-012", "deny") if {
 	input.operation == "image.share"
 	input.provider == "huaweicloud"
 }
 
-missing_facts contains facts.missing("images", id, "owner_project_id", "IMS-IMG-012") if {
+missing_facts contains facts.missing_or_null("images", id, "owner_project_id", "IMS-IMG-012", "deny") if {
 	input.operation == "image.share"
 	input.provider == "huaweicloud"
 	id := input.params.image_id
-	_ims_img_maybe_private(id)
+	_ims_img_may_be_private(id)
+	_ims_img_requester
 }

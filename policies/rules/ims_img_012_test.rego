@@ -15,7 +15,7 @@ _ims_img_012_reason(message) := {
 
 test_ims_img_012_denies_public_market_and_shared_images if {
 	msgs := {m |
-		some v in ["public", "market", "shared"]
+		some v in ["public", "market", "shared", "gold", "marketplace", "others", "system"]
 		some x in rules.reasons with input as _ims_img_012_share(_ims_image({"visibility": v, "owner_project_id": _ims_other_project}))
 		x.id == "IMS-IMG-012"
 		m := x.message
@@ -36,7 +36,7 @@ test_ims_img_012_denies_public_image_without_owner_fact if {
 test_ims_img_012_denies_private_image_shared_with_requester if {
 	# The requester may use the image (a member: IMS-IMG-008 is quiet) but cannot share it on.
 	r := rules.reasons with input as _ims_img_012_share(_ims_image({"owner_project_id": _ims_other_project, "members": [_ims_project]}))
-	_ims_of(r, "IMS-IMG-012") == {_ims_img_012_reason("image img-1 is owned by project 9d2f1c0b6a7e48c5b3e1f0a2d4c6e8f1, not by the requesting project 0605767a3300d5762fb7c0186d8d2b3b; only the owner's project can share a private image")}
+	_ims_of(r, "IMS-IMG-012") == {_ims_img_012_reason("image img-1 is a private image of another project, not of the requesting project 0605767a3300d5762fb7c0186d8d2b3b; only the owner's project can share a private image")}
 	_ims_quiet(r, "IMS-IMG-008")
 }
 
@@ -52,7 +52,7 @@ test_ims_img_012_and_008_each_say_their_own_thing if {
 test_ims_img_012_denies_without_project_id if {
 	req := json.remove(_ims_img_012_share(_ims_image({})), ["project_id"])
 	r := rules.reasons with input as req
-	_ims_of(r, "IMS-IMG-012") == {_ims_img_012_reason("image img-1 is owned by project 0605767a3300d5762fb7c0186d8d2b3b and the request names no project_id, so it cannot be shown to be the owner; only the owner's project can share a private image")}
+	_ims_of(r, "IMS-IMG-012") == {_ims_img_012_reason("image img-1 is a private image and the request names no project_id, so it cannot be shown to be the owner; only the owner's project can share a private image")}
 }
 
 test_ims_img_012_quiet_on_own_private_image if {
@@ -77,4 +77,10 @@ test_ims_img_012_quiet_on_alibaba if {
 	req := json.patch(_ims_img_012_share(_ims_image({"visibility": "public"})), [{"op": "replace", "path": "/provider", "value": "alibabacloud"}])
 	r := rules.reasons with input as req
 	_ims_quiet(r, "IMS-IMG-012")
+}
+
+test_ims_img_012_needs_the_owner_of_a_private_image_with_none if {
+	r := rules.reasons with input as _ims_img_012_share(_ims_image({"owner_project_id": null}))
+	_ims_needs(r, "owner_project_id", "IMS-IMG-012")
+	not "IMS-IMG-012" in {x.id | some x in r}
 }

@@ -7,12 +7,16 @@ import data.imgadmit.lib.reason
 # title: A fact a rule needs is missing
 # description: |
 #   A rule that cannot decide because a fact it needs is neither in the
-#   inventory nor (when trusted) in the request refuses the request: fail
-#   closed. With settings.missing_facts = "warn" (the CLI's --lenient) it warns.
+#   inventory nor (when trusted) in the request reports it, at the strength of
+#   the rule: a fact that a deny rule needs to decide refuses the request (fail
+#   closed; with settings.missing_facts = "warn", the CLI's --lenient, it
+#   warns); a fact that only warn or note rules need warns and never refuses.
+#   A rule asks only for the facts its answer depends on.
 # custom:
 #   id: REQ-002
 #   effect: deny
 #   category: missing_fact
+#   providers: [huaweicloud, alibabacloud]
 #   source: "imgadmit request-level rules: facts (CATALOGUE.md, Request-level rules)"
 #   remediation: Add the fact to the inventory (--data) or, where request facts are trusted, to the request's resources.
 reasons contains r if {
@@ -20,18 +24,25 @@ reasons contains r if {
 	# that differ only in their rule give the same reason, once (reasons is a
 	# set).
 	some m in missing_facts
-	needed_by := concat(", ", sort({x.rule |
+	needing := {[x.rule, x.effect] |
 		some x in missing_facts
 		x.field == m.field
 		x.id == m.id
 		x.kind == m.kind
-	}))
+	}
 	r := reason.with_effect(
 		rego.metadata.rule(),
-		_missing_effect,
-		_missing_message(m.kind, m.id, m.field, needed_by),
+		_missing_effect({effect | some [_, effect] in needing}),
+		_missing_message(m.kind, m.id, m.field, concat(", ", sort({rule | some [rule, _] in needing}))),
 	)
 }
+
+# _missing_effect(effects) is REQ-002's effect for a fact the rules with these
+# effects need: deny only when a deny rule needs it, and not in lenient mode.
+_missing_effect(effects) := "deny" if {
+	"deny" in effects
+	facts.settings.missing_facts != "warn"
+} else := "warn"
 
 _missing_message(kind, id, field, needed_by) := sprintf(
 	"nothing is known about %s (fact %q is needed by %s)",
@@ -43,10 +54,6 @@ _missing_message(kind, id, field, needed_by) := sprintf(
 _known("account", _) if facts.account
 
 _known(kind, id) if facts.resource(kind, id)
-
-_missing_effect := "warn" if {
-	facts.settings.missing_facts == "warn"
-} else := "deny"
 
 _kind_singular := {
 	"images": "image",

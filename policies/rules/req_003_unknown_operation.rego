@@ -14,6 +14,7 @@ import data.imgadmit.lib.reason
 #   id: REQ-003
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud, alibabacloud]
 #   source: "imgadmit request-level rules: operations (CATALOGUE.md, Request-level rules)"
 #   remediation: Use one of the listed providers and operations.
 reasons contains r if {

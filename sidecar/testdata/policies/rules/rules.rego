@@ -9,6 +9,7 @@ import data.imgadmit.lib.reason
 #   id: TEST-001
 #   effect: deny
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: sidecar tests
 #   remediation: Export an image instead.
 reasons contains r if {
@@ -23,6 +24,7 @@ reasons contains r if {
 #   id: TEST-002
 #   effect: warn
 #   category: billing
+#   providers: [huaweicloud]
 #   source: sidecar tests
 reasons contains r if {
 	input.operation == "backup.delete"
@@ -36,6 +38,7 @@ reasons contains r if {
 #   id: TEST-003
 #   effect: deny
 #   category: lifecycle
+#   providers: [huaweicloud]
 #   source: sidecar tests
 #   remediation: Wait for the deletion to finish.
 reasons contains r if {
@@ -53,6 +56,7 @@ reasons contains r if {
 #   id: TEST-004
 #   effect: warn
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: sidecar tests
 reasons contains r if {
 	input.operation == "backup.delete"
@@ -69,6 +73,7 @@ reasons contains r if {
 #   id: TEST-005
 #   effect: note
 #   category: constraint
+#   providers: [huaweicloud]
 #   source: sidecar tests
 reasons contains r if {
 	input.operation == "backup.expire"
