@@ -4,17 +4,56 @@ import (
 	"math"
 	"regexp"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
-// timeFormat is the schemas' format for a time a rule compares
-// (common.json#/$defs/time).
-const timeFormat = "imgadmit-time"
+// The schemas' own formats: a time a rule compares (common.json#/$defs/time)
+// and a resource or project id (common.json#/$defs/id).
+const (
+	timeFormat = "imgadmit-time"
+	idFormat   = "imgadmit-id"
+)
 
 // The schema library keeps formats in one registry that both its compiler
 // and the fast checker (validate_fast.go) read.
-func init() { jsonschema.Formats[timeFormat] = isRuleTime }
+func init() {
+	jsonschema.Formats[timeFormat] = isRuleTime
+	jsonschema.Formats[idFormat] = isID
+}
+
+// isID reports whether v is an id as SPEC.md has them: no control or format
+// character (U+0000-U+001F, U+007F-U+009F, U+200B-U+200F, U+2028-U+202E,
+// U+2060-U+2064, U+FEFF) anywhere and no whitespace at either end, so that
+// "img-1 " or "img\u200b-1" is never read as a resource beside img-1. Its
+// length is the schema's minLength/maxLength to judge (an empty id is one
+// message, not two); a value that is not a string is "type"'s.
+func isID(v any) bool {
+	s, ok := v.(string)
+	if !ok || s == "" {
+		return true
+	}
+	for _, r := range s {
+		if isControlOrFormat(r) {
+			return false
+		}
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	return !unicode.IsSpace(first) && !unicode.IsSpace(last)
+}
+
+func isControlOrFormat(r rune) bool {
+	switch {
+	case r <= 0x1F, r >= 0x7F && r <= 0x9F,
+		r >= 0x200B && r <= 0x200F, r >= 0x2028 && r <= 0x202E,
+		r >= 0x2060 && r <= 0x2064, r == 0xFEFF:
+		return true
+	}
+	return false
+}
 
 // alibabaMinuteTime is Alibaba's ExpiredTime form: RFC 3339 without seconds.
 var alibabaMinuteTime = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z$`)

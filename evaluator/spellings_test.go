@@ -45,6 +45,7 @@ func TestSpellingsAgree(t *testing.T) {
 	fields := 0
 	for kind, byField := range words {
 		for field, table := range byField.(map[string]any) {
+			mapped := table.(map[string]any)
 			fields++
 			where := fmt.Sprintf("%s.%s", kind, field)
 			pattern, _ := resolvePointer(facts, "/$defs/"+singular[kind]+"/properties/"+field+"/pattern").(string)
@@ -58,7 +59,6 @@ func TestSpellingsAgree(t *testing.T) {
 				schemaWords = append(schemaWords, strings.ToLower(w))
 			}
 			slices.Sort(schemaWords)
-			mapped := table.(map[string]any)
 			regoWords := slices.Sorted(maps.Keys(mapped))
 			if !slices.Equal(schemaWords, regoWords) {
 				t.Errorf("%s: the schema accepts %v, the rulebook reads %v", where, schemaWords, regoWords)

@@ -104,33 +104,25 @@ missing_account(field, rule_id, effect) := {"kind": "account", "id": "", "field"
 	not has_account(field)
 }
 
-# inventory_kinds(id) is the set of kinds the inventory knows id as (the
-# request's own facts do not count: they are what the caller claims).
-inventory_kinds(id) := {kind |
-	some kind in _resource_kinds
-	_ = data.inventory.resources[kind][id]
-}
-
-_resource_kinds := ["backups", "servers", "disks", "snapshots", "images"]
-
 # source_type(source) is the kind of resource an image.create source is: what
 # the inventory knows source.id as (a backup it holds is a CBR backup, whatever
-# source.type says), else source.type as the request gives it.
+# source.type says), else source.type as the request gives it. The request's
+# own facts do not count here: they are what the caller claims.
 source_type(source) := t if {
-	known := [_source_types[kind] |
-		some kind in _resource_kinds
-		kind in inventory_kinds(source.id)
-		_source_types[kind]
+	known := [t |
+		some [kind, t] in _source_kinds
+		_ = data.inventory.resources[kind][source.id]
 	]
 	count(known) > 0
 	t := _source_type_choice(known, source.type)
 } else := source.type
 
-# The source type each kind of resource is when it is an image's source.
-_source_types := {"backups": "cbr_backup", "servers": "server", "disks": "disk", "snapshots": "snapshot"}
+# The source type each kind of resource is when it is an image's source, in
+# the order that settles an id the inventory holds under more than one kind.
+_source_kinds := [["backups", "cbr_backup"], ["servers", "server"], ["disks", "disk"], ["snapshots", "snapshot"]]
 
 # An id the inventory holds under more than one kind keeps the request's type
-# when that is one of them, else the first in _resource_kinds order.
+# when that is one of them, else the first in _source_kinds order.
 _source_type_choice(known, asked) := asked if {
 	asked in known
 } else := known[0]
@@ -143,20 +135,47 @@ image_region(id) := r if {
 }
 
 # _normalized(kind, r) is r with every value a rule compares written in
-# imgadmit's one word for it.
-_normalized(kind, r) := {field: _normal(kind, field, value) | some field, value in r}
+# imgadmit's one word for it. Only the fields that have other spellings are
+# looked at, each with one lookup: a decision normalizes every resource it
+# reads, and pays per field (docs/performance.md). A word field whose value is
+# not a string stops the decision (lower, strict builtin errors): the schemas
+# keep such values out, and what gets past them fails closed.
+_normalized("backups", r) := object.union(r, {field: word |
+	some field, spellings in _words.backups
+	word := spellings[lower(r[field])]
+})
 
-_normal(kind, field, value) := word if {
-	is_string(value)
-	word := _words[kind][field][lower(value)]
-} else := t if {
-	_time_fields[kind][field]
-	is_string(value)
-	t := _time(field, value)
-} else := null if {
-	value == ""
-	_empty_is_null[kind][field]
-} else := value
+_normalized("snapshots", r) := object.union(r, {field: word |
+	some field, spellings in _words.snapshots
+	word := spellings[lower(r[field])]
+})
+
+_normalized("servers", r) := object.union(r, object.union(
+	{field: word |
+		some field, spellings in _words.servers
+		word := spellings[lower(r[field])]
+	},
+	{field: t |
+		some field in ["expired_at", "payment_overdue_since"]
+		written := r[field]
+		is_string(written)
+		t := _time(field, written)
+	},
+))
+
+# IMS writes an empty __backup_id (and owner) for "none".
+_normalized("images", r) := object.union(r, object.union(
+	{field: word |
+		some field, spellings in _words.images
+		word := spellings[lower(r[field])]
+	},
+	{field: null |
+		some field in ["backup_id", "owner_project_id"]
+		r[field] == ""
+	},
+))
+
+_normalized("disks", r) := r
 
 # _time(field, t) is time t in RFC 3339. Alibaba writes ExpiredTime without
 # seconds (2099-12-31T15:59Z); its pay-as-you-go instances carry a year-2099
@@ -170,15 +189,10 @@ _time(field, t) := null if {
 	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z$`, t)
 } else := t
 
-_time_fields := {"servers": {"expired_at": true, "payment_overdue_since": true}}
-
-# An empty string is how the APIs say "none" for these (IMS __backup_id).
-_empty_is_null := {"images": {"backup_id": true, "owner_project_id": true}}
-
 # _words: for each kind and field, every spelling the clouds (and imgadmit)
 # use, lowercased, and imgadmit's word for it. REAL-SHAPES.md §2 lists the
 # real attributes; schemas/facts.json accepts exactly these spellings, in any
-# case.
+# case (TestSpellingsAgree).
 _words := {
 	"backups": {
 		# CBR status. CBR has no "creating": a backup being made is

@@ -37,7 +37,7 @@ reasons contains r if {
 	effect := _ecs_release_effect(image_id, release_ns)
 	r := reason.with_effect(rego.metadata.rule(), effect, sprintf("image %s was created from instance %s, %s; %s", [
 		image_id, src, _ecs_risk_event(field, start_ns),
-		_ecs_release_outcome(image_id, effect, field, release_ns),
+		_ecs_release_outcome(effect, field, release_ns),
 	]))
 }
 
@@ -124,22 +124,22 @@ _ecs_risk_fix := {
 	"payment_overdue_since": "settle the overdue payment",
 }
 
-# _ecs_release_outcome(image_id, effect, field, release_ns) says what becomes
+# _ecs_release_outcome(effect, field, release_ns) says what becomes
 # of the image's snapshots (a warning past the release date means they are
 # known to still exist).
-_ecs_release_outcome(_, "deny", _, release_ns) := sprintf(
+_ecs_release_outcome("deny", _, release_ns) := sprintf(
 	"the image's snapshots were due to be released on %s, 15 days after that, and are not known to still exist",
 	[_ecs_date(release_ns)],
 )
 
-_ecs_release_outcome(_, "warn", field, release_ns) := sprintf(
+_ecs_release_outcome("warn", field, release_ns) := sprintf(
 	"the image's snapshots were due to be released on %s, 15 days after that; they still exist, but may be released at any time unless you keep the account balance sufficient and %s",
 	[_ecs_date(release_ns), _ecs_risk_fix[field]],
 ) if {
 	time.now_ns() >= release_ns
 }
 
-_ecs_release_outcome(_, "warn", field, release_ns) := sprintf(
+_ecs_release_outcome("warn", field, release_ns) := sprintf(
 	"the image's snapshots will be released on %s, 15 days after that, unless you keep the account balance sufficient and %s",
 	[_ecs_date(release_ns), _ecs_risk_fix[field]],
 ) if {

@@ -28,8 +28,9 @@ reasons contains r if {
 	input.operation in {"server.create", "server.change_os", "disk.create", "image.share", "image.replicate", "image.delete", "image.export", "image.publish"}
 	input.provider == "huaweicloud"
 	img := facts.image(input.params.image_id)
-	msg := _ims_img_unavailable_message(input.params.image_id, img)
-	r := reason.from(rego.metadata.rule(), msg)
+	img.visibility in {"private", "shared"} # public and market images are everyone's
+	not _ims_img_owned_by_requester(input.params.image_id) # the owner may do all of it
+	r := reason.from(rego.metadata.rule(), _ims_img_unavailable_message(input.params.image_id, img))
 }
 
 # The operations a member of a shared image may carry out, and those only its
