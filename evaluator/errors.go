@@ -12,6 +12,8 @@ const (
 	CodeInvalidRequest = "invalid_request"
 	// CodeInvalidInventory: an inventory file could not be decoded or fails its schema.
 	CodeInvalidInventory = "invalid_inventory"
+	// CodeInvalidIdentities: the sidecar's identities file could not be decoded or fails its schema.
+	CodeInvalidIdentities = "invalid_identities"
 	// CodeInvalidRulebook: the rulebook does not parse or compile.
 	CodeInvalidRulebook = "invalid_rulebook"
 	// CodeInternal: evaluation failed (or was cut off); the request is not admitted.

@@ -7,6 +7,8 @@ package evaluator
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -60,7 +62,9 @@ type Evaluator struct {
 type state struct {
 	book      *rulebook
 	inventory map[string]any
-	query     rego.PreparedEvalQuery
+	// inventoryRevision is the inventory's digest (InventoryRevision).
+	inventoryRevision string
+	query             rego.PreparedEvalQuery
 }
 
 // DecideOptions are per-call choices.
@@ -137,7 +141,23 @@ func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv map[string]
 	if err != nil {
 		return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("the rulebook cannot decide a canary request: %v", err), err: err}
 	}
-	return &state{book: book, inventory: inv, query: q}, nil
+	rev, err := inventoryRevision(inv)
+	if err != nil {
+		return nil, internalError("inventory revision", err)
+	}
+	return &state{book: book, inventory: inv, inventoryRevision: rev, query: q}, nil
+}
+
+// inventoryRevision is "sha256:" and the digest of inv's JSON (keys sorted,
+// as encoding/json writes a map): the same facts and settings have the same
+// revision, however they were written or delivered.
+func inventoryRevision(inv map[string]any) (string, error) {
+	b, err := json.Marshal(inv)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 
 // effectiveInventory applies the caller's overrides (--lenient,
@@ -200,6 +220,11 @@ func (e *Evaluator) SetRulebook(ctx context.Context, fsys fs.FS) error {
 
 // Revision is the revision of the rulebook now in use.
 func (e *Evaluator) Revision() string { return e.state.Load().book.revision }
+
+// InventoryRevision is the revision of the inventory now in use: the digest
+// of its JSON, so the same inventory has the same revision wherever it came
+// from.
+func (e *Evaluator) InventoryRevision() string { return e.state.Load().inventoryRevision }
 
 // Rules lists the rules of the rulebook now in use, sorted by id.
 func (e *Evaluator) Rules() []Rule { return e.state.Load().book.rules }

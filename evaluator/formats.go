@@ -64,6 +64,20 @@ var (
 	latestRuleTime   = time.Unix(0, math.MaxInt64)
 )
 
+// IsID reports whether s is an id as the schemas have them (common.json
+// #/$defs/id): 1-255 characters, no control or format character, no
+// whitespace at either end.
+func IsID(s string) bool {
+	return s != "" && utf8.RuneCountInString(s) <= 255 && isID(s)
+}
+
+// InRuleTimeRange reports whether t is a time the rulebook can compare
+// (time.now_ns and time.parse_rfc3339_ns work in int64 nanoseconds: 1677 to
+// 2262). A clock outside it (imgadmit eval --now) is refused.
+func InRuleTimeRange(t time.Time) bool {
+	return !t.Before(earliestRuleTime) && !t.After(latestRuleTime)
+}
+
 // isRuleTime reports whether v is a time the rulebook can read: what OPA's
 // time.parse_rfc3339_ns accepts (Go's time.RFC3339, so no second 60), or
 // Alibaba's form without seconds, which the rulebook completes with ":00"
@@ -78,8 +92,5 @@ func isRuleTime(v any) bool {
 		s = s[:16] + ":00Z"
 	}
 	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return false
-	}
-	return !t.Before(earliestRuleTime) && !t.After(latestRuleTime)
+	return err == nil && InRuleTimeRange(t)
 }

@@ -6,22 +6,53 @@ import (
 	"fmt"
 )
 
-// What the sidecar needs beyond Decide: the decoded request alongside the
-// decision (so a failed evaluation can still name the request it refuses),
-// and the inventory decoder for PUT /v1/data/inventory, so the HTTP body goes
-// through the same decoder and schema as a --data file.
+// What the sidecar needs beyond Decide: a request decoded and validated
+// before it is decided (so that the caller's identity can be held to the
+// project it names, and a failed evaluation can still name the request it
+// refuses), the inventory decoder for PUT /v1/data/inventory, so the HTTP
+// body goes through the same decoder and schema as a --data file, and the
+// decoder of the identities file.
 
-// DecideDoc is Decide that also returns the decoded request. The request is
-// decoded and validated once; doc is nil exactly when the request is invalid.
-// A caller that must answer with a decision passes doc and the error to
-// FailClosed when the evaluation itself fails.
-func (e *Evaluator) DecideDoc(ctx context.Context, raw []byte, f Format, opts DecideOptions) (any, *Decision, error) {
-	doc, err := e.Validate(raw, f)
-	if err != nil {
-		return nil, nil, err
+// DecideAs decides a request that Validate returned, as project: a request
+// that names no project_id is decided as if it named project (empty: as it
+// is). It is how a caller whose project is known from its credential asks;
+// the caller has checked any project_id the request names. A project that is
+// not a valid id is an internal error (the caller's identities are checked
+// when they are loaded).
+func (e *Evaluator) DecideAs(ctx context.Context, doc any, project string, opts DecideOptions) (*Decision, error) {
+	if project != "" {
+		obj, ok := doc.(map[string]any)
+		if !ok || !IsID(project) {
+			return nil, internalError("decide as project", fmt.Errorf("project %q for a request %T", project, doc))
+		}
+		if _, named := obj["project_id"]; !named {
+			obj["project_id"] = project
+		}
 	}
-	d, err := e.decide(ctx, doc, opts)
-	return doc, d, err
+	return e.decide(ctx, doc, opts)
+}
+
+// ParseIdentities decodes the sidecar's identities file (JSON or YAML) and
+// checks it against schemas/identities.json. Every error has code
+// invalid_identities; schema errors carry pointers and lines.
+func ParseIdentities(raw []byte, f Format) (map[string]any, error) {
+	v, err := embeddedValidator()
+	if err != nil {
+		return nil, internalError("compile schemas", err)
+	}
+	doc, err := decode(raw, f)
+	if err != nil {
+		var ee *Error
+		if errors.As(err, &ee) {
+			ee.Code = CodeInvalidIdentities
+		}
+		return nil, err
+	}
+	if errs := v.validateIdentities(doc); len(errs) > 0 {
+		locateLines(raw, f, errs)
+		return nil, &Error{Code: CodeInvalidIdentities, Message: "the identities file does not match its schema", Errors: errs}
+	}
+	return doc.(map[string]any), nil
 }
 
 // ParseInventory decodes an inventory document written in format f and checks

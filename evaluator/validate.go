@@ -38,13 +38,14 @@ const schemaBase = "imgadmit:///"
 // newValidator (but for the lazy compilation of a schema on first use, which
 // is guarded), so one validator serves every goroutine.
 type validator struct {
-	request   *schemaFile
-	inventory *schemaFile
-	pairs     map[string]map[string]*schemaFile // provider -> operation -> schema
-	ops       map[string][]string               // provider -> sorted operations
-	providers string                            // "alibabacloud, huaweicloud", for messages
-	known     map[string]bool                   // every operation of any provider
-	allOps    string                            // the same, for messages
+	request    *schemaFile
+	inventory  *schemaFile
+	identities *schemaFile
+	pairs      map[string]map[string]*schemaFile // provider -> operation -> schema
+	ops        map[string][]string               // provider -> sorted operations
+	providers  string                            // "alibabacloud, huaweicloud", for messages
+	known      map[string]bool                   // every operation of any provider
+	allOps     string                            // the same, for messages
 	// compiler compiles what a lazy validator has not compiled yet; the
 	// library's compiler is not safe for concurrent use.
 	compiler  *jsonschema.Compiler
@@ -114,7 +115,7 @@ func buildValidator(fsys fs.FS, eager bool) (*validator, error) {
 			return fmt.Errorf("schema %s: %w", p, err)
 		}
 		switch parts := strings.Split(p, "/"); len(parts) {
-		case 1: // shared: request, inventory, facts, common
+		case 1: // shared: request, inventory, identities, facts, common
 		case 2:
 			v.ops[parts[0]] = append(v.ops[parts[0]], strings.TrimSuffix(parts[1], ".json"))
 		default:
@@ -127,7 +128,8 @@ func buildValidator(fsys fs.FS, eager bool) (*validator, error) {
 	}
 	v.request = &schemaFile{path: "request.json"}
 	v.inventory = &schemaFile{path: "inventory.json"}
-	files := []*schemaFile{v.request, v.inventory}
+	v.identities = &schemaFile{path: "identities.json"}
+	files := []*schemaFile{v.request, v.inventory, v.identities}
 	for provider, ops := range v.ops {
 		slices.Sort(ops)
 		v.pairs[provider] = make(map[string]*schemaFile, len(ops))
@@ -140,7 +142,7 @@ func buildValidator(fsys fs.FS, eager bool) (*validator, error) {
 	if eager {
 		// The envelope and the inventory first: a pair's schema refers to
 		// the envelope, and its error says what is missing first.
-		slices.SortFunc(files[2:], func(a, b *schemaFile) int { return strings.Compare(a.path, b.path) })
+		slices.SortFunc(files[3:], func(a, b *schemaFile) int { return strings.Compare(a.path, b.path) })
 		for _, f := range files {
 			if _, err := v.lib(f); err != nil {
 				return nil, err
@@ -246,6 +248,11 @@ func (v *validator) lookup(obj map[string]any, key, plural, known string, isKnow
 		return s, nil
 	}
 	return "", &FieldError{Pointer: "/" + key, Message: fmt.Sprintf("%s%s; known %s: %s", req003, msg, plural, known)}
+}
+
+// validateIdentities checks an identities file (decoded with UseNumber).
+func (v *validator) validateIdentities(doc any) []FieldError {
+	return v.check(v.identities, doc)
 }
 
 // validateInventory checks an inventory document (decoded with UseNumber).

@@ -395,7 +395,9 @@ func (s *fastSchema) check(v any) fastVerdict {
 		}
 		if s.unique && len(v) > 1 {
 			if len(v) > 64 {
-				out = out.and(fastUnsure) // quadratic: leave long lists to the library
+				// Pairwise is quadratic; a list of strings (ids, members) is
+				// checked with a set, anything else is left to the library.
+				out = out.and(uniqueStrings(v))
 			} else {
 				for i := 1; i < len(v); i++ {
 					for j := 0; j < i; j++ {
@@ -621,4 +623,23 @@ func notEqual(eq fastVerdict) fastVerdict {
 		return fastValid
 	}
 	return fastUnsure
+}
+
+// uniqueStrings is uniqueItems for a long list: valid when every item is a
+// distinct string, invalid when two strings are equal, unsure when an item
+// is not a string (the library, slower, decides then). The library's own
+// check allocated 65 MB for 70,000 members, on every such request.
+func uniqueStrings(v []any) fastVerdict {
+	seen := make(map[string]struct{}, len(v))
+	for _, x := range v {
+		s, ok := x.(string)
+		if !ok {
+			return fastUnsure
+		}
+		if _, dup := seen[s]; dup {
+			return fastInvalid
+		}
+		seen[s] = struct{}{}
+	}
+	return fastValid
 }

@@ -195,8 +195,8 @@ func TestEverySchemaCompiles(t *testing.T) {
 		}
 		return err
 	})
-	if files != embedded || files != 4+len(wantOperations["huaweicloud"])+len(wantOperations["alibabacloud"]) {
-		t.Errorf("validator loaded %d schema files, FS embeds %d; want 4 shared files plus one per pair", files, embedded)
+	if files != embedded || files != 5+len(wantOperations["huaweicloud"])+len(wantOperations["alibabacloud"]) {
+		t.Errorf("validator loaded %d schema files, FS embeds %d; want 5 shared files (request, facts, inventory, identities, common) plus one per pair", files, embedded)
 	}
 }
 

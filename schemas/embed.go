@@ -5,6 +5,7 @@
 //	request.json              the envelope every request shares (provider, operation, region, params, resources)
 //	facts.json                the facts the rulebook reads, one closed object per resource kind
 //	inventory.json            the --data document: resources plus settings
+//	identities.json           the sidecar's --identities file: who may ask, as which projects
 //	common.json               value shapes shared by the others (ids, regions, names, tags)
 //	<provider>/<op>.json      the complete schema for one provider/operation pair
 //

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -21,6 +22,20 @@ const (
 	DefaultWriteTimeout    = 10 * time.Second
 	DefaultIdleTimeout     = 60 * time.Second
 	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultMaxHeaderBytes bounds a request's headers (larger: 431). Go's
+	// own default, 1 MiB, let 200 connections trickling headers take 250 MB.
+	DefaultMaxHeaderBytes = 64 << 10
+	// DefaultMaxConnections bounds open connections; one more is closed at
+	// once.
+	DefaultMaxConnections = 512
+	// DefaultMaxQueued bounds the requests waiting for an evaluation slot;
+	// one more is answered 429 at once.
+	DefaultMaxQueued = 128
+	// DefaultQueueWait bounds how long a request waits for a slot (then 429).
+	DefaultQueueWait = time.Second
+	// DefaultDecisionLogMaxInput bounds the input a decision log line
+	// carries; a larger one is logged as its digest and size.
+	DefaultDecisionLogMaxInput = 64 << 10
 	// StdoutLog is the --decision-log value that means standard output.
 	StdoutLog = "-"
 )
@@ -52,6 +67,13 @@ type Config struct {
 	// DecisionLog is a file to append decision lines to, or StdoutLog.
 	// Empty means StdoutLog.
 	DecisionLog string
+	// DecisionLogRequired refuses (REQ-004) a decision whose log line cannot
+	// be written: no admission without its audit line.
+	DecisionLogRequired bool
+	// DecisionLogMaxInput bounds the request a decision line carries, in
+	// bytes; a larger one is logged as its SHA-256 and size. Zero means
+	// DefaultDecisionLogMaxInput.
+	DecisionLogMaxInput int
 	// DecisionLogWriter, when set, receives the decision lines instead of
 	// DecisionLog. The server neither syncs nor closes it.
 	DecisionLogWriter io.Writer
@@ -60,15 +82,34 @@ type Config struct {
 	// Logger is the server log; nil means JSON lines on standard error.
 	Logger *slog.Logger
 
-	MaxBody         int64
+	MaxBody int64
+	// MaxHeaderBytes bounds a request's headers (431 beyond).
+	MaxHeaderBytes int
+	// MaxConnections bounds open connections.
+	MaxConnections int
+	// MaxInFlight bounds the requests decoded, validated and decided at
+	// once; zero means GOMAXPROCS. MaxQueued more wait for a slot, up to
+	// QueueWait; beyond either, 429.
+	MaxInFlight int
+	MaxQueued   int
+	QueueWait   time.Duration
+	// MemoryLimit is the soft memory limit the server sets for the process:
+	// bytes, or MemoryLimitAuto; 0 leaves the runtime as it is (a library
+	// caller's choice, and the CLI's when GOMEMLIMIT is set).
+	MemoryLimit int64
+
 	EvalTimeout     time.Duration
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
 	IdleTimeout     time.Duration
 	ShutdownTimeout time.Duration
 
-	// TokenFile holds the bearer token every endpoint but /health and
-	// /health/ready requires; empty means no authentication.
+	// Identities is the --identities file: the bearer tokens' digests, each
+	// with a name, roles and the projects it may ask as. The way to deploy.
+	Identities string
+	// TokenFile holds one bearer token that every endpoint but /health and
+	// /health/ready requires, with every role and no project binding: a
+	// development mode. Empty (and no Identities) means no authentication.
 	TokenFile string
 	// TLSCert and TLSKey, both or neither, serve HTTPS.
 	TLSCert, TLSKey string
@@ -87,10 +128,11 @@ func configErrorf(format string, args ...any) error {
 // settled is a Config with its defaults filled in and its files read.
 type settled struct {
 	Config
-	token   []byte
+	ids     *identities // nil: no authentication
 	cert    *tls.Certificate
 	dataAbs []string
 	polAbs  string
+	idsAbs  string
 }
 
 func (c Config) settle() (*settled, error) {
@@ -116,6 +158,21 @@ func (c Config) settle() (*settled, error) {
 		{&s.WriteTimeout, DefaultWriteTimeout},
 		{&s.IdleTimeout, DefaultIdleTimeout},
 		{&s.ShutdownTimeout, DefaultShutdownTimeout},
+		{&s.QueueWait, DefaultQueueWait},
+	} {
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	for _, d := range []struct {
+		v   *int
+		def int
+	}{
+		{&s.MaxHeaderBytes, DefaultMaxHeaderBytes},
+		{&s.MaxConnections, DefaultMaxConnections},
+		{&s.MaxInFlight, runtime.GOMAXPROCS(0)},
+		{&s.MaxQueued, DefaultMaxQueued},
+		{&s.DecisionLogMaxInput, DefaultDecisionLogMaxInput},
 	} {
 		if *d.v == 0 {
 			*d.v = d.def
@@ -127,7 +184,10 @@ func (c Config) settle() (*settled, error) {
 	switch {
 	case s.MaxBody < 0:
 		return nil, configErrorf("--max-body must be positive, not %d", s.MaxBody)
-	case s.EvalTimeout < 0, s.ReadTimeout < 0, s.WriteTimeout < 0, s.IdleTimeout < 0, s.ShutdownTimeout < 0:
+	case s.MaxHeaderBytes < 0, s.MaxConnections < 0, s.MaxInFlight < 0, s.MaxQueued < 0, s.DecisionLogMaxInput < 0,
+		s.MemoryLimit < MemoryLimitAuto:
+		return nil, configErrorf("the limits must be positive")
+	case s.EvalTimeout < 0, s.ReadTimeout < 0, s.WriteTimeout < 0, s.IdleTimeout < 0, s.ShutdownTimeout < 0, s.QueueWait < 0:
 		return nil, configErrorf("timeouts must be positive")
 	case s.WriteTimeout <= s.EvalTimeout:
 		// Otherwise a decision that takes its whole deadline could not be written.
@@ -157,8 +217,11 @@ func (c Config) settle() (*settled, error) {
 		}
 		s.dataAbs = append(s.dataAbs, abs)
 	}
-	if s.Watch && s.Policies == "" && len(s.DataFiles) == 0 {
-		return nil, configErrorf("--watch needs --policies DIR or --data FILE: the embedded rulebook cannot change")
+	if s.Watch && s.Policies == "" && len(s.DataFiles) == 0 && s.Identities == "" {
+		return nil, configErrorf("--watch needs --policies DIR, --data FILE or --identities FILE: the embedded rulebook cannot change")
+	}
+	if s.TokenFile != "" && s.Identities != "" {
+		return nil, configErrorf("--identities and --token-file go apart: --identities is the way to deploy, --token-file one development identity")
 	}
 	if s.TokenFile != "" {
 		b, err := os.ReadFile(s.TokenFile)
@@ -172,7 +235,17 @@ func (c Config) settle() (*settled, error) {
 		if strings.ContainsAny(tok, " \t\r\n") {
 			return nil, configErrorf("--token-file %s: the token must be one word", s.TokenFile)
 		}
-		s.token = []byte(tok)
+		s.ids = tokenIdentity([]byte(tok), s.TokenFile)
+	}
+	if s.Identities != "" {
+		ids, err := loadIdentities(s.Identities)
+		if err != nil {
+			return nil, configErrorf("%v", err)
+		}
+		s.ids = ids
+		if s.idsAbs, err = filepath.Abs(s.Identities); err != nil {
+			return nil, configErrorf("--identities: %v", err)
+		}
 	}
 	if (s.TLSCert == "") != (s.TLSKey == "") {
 		return nil, configErrorf("--tls-cert and --tls-key go together")

@@ -2,6 +2,8 @@ package sidecar
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,16 +17,34 @@ import (
 	"github.com/imgadmit/imgadmit/evaluator"
 )
 
+// The events of the decision log, each line's "event".
+const (
+	eventDecision  = "decision"
+	eventRefused   = "refused"
+	eventInventory = "inventory"
+)
+
 // Record is one line of the decision log: one per decision answered.
 type Record struct {
+	Event      string `json:"event"` // eventDecision
 	DecisionID string `json:"decision_id"`
 	// Time is when the decision was made, RFC 3339 in UTC.
 	Time string `json:"time"`
 	// Path is the endpoint that answered.
 	Path       string `json:"path"`
 	RemoteAddr string `json:"remote_addr"`
-	// Input is the request as it was sent (compacted).
-	Input json.RawMessage `json:"input"`
+	// RequestedBy is the identity that asked (its name in --identities;
+	// "token-file" or "anonymous" without identities).
+	RequestedBy string `json:"requested_by"`
+	// ProjectID is the project the decision was made as: the request's, or
+	// its identity's one project when the request named none.
+	ProjectID string `json:"project_id,omitempty"`
+	// Input is the request as it was sent (compacted); a request larger than
+	// --decision-log-max-input is InputSHA256 and InputBytes instead, so a
+	// caller cannot fill the disk through the log.
+	Input       json.RawMessage `json:"input,omitempty"`
+	InputSHA256 string          `json:"input_sha256,omitempty"`
+	InputBytes  int             `json:"input_bytes,omitempty"`
 	// Result is the decision as it was answered.
 	Result *evaluator.Decision `json:"result"`
 	// Revision is the revision of the rulebook that made the decision.
@@ -77,9 +97,29 @@ func (l *decisionLog) write(rec *Record, result []byte) error {
 	line, err := rec.appendLine(make([]byte, 0, 512+len(rec.Input)+len(result)+len(rec.Error)), result)
 	if err != nil {
 		// Only an Input that is not JSON gets here, and the evaluator decoded it.
-		l.failed(rec, nil, fmt.Errorf("encode decision log line: %w", err))
+		l.failed(rec.DecisionID, rec, nil, fmt.Errorf("encode decision log line: %w", err))
 		return err
 	}
+	return l.writeLine(rec.DecisionID, rec, line)
+}
+
+// writeEvent appends an event that is not a decision (a refused attempt, an
+// inventory change): rare, so encoding/json writes it.
+func (l *decisionLog) writeEvent(ev any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ev); err != nil {
+		// Events are strings and numbers; failing is a bug.
+		panic(fmt.Sprintf("encode decision log event: %v", err))
+	}
+	return l.writeLine("", ev, buf.Bytes())
+}
+
+// writeLine writes one line in one Write call. rec is what the line says, for
+// the server log when it cannot be written.
+func (l *decisionLog) writeLine(id string, rec any, line []byte) error {
+	var err error
 	l.mu.Lock()
 	if l.closed {
 		err = errors.New("decision log is closed")
@@ -88,7 +128,7 @@ func (l *decisionLog) write(rec *Record, result []byte) error {
 	}
 	l.mu.Unlock()
 	if err != nil {
-		l.failed(rec, line, err)
+		l.failed(id, rec, line, err)
 		return err
 	}
 	l.m.logLines.Inc()
@@ -100,7 +140,9 @@ func (l *decisionLog) write(rec *Record, result []byte) error {
 // the result encoded beforehand, so a decision is encoded once for its
 // answer and its log line, and the line is built without reflection.
 func (rec *Record) appendLine(b, result []byte) ([]byte, error) {
-	b = append(b, `{"decision_id":`...)
+	b = append(b, `{"event":`...)
+	b = appendJSONString(b, rec.Event)
+	b = append(b, `,"decision_id":`...)
 	b = appendJSONString(b, rec.DecisionID)
 	b = append(b, `,"time":`...)
 	b = appendJSONString(b, rec.Time)
@@ -108,12 +150,26 @@ func (rec *Record) appendLine(b, result []byte) ([]byte, error) {
 	b = appendJSONString(b, rec.Path)
 	b = append(b, `,"remote_addr":`...)
 	b = appendJSONString(b, rec.RemoteAddr)
-	b = append(b, `,"input":`...)
-	buf := bytes.NewBuffer(b)
-	if err := json.Compact(buf, rec.Input); err != nil {
-		return nil, err
+	b = append(b, `,"requested_by":`...)
+	b = appendJSONString(b, rec.RequestedBy)
+	if rec.ProjectID != "" {
+		b = append(b, `,"project_id":`...)
+		b = appendJSONString(b, rec.ProjectID)
 	}
-	b = buf.Bytes()
+	if len(rec.Input) > 0 {
+		b = append(b, `,"input":`...)
+		buf := bytes.NewBuffer(b)
+		if err := json.Compact(buf, rec.Input); err != nil {
+			return nil, err
+		}
+		b = buf.Bytes()
+	}
+	if rec.InputSHA256 != "" {
+		b = append(b, `,"input_sha256":`...)
+		b = appendJSONString(b, rec.InputSHA256)
+		b = append(b, `,"input_bytes":`...)
+		b = strconv.AppendInt(b, int64(rec.InputBytes), 10)
+	}
 	b = append(b, `,"result":`...)
 	b = append(b, result...)
 	b = append(b, `,"revision":`...)
@@ -145,14 +201,14 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func (l *decisionLog) failed(rec *Record, line []byte, err error) {
+func (l *decisionLog) failed(id string, rec any, line []byte, err error) {
 	l.m.logErrors.Inc()
-	var payload any = rec
+	payload := rec
 	if line != nil {
 		payload = json.RawMessage(line)
 	}
-	l.log.Error("decision log write failed; the decision line follows here instead",
-		"err", err.Error(), "decision_id", rec.DecisionID, "decision", payload)
+	l.log.Error("decision log write failed; the line follows here instead",
+		"err", err.Error(), "decision_id", id, "line", payload)
 }
 
 // reopen reopens the log file (after logrotate moved it): the new file is
@@ -205,19 +261,60 @@ func (l *decisionLog) close() error {
 	return nil
 }
 
-func newRecord(path, remote string, input []byte, d *evaluator.Decision, started, decided time.Time, cause error) *Record {
+// newRecord is the line of decision d; an input over maxInput bytes is logged
+// as its digest and size.
+func newRecord(path, remote string, input []byte, maxInput int, d *evaluator.Decision, started, decided time.Time, cause error) *Record {
 	rec := &Record{
+		Event:      eventDecision,
 		DecisionID: d.DecisionID,
 		Time:       decided.UTC().Format(time.RFC3339Nano),
 		Path:       path,
 		RemoteAddr: remote,
-		Input:      json.RawMessage(input),
 		Result:     d,
 		Revision:   d.Rulebook.Revision,
 		LatencyNS:  decided.Sub(started).Nanoseconds(),
+	}
+	if len(input) > maxInput {
+		sum := sha256.Sum256(input)
+		rec.InputSHA256, rec.InputBytes = hex.EncodeToString(sum[:]), len(input)
+	} else {
+		rec.Input = json.RawMessage(input)
 	}
 	if cause != nil {
 		rec.Error = cause.Error()
 	}
 	return rec
+}
+
+// refusedEvent is a request refused before any decision: no valid token
+// (401), a role or project its identity does not have (403), or no room to
+// decide it (429).
+type refusedEvent struct {
+	Event       string `json:"event"` // eventRefused
+	Time        string `json:"time"`
+	Path        string `json:"path"`
+	Method      string `json:"method"`
+	RemoteAddr  string `json:"remote_addr"`
+	RequestedBy string `json:"requested_by,omitempty"` // empty when no identity was recognized
+	Status      int    `json:"status"`
+	Code        string `json:"code"`
+	Message     string `json:"message"`
+}
+
+// inventoryEvent is a change of the inventory: through PUT
+// /v1/data/inventory or a reload of the --data files.
+type inventoryEvent struct {
+	Event       string `json:"event"` // eventInventory
+	Time        string `json:"time"`
+	Source      string `json:"source"` // "http" or "files"
+	RemoteAddr  string `json:"remote_addr,omitempty"`
+	RequestedBy string `json:"requested_by"`
+	// SHA256 and Bytes describe the new inventory as it arrived: the body,
+	// or the files one after the other.
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+	// PreviousRevision and Revision are the inventory's revisions before and
+	// after (evaluator.Evaluator.InventoryRevision).
+	PreviousRevision string `json:"previous_revision"`
+	Revision         string `json:"revision"`
 }

@@ -37,7 +37,7 @@ func TestRecordLineIsEncodingJSON(t *testing.T) {
 		{"failed closed, with an error", `{"provider":"huaweicloud"}`, deny, errors.New(`evaluation stopped: "context deadline exceeded" <x> & é`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := newRecord(PathOPADecide, "127.0.0.1:54321", []byte(tc.input), tc.d, started, started.Add(123456*time.Nanosecond), tc.cause)
+			rec := newRecord(PathOPADecide, "127.0.0.1:54321", []byte(tc.input), DefaultDecisionLogMaxInput, tc.d, started, started.Add(123456*time.Nanosecond), tc.cause)
 			var want bytes.Buffer
 			enc := json.NewEncoder(&want)
 			enc.SetEscapeHTML(false)
@@ -60,7 +60,7 @@ func TestRecordLineIsEncodingJSON(t *testing.T) {
 }
 
 func TestAppendLineRefusesInputThatIsNotJSON(t *testing.T) {
-	rec := newRecord(PathAdmit, "", []byte(`{"provider":`), &evaluator.Decision{DecisionID: "x"}, time.Now(), time.Now(), nil)
+	rec := newRecord(PathAdmit, "", []byte(`{"provider":`), DefaultDecisionLogMaxInput, &evaluator.Decision{DecisionID: "x"}, time.Now(), time.Now(), nil)
 	if _, err := rec.appendLine(nil, []byte(`{}`)); err == nil {
 		t.Fatal("appendLine accepted an input that is not JSON")
 	}

@@ -136,7 +136,7 @@ func TestDecisionLogFailures(t *testing.T) {
 			var logged struct {
 				Level, Msg, Err string
 				DecisionID      string `json:"decision_id"`
-				Decision        Record
+				Decision        Record `json:"line"`
 			}
 			for _, l := range strings.Split(strings.TrimSpace(h.logbuf.String()), "\n") {
 				if strings.Contains(l, "decision log write failed") {

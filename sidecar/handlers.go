@@ -2,8 +2,10 @@ package sidecar
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	"crypto/subtle"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +23,8 @@ import (
 // Error codes of the HTTP API beyond the evaluator's.
 const (
 	CodeUnauthorized         = "unauthorized"
+	CodeForbidden            = "forbidden"
+	CodeTooManyRequests      = "too_many_requests"
 	CodeNotFound             = "not_found"
 	CodeMethodNotAllowed     = "method_not_allowed"
 	CodeRequestTooLarge      = "request_too_large"
@@ -58,24 +62,33 @@ func apiErrorf(status int, code, format string, args ...any) *APIError {
 	return &APIError{status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// route is one path: its handlers by method, whether it needs a token and a
+// handler answers one request of a route; id is who asks (nil on an open
+// route when the caller showed no valid token).
+type handler func(w http.ResponseWriter, r *http.Request, id *Identity)
+
+// route is one path: its handlers by method, the role they need (none: any
+// valid token), whether they are open to anyone, and whether they need a
 // loaded rulebook.
 type route struct {
-	methods map[string]http.HandlerFunc
+	methods map[string]handler
 	allow   string // the Allow header of a 405
-	open    bool   // no token needed
+	role    string // RoleDecide, RoleInventory, or "" for any identity
+	open    bool   // no token needed (/health, /health/ready)
 	ready   bool   // 503 until the rulebook is loaded
 }
 
 func (s *Server) routes() http.Handler {
+	metricsHandler := s.metrics.handler()
 	table := map[string]*route{
-		PathAdmit:     {methods: map[string]http.HandlerFunc{http.MethodPost: s.handleAdmit}, ready: true},
-		PathOPADecide: {methods: map[string]http.HandlerFunc{http.MethodPost: s.handleOPADecision}, ready: true},
-		PathInventory: {methods: map[string]http.HandlerFunc{http.MethodPut: s.handlePutInventory}, ready: true},
-		PathRules:     {methods: map[string]http.HandlerFunc{http.MethodGet: s.handleRules}, ready: true},
-		PathHealth:    {methods: map[string]http.HandlerFunc{http.MethodGet: s.handleHealth}, open: true},
-		PathReady:     {methods: map[string]http.HandlerFunc{http.MethodGet: s.handleReady}, open: true},
-		PathMetrics:   {methods: map[string]http.HandlerFunc{http.MethodGet: s.metrics.handler().ServeHTTP}},
+		PathAdmit:     {methods: map[string]handler{http.MethodPost: s.handleAdmit}, role: RoleDecide, ready: true},
+		PathOPADecide: {methods: map[string]handler{http.MethodPost: s.handleOPADecision}, role: RoleDecide, ready: true},
+		PathInventory: {methods: map[string]handler{http.MethodPut: s.handlePutInventory}, role: RoleInventory, ready: true},
+		PathRules:     {methods: map[string]handler{http.MethodGet: s.handleRules}, ready: true},
+		PathHealth:    {methods: map[string]handler{http.MethodGet: s.handleHealth}, open: true},
+		PathReady:     {methods: map[string]handler{http.MethodGet: s.handleReady}, open: true},
+		PathMetrics: {methods: map[string]handler{http.MethodGet: func(w http.ResponseWriter, r *http.Request, _ *Identity) {
+			metricsHandler.ServeHTTP(w, r)
+		}}},
 	}
 	for _, rt := range table {
 		var allow []string
@@ -107,9 +120,10 @@ func (s *Server) routes() http.Handler {
 			}
 			s.metrics.observe(endpoint, rw.outcome, time.Since(start))
 		}()
-		if (rt == nil || !rt.open) && !s.authorized(r) {
+		id := s.identify(r)
+		if (rt == nil || !rt.open) && id == nil {
 			rw.Header().Set("WWW-Authenticate", `Bearer realm="imgadmit"`)
-			writeError(rw, r, apiErrorf(http.StatusUnauthorized, CodeUnauthorized, "a bearer token is required: Authorization: Bearer <token>"))
+			s.refuse(rw, r, nil, apiErrorf(http.StatusUnauthorized, CodeUnauthorized, "a valid bearer token is required: Authorization: Bearer <token>"))
 			return
 		}
 		if rt == nil {
@@ -127,13 +141,46 @@ func (s *Server) routes() http.Handler {
 			writeError(rw, r, apiErrorf(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "%s does not take %s; it takes %s", r.URL.Path, r.Method, rt.allow))
 			return
 		}
+		if rt.role != "" && !id.has(rt.role) {
+			s.refuse(rw, r, id, apiErrorf(http.StatusForbidden, CodeForbidden, "identity %q does not have the role %s that %s %s needs", id.Name, rt.role, r.Method, r.URL.Path))
+			return
+		}
 		if rt.ready && s.eval.Load() == nil {
 			rw.Header().Set("Retry-After", "1")
 			writeError(rw, r, apiErrorf(http.StatusServiceUnavailable, CodeNotReady, "the rulebook is still loading"))
 			return
 		}
-		h(rw, r)
+		h(rw, r, id)
 	})
+}
+
+// identify is the identity r's bearer token belongs to: nil when the
+// sidecar takes tokens and r has no valid one, the anonymous identity when
+// it takes none.
+func (s *Server) identify(r *http.Request) *Identity {
+	ids := s.ids.Load()
+	if ids == nil {
+		return anonymousIdentity
+	}
+	return ids.authenticate(r)
+}
+
+// refuse answers e (a 401, 403 or 429) and writes the attempt to the
+// decision log: who (when known), what, from where, and why.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, id *Identity, e *APIError) {
+	ev := refusedEvent{
+		Event: eventRefused, Time: time.Now().UTC().Format(time.RFC3339Nano),
+		Path: r.URL.Path, Method: r.Method, RemoteAddr: r.RemoteAddr,
+		Status: e.status, Code: e.Code, Message: e.Message,
+	}
+	if id != nil {
+		ev.RequestedBy = id.Name
+	}
+	_ = s.dlog.writeEvent(ev)
+	if e.status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeError(w, r, e)
 }
 
 // responseWriter remembers the outcome for the metrics.
@@ -155,17 +202,6 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (s *Server) authorized(r *http.Request) bool {
-	if s.cfg.token == nil {
-		return true
-	}
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), s.cfg.token) == 1
-}
 
 func setOutcome(w http.ResponseWriter, outcome string) {
 	if rw, ok := w.(*responseWriter); ok {
@@ -270,16 +306,16 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *APIE
 	return body, nil
 }
 
-func (s *Server) handleAdmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAdmit(w http.ResponseWriter, r *http.Request, id *Identity) {
 	start := time.Now()
 	body, aerr := s.readBody(w, r)
 	if aerr != nil {
 		writeError(w, r, aerr)
 		return
 	}
-	d, aerr := s.decide(w, r, PathAdmit, body, start)
+	d, aerr := s.decide(w, r, id, PathAdmit, body, start)
 	if aerr != nil {
-		writeError(w, r, aerr)
+		s.answerError(w, r, id, aerr)
 		return
 	}
 	writeEncoded(w, r, http.StatusOK, append(d.encoded, '\n'))
@@ -297,7 +333,17 @@ func opaAnswer(d *decided) []byte {
 	return append(b, "}\n"...)
 }
 
-func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request) {
+// answerError answers an error of a decision endpoint: a refusal (403, 429)
+// goes to the decision log too.
+func (s *Server) answerError(w http.ResponseWriter, r *http.Request, id *Identity, e *APIError) {
+	if e.status == http.StatusForbidden || e.status == http.StatusTooManyRequests {
+		s.refuse(w, r, id, e)
+		return
+	}
+	writeError(w, r, e)
+}
+
+func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request, id *Identity) {
 	start := time.Now()
 	body, aerr := s.readBody(w, r)
 	if aerr != nil {
@@ -309,7 +355,7 @@ func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, aerr)
 		return
 	}
-	d, aerr := s.decide(w, r, PathOPADecide, input, start)
+	d, aerr := s.decide(w, r, id, PathOPADecide, input, start)
 	if aerr != nil {
 		// Pointers and lines are the evaluator's, within input: make them
 		// point into the body the client sent.
@@ -322,7 +368,7 @@ func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request) {
 		if len(aerr.Errors) == 0 && aerr.Code == evaluator.CodeInvalidRequest {
 			aerr.Message = "input: " + aerr.Message
 		}
-		writeError(w, r, aerr)
+		s.answerError(w, r, id, aerr)
 		return
 	}
 	writeEncoded(w, r, http.StatusOK, opaAnswer(d))
@@ -495,24 +541,44 @@ type decided struct {
 	encoded []byte // compact JSON, as json.Marshal writes it
 }
 
-// decide decides raw within the evaluation deadline, logs the decision and
-// counts it. An invalid request is an *APIError (400); an evaluation that
-// fails or runs past its deadline is a fail-closed decision, answered and
-// logged like any other.
-func (s *Server) decide(w http.ResponseWriter, r *http.Request, path string, raw []byte, start time.Time) (*decided, *APIError) {
+// decide decides raw for identity id within the evaluation deadline, logs
+// the decision and counts it. An invalid request is an *APIError (400), and
+// so is a project the identity may not ask as (403) and a request there is
+// no room to decide (429); an evaluation that fails or runs past its
+// deadline is a fail-closed decision, answered and logged like any other.
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, path string, raw []byte, start time.Time) (*decided, *APIError) {
+	release, ok := s.gate.enter(r.Context())
+	if !ok {
+		return nil, apiErrorf(http.StatusTooManyRequests, CodeTooManyRequests,
+			"more requests are being decided than the server takes at once (--max-in-flight, --max-queued); retry shortly")
+	}
+	released := false
+	defer func() {
+		if !released {
+			release()
+		}
+	}()
 	if s.testHookDecide != nil {
 		s.testHookDecide()
 	}
 	e := s.eval.Load()
+	doc, err := e.Validate(raw, evaluator.FormatJSON)
+	if err != nil {
+		return nil, fromEvaluator(err)
+	}
+	project, named, aerr := bindProject(id, doc)
+	if aerr != nil {
+		return nil, aerr
+	}
 	// The deadline runs from here, not from the client's connection: a client
 	// that hangs up does not turn a decision into a failure in the log.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.cfg.EvalTimeout)
 	defer cancel()
-	doc, d, err := decideSafely(ctx, e, raw)
+	d, err := decideSafely(ctx, e, doc, project)
+	release()
+	released = true
 	outcome := outcomeAllow
 	switch {
-	case err != nil && evaluator.CodeOf(err) == evaluator.CodeInvalidRequest:
-		return nil, fromEvaluator(err)
 	case err != nil:
 		s.log.Error("evaluation failed; the request is refused (fail closed)", "path", path, "err", err.Error())
 		d = e.FailClosed(doc, err)
@@ -520,39 +586,91 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, path string, raw
 	case !d.Allowed:
 		outcome = outcomeDeny
 	}
-	dj, jerr := json.Marshal(d)
-	if jerr != nil {
-		// A Decision is strings, bools and ints; failing is a bug.
-		panic(fmt.Sprintf("encode decision: %v", jerr))
+	rec := newRecord(path, r.RemoteAddr, raw, s.cfg.DecisionLogMaxInput, d, start, time.Now(), err)
+	rec.RequestedBy, rec.ProjectID = id.Name, cmp.Or(project, named)
+	dj := encodeDecision(d)
+	if werr := s.dlog.write(rec, dj); werr != nil && s.cfg.DecisionLogRequired {
+		// No admission without its audit line: the decision is refused, and
+		// the refusal is logged if the log takes it (else the server log has
+		// both lines).
+		cause := fmt.Errorf("its decision log line could not be written (--decision-log-required): %w", werr)
+		d = e.FailClosed(doc, cause)
+		outcome = outcomeFailClosed
+		dj = encodeDecision(d)
+		rec = newRecord(path, r.RemoteAddr, raw, s.cfg.DecisionLogMaxInput, d, start, time.Now(), cause)
+		rec.RequestedBy, rec.ProjectID = id.Name, cmp.Or(project, named)
+		_ = s.dlog.write(rec, dj)
 	}
-	_ = s.dlog.write(newRecord(path, r.RemoteAddr, raw, d, start, time.Now(), err), dj)
 	s.metrics.decided(d, outcome)
 	setOutcome(w, outcome)
 	return &decided{Decision: d, encoded: dj}, nil
 }
 
+func encodeDecision(d *evaluator.Decision) []byte {
+	dj, err := json.Marshal(d)
+	if err != nil {
+		// A Decision is strings, bools and ints; failing is a bug.
+		panic(fmt.Sprintf("encode decision: %v", err))
+	}
+	return dj
+}
+
+// bindProject holds a validated request to its identity's projects: a
+// project_id the identity may not ask as is a 403 that says which identity and
+// which project; a request that names none is decided as the identity's one
+// project for its provider (project), when it has exactly one. named is the
+// project the request names.
+func bindProject(id *Identity, doc any) (project, named string, aerr *APIError) {
+	obj, _ := doc.(map[string]any)
+	provider, _ := obj["provider"].(string)
+	named, _ = obj["project_id"].(string)
+	project, ok := id.projectFor(provider, named)
+	if !ok {
+		return "", named, apiErrorf(http.StatusForbidden, CodeForbidden, "identity %q may not ask as project %q of %s; it may ask as: %s",
+			id.Name, named, provider, orNone(id.projects[provider]))
+	}
+	return project, named, nil
+}
+
+func orNone(list []string) string {
+	if len(list) == 0 {
+		return "no project of this provider"
+	}
+	return strings.Join(list, ", ")
+}
+
 // decideSafely turns a panic in the evaluation into an error, so a bug fails
 // closed like any other evaluation failure instead of dropping the request.
-func decideSafely(ctx context.Context, e *evaluator.Evaluator, raw []byte) (doc any, d *evaluator.Decision, err error) {
+func decideSafely(ctx context.Context, e *evaluator.Evaluator, doc any, project string) (d *evaluator.Decision, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			d, err = nil, fmt.Errorf("evaluation panicked: %v", p)
 		}
 	}()
-	return e.DecideDoc(ctx, raw, evaluator.FormatJSON, evaluator.DecideOptions{})
+	return e.DecideAs(ctx, doc, project, evaluator.DecideOptions{})
 }
 
-func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
 	body, aerr := s.readBody(w, r)
 	if aerr != nil {
 		writeError(w, r, aerr)
 		return
 	}
+	release, ok := s.gate.enter(r.Context())
+	if !ok {
+		s.refuse(w, r, id, apiErrorf(http.StatusTooManyRequests, CodeTooManyRequests,
+			"more requests are being decided than the server takes at once (--max-in-flight, --max-queued); retry shortly"))
+		return
+	}
 	e := s.eval.Load()
+	before := e.InventoryRevision()
 	inv, err := e.ParseInventory(body, evaluator.FormatJSON)
 	if err == nil {
-		err = e.SetInventory(r.Context(), inv)
+		// The body is whole: a client that hangs up now does not leave the
+		// change half made, nor turn it into a failure.
+		err = e.SetInventory(context.WithoutCancel(r.Context()), inv)
 	}
+	release()
 	if err != nil {
 		s.metrics.invUpdates.WithLabelValues(resultFailure).Inc()
 		if evaluator.CodeOf(err) == evaluator.CodeInvalidInventory {
@@ -565,11 +683,18 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.invUpdates.WithLabelValues(resultSuccess).Inc()
 	s.setInventoryStatus("http")
-	s.log.Info("inventory replaced", "source", "http", "remote_addr", r.RemoteAddr, "bytes", len(body))
+	s.tuneMemory()
+	sum := sha256.Sum256(body)
+	_ = s.dlog.writeEvent(inventoryEvent{
+		Event: eventInventory, Time: time.Now().UTC().Format(time.RFC3339Nano), Source: "http",
+		RemoteAddr: r.RemoteAddr, RequestedBy: id.Name, SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(body)),
+		PreviousRevision: before, Revision: e.InventoryRevision(),
+	})
+	s.log.Info("inventory replaced", "source", "http", "requested_by", id.Name, "remote_addr", r.RemoteAddr, "bytes", len(body), "revision", e.InventoryRevision())
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) handleRules(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleRules(w http.ResponseWriter, r *http.Request, _ *Identity) {
 	e := s.eval.Load()
 	writeJSON(w, r, http.StatusOK, struct {
 		Revision string           `json:"revision"`
@@ -577,7 +702,7 @@ func (s *Server) handleRules(w http.ResponseWriter, r *http.Request) {
 	}{e.Revision(), e.Rules()})
 }
 
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request, _ *Identity) {
 	writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
 }
 
@@ -596,12 +721,20 @@ type inventoryStatus struct {
 	Updated string   `json:"updated"`
 }
 
-func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+// handleReady answers readiness to anyone; the details (revisions, files,
+// reload errors) only to a caller with a valid token when the sidecar takes
+// tokens: file paths and error messages are not for everyone who can reach
+// the port.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request, id *Identity) {
 	e := s.eval.Load()
 	if e == nil {
 		setOutcome(w, CodeNotReady)
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, r, http.StatusServiceUnavailable, readyBody{Status: "loading"})
+		return
+	}
+	if id == nil {
+		writeJSON(w, r, http.StatusOK, readyBody{Status: "ready"})
 		return
 	}
 	s.statusMu.Lock()

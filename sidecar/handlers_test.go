@@ -247,7 +247,7 @@ func TestAuth(t *testing.T) {
 	tokenFile := t.TempDir() + "/token"
 	writeFile(t, tokenFile, "s3cret-token\n")
 	h := newHarness(t, func(c *Config) { c.TokenFile = tokenFile })
-	unauthorized := `{"code":"unauthorized","message":"a bearer token is required: Authorization: Bearer <token>","errors":[]}`
+	unauthorized := `{"code":"unauthorized","message":"a valid bearer token is required: Authorization: Bearer <token>","errors":[]}`
 	wantHeader := map[string]string{"Content-Type": jsonCT, "WWW-Authenticate": `Bearer realm="imgadmit"`}
 	good := map[string]string{"Content-Type": jsonCT, "Authorization": "Bearer s3cret-token"}
 	cases := []struct {
@@ -268,7 +268,9 @@ func TestAuth(t *testing.T) {
 		{"good token", "POST", PathAdmit, good, reqExport, 200, decExport},
 		{"scheme is case-insensitive", "POST", PathAdmit, map[string]string{"Content-Type": jsonCT, "Authorization": "bearer s3cret-token"}, reqExport, 200, decExport},
 		{"health is open", "GET", PathHealth, nil, "", 200, `{"status":"ok"}`},
-		{"ready is open", "GET", PathReady, nil, "", 200, `{"status":"ready","revision":"REV","rules":5,"inventory":{"source":"none","updated":"TIME"}}`},
+		// Open, but the details (revisions, files, reload errors) only with a token.
+		{"ready is open", "GET", PathReady, nil, "", 200, `{"status":"ready"}`},
+		{"ready details with a token", "GET", PathReady, good, "", 200, `{"status":"ready","revision":"REV","rules":5,"inventory":{"source":"none","updated":"TIME"}}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

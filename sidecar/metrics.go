@@ -21,10 +21,11 @@ const (
 
 // Reload targets and results.
 const (
-	targetRulebook  = "rulebook"
-	targetInventory = "inventory"
-	resultSuccess   = "success"
-	resultFailure   = "failure"
+	targetRulebook   = "rulebook"
+	targetInventory  = "inventory"
+	targetIdentities = "identities"
+	resultSuccess    = "success"
+	resultFailure    = "failure"
 )
 
 // metrics are the server's Prometheus metrics, in a registry of their own (no
@@ -40,6 +41,8 @@ type metrics struct {
 	logLines   prometheus.Counter
 	logErrors  prometheus.Counter
 	invUpdates *prometheus.CounterVec
+	// connRefused counts connections closed at once, beyond --max-connections.
+	connRefused prometheus.Counter
 }
 
 // latencyBuckets reach up to the evaluation deadline: a request that took
@@ -98,9 +101,13 @@ func newMetrics(deadline time.Duration, current func() *evaluator.Evaluator) *me
 			Name: "imgadmit_inventory_updates_total",
 			Help: "Replacements of the inventory through PUT /v1/data/inventory, by result.",
 		}, []string{"result"}),
+		connRefused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "imgadmit_connections_refused_total",
+			Help: "Connections closed as soon as they were accepted: more were open than --max-connections.",
+		}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.reasons, m.reloads, m.reloadOK,
-		m.logLines, m.logErrors, m.invUpdates, rulebookCollector{current},
+		m.logLines, m.logErrors, m.invUpdates, m.connRefused, rulebookCollector{current},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Series that alerts divide or rate should exist from the start, at zero.
 	for _, o := range []string{outcomeAllow, outcomeDeny, outcomeFailClosed} {

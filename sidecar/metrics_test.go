@@ -71,6 +71,9 @@ func TestLatencyBuckets(t *testing.T) {
 }
 
 const wantMetrics = `
+# HELP imgadmit_connections_refused_total Connections closed as soon as they were accepted: more were open than --max-connections.
+# TYPE imgadmit_connections_refused_total counter
+imgadmit_connections_refused_total 0
 # HELP imgadmit_decision_log_errors_total Decision log lines that could not be written (the line went to the server log instead).
 # TYPE imgadmit_decision_log_errors_total counter
 imgadmit_decision_log_errors_total 0

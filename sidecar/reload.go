@@ -2,11 +2,14 @@ package sidecar
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,15 +22,39 @@ import (
 // renames and chmods) into one reload.
 const settleDelay = 150 * time.Millisecond
 
-// Reload reloads the rulebook directory (when there is one) and the
-// inventory files (when there are any), as SIGHUP does. A part that fails to
-// load keeps the previous one serving; the error is logged, counted in the
-// metrics, shown by /health/ready, and returned.
+// Reload reloads the rulebook directory (when there is one), the inventory
+// files (when there are any) and the identities file (when there is one), as
+// SIGHUP does. A part that fails to load keeps the previous one serving; the
+// error is logged, counted in the metrics, shown by /health/ready, and
+// returned.
 func (s *Server) Reload(ctx context.Context) error {
-	return s.reload(ctx, s.cfg.Policies != "", len(s.cfg.DataFiles) > 0)
+	return errors.Join(
+		s.reload(ctx, s.cfg.Policies != "", len(s.cfg.DataFiles) > 0, "SIGHUP"),
+		s.reloadIdentities(),
+	)
 }
 
-func (s *Server) reload(ctx context.Context, rulebook, inventory bool) error {
+// reloadIdentities re-reads --identities; a file that does not load keeps
+// the last good identities.
+func (s *Server) reloadIdentities() error {
+	if s.cfg.Identities == "" {
+		return nil
+	}
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	ids, err := loadIdentities(s.cfg.Identities)
+	if err == nil {
+		s.ids.Store(ids)
+	}
+	var names []string
+	for _, id := range s.ids.Load().list {
+		names = append(names, id.Name)
+	}
+	s.reloaded(targetIdentities, err, "identities", s.cfg.Identities, "names", names)
+	return err
+}
+
+func (s *Server) reload(ctx context.Context, rulebook, inventory bool, trigger string) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	e := s.eval.Load()
@@ -42,17 +69,41 @@ func (s *Server) reload(ctx context.Context, rulebook, inventory bool) error {
 		errs = append(errs, err)
 	}
 	if inventory {
+		before := e.InventoryRevision()
 		inv, err := evaluator.ReadInventory(s.cfg.DataFiles)
 		if err == nil {
 			err = e.SetInventory(ctx, inv)
 		}
 		if err == nil {
 			s.setInventoryStatus("files")
+			if after := e.InventoryRevision(); after != before {
+				s.auditFileInventory(before, after, trigger)
+				s.tuneMemory()
+			}
 		}
 		s.reloaded(targetInventory, err, "data", s.cfg.DataFiles)
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// auditFileInventory writes a reload of the --data files to the decision
+// log: who (the trigger: SIGHUP or --watch), the files' digest and size,
+// and the inventory's revisions before and after.
+func (s *Server) auditFileInventory(before, after, trigger string) {
+	h := sha256.New()
+	var n int64
+	for _, f := range s.cfg.DataFiles {
+		if b, err := os.ReadFile(f); err == nil {
+			h.Write(b)
+			n += int64(len(b))
+		}
+	}
+	_ = s.dlog.writeEvent(inventoryEvent{
+		Event: eventInventory, Time: time.Now().UTC().Format(time.RFC3339Nano), Source: "files",
+		RequestedBy: trigger, SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: n,
+		PreviousRevision: before, Revision: after,
+	})
 }
 
 func (s *Server) reloaded(target string, err error, attrs ...any) {
@@ -97,10 +148,15 @@ func (s *Server) newWatcher() (*fsnotify.Watcher, error) {
 			return nil, err
 		}
 	}
-	// Watch the inventory files' directories, not the files: editors and
-	// config management replace a file by renaming a new one over it.
+	// Watch the inventory and identities files' directories, not the files:
+	// editors and config management replace a file by renaming a new one
+	// over it.
 	dirs := map[string]bool{}
-	for _, f := range s.cfg.dataAbs {
+	files := s.cfg.dataAbs
+	if s.cfg.idsAbs != "" {
+		files = append(slices.Clone(files), s.cfg.idsAbs)
+	}
+	for _, f := range files {
 		d := filepath.Dir(f)
 		if dirs[d] {
 			continue
@@ -136,7 +192,7 @@ func (s *Server) reloadLoop(ctx context.Context, w *fsnotify.Watcher) {
 	}
 	timer := time.NewTimer(settleDelay)
 	timer.Stop()
-	var pendingRulebook, pendingInventory bool
+	var pendingRulebook, pendingInventory, pendingIdentities bool
 	for {
 		select {
 		case <-ctx.Done():
@@ -153,10 +209,11 @@ func (s *Server) reloadLoop(ctx context.Context, w *fsnotify.Watcher) {
 				events = nil
 				continue
 			}
-			rb, inv := s.classify(w, ev)
-			if rb || inv {
+			rb, inv, ids := s.classify(w, ev)
+			if rb || inv || ids {
 				pendingRulebook = pendingRulebook || rb
 				pendingInventory = pendingInventory || inv
+				pendingIdentities = pendingIdentities || ids
 				timer.Reset(settleDelay)
 			}
 		case err, ok := <-watchErrs:
@@ -166,18 +223,22 @@ func (s *Server) reloadLoop(ctx context.Context, w *fsnotify.Watcher) {
 			}
 			s.log.Error("watch", "err", err.Error())
 		case <-timer.C:
-			_ = s.reload(ctx, pendingRulebook, pendingInventory)
-			pendingRulebook, pendingInventory = false, false
+			_ = s.reload(ctx, pendingRulebook, pendingInventory, "--watch")
+			if pendingIdentities {
+				_ = s.reloadIdentities()
+			}
+			pendingRulebook, pendingInventory, pendingIdentities = false, false, false
 		}
 	}
 }
 
 // classify says what an event changes: the rulebook (a .rego file, or a
-// directory, under the policies directory) or the inventory (a data file,
-// or the "..data" link Kubernetes swaps when a ConfigMap changes).
-func (s *Server) classify(w *fsnotify.Watcher, ev fsnotify.Event) (rulebook, inventory bool) {
+// directory, under the policies directory), the inventory (a data file, or
+// the "..data" link Kubernetes swaps when a ConfigMap changes) or the
+// identities (their file, or that link beside it).
+func (s *Server) classify(w *fsnotify.Watcher, ev fsnotify.Event) (rulebook, inventory, identities bool) {
 	if ev.Op == fsnotify.Chmod {
-		return false, false
+		return false, false, false
 	}
 	name := filepath.Clean(ev.Name)
 	if root := s.cfg.polAbs; root != "" && (name == root || strings.HasPrefix(name, root+string(filepath.Separator))) {
@@ -197,9 +258,16 @@ func (s *Server) classify(w *fsnotify.Watcher, ev fsnotify.Event) (rulebook, inv
 		}
 	}
 	for _, f := range s.cfg.dataAbs {
-		if name == f || (filepath.Dir(name) == filepath.Dir(f) && strings.HasPrefix(filepath.Base(name), "..")) {
-			inventory = true
-		}
+		inventory = inventory || sameFile(name, f)
 	}
-	return rulebook, inventory
+	if s.cfg.idsAbs != "" {
+		identities = sameFile(name, s.cfg.idsAbs)
+	}
+	return rulebook, inventory, identities
+}
+
+// sameFile reports whether an event on name changes the watched file f: f
+// itself, or the "..data" link Kubernetes swaps beside it.
+func sameFile(name, f string) bool {
+	return name == f || (filepath.Dir(name) == filepath.Dir(f) && strings.HasPrefix(filepath.Base(name), ".."))
 }

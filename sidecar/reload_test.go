@@ -50,10 +50,15 @@ reasons contains r if {
 `
 )
 
-// readyReloads reads /health/ready's reloads.
-func (h *harness) readyReloads() map[string]reloadStatus {
+// readyReloads reads /health/ready's reloads, as a caller with a token
+// (header) sees them when the server takes tokens.
+func (h *harness) readyReloads(header ...map[string]string) map[string]reloadStatus {
 	h.t.Helper()
-	got := h.do("GET", PathReady, nil, "")
+	var hdr map[string]string
+	if len(header) > 0 {
+		hdr = header[0]
+	}
+	got := h.do("GET", PathReady, hdr, "")
 	var body readyBody
 	if err := json.Unmarshal([]byte(got.body), &body); err != nil || got.status != 200 {
 		h.t.Fatalf("ready: %d %s", got.status, got.body)
@@ -128,7 +133,7 @@ func TestReload(t *testing.T) {
 
 	// A broken inventory file keeps the previous inventory (bk-1 deleting).
 	writeFile(t, inv, `{"resources":{"backups":{"bk-1":{"status":"deleting"}}},"settings":{"missing_facts":"maybe"}}`)
-	err := h.s.reload(context.Background(), false, true)
+	err := h.s.reload(context.Background(), false, true, "test")
 	var ee *evaluator.Error
 	if !errors.As(err, &ee) || ee.Code != evaluator.CodeInvalidInventory || ee.File != inv || len(ee.Errors) != 1 || ee.Errors[0].Pointer != "/settings/missing_facts" {
 		t.Fatalf("inventory reload: %v", err)

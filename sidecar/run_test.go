@@ -1,6 +1,7 @@
 package sidecar
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -11,12 +12,15 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -177,10 +181,19 @@ func TestRunSIGHUP(t *testing.T) {
 	if err := r.wait(t); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	for _, f := range []string{logFile + ".1", logFile} {
+	// One decision in each file; the first SIGHUP changed the inventory, and
+	// says so in the old file, the second changed nothing and says nothing.
+	for f, want := range map[string][]string{logFile + ".1": {eventDecision, eventInventory}, logFile: {eventDecision}} {
 		b, err := os.ReadFile(f)
-		if err != nil || strings.Count(string(b), "\n") != 1 {
-			t.Errorf("%s: %v, %q", f, err, b)
+		var events []string
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var ev struct{ Event string }
+			if json.Unmarshal([]byte(l), &ev) == nil {
+				events = append(events, ev.Event)
+			}
+		}
+		if err != nil || !slices.Equal(events, want) {
+			t.Errorf("%s: %v, events %v, want %v:\n%s", f, err, events, want, b)
 		}
 	}
 	if n := strings.Count(r.h.logbuf.String(), `"msg":"SIGHUP: reloading"`); n != 2 {
@@ -237,12 +250,12 @@ func TestRunTLS(t *testing.T) {
 	ct := map[string]string{"Content-Type": jsonCT}
 	check(t, send(t, c, "POST", r.url+PathAdmit, map[string]string{"Content-Type": jsonCT, "Authorization": "Bearer tok"}, reqExport), 200, ct, decExport)
 	check(t, send(t, c, "POST", r.url+PathAdmit, ct, reqExport), 401, ct,
-		`{"code":"unauthorized","message":"a bearer token is required: Authorization: Bearer <token>","errors":[]}`)
+		`{"code":"unauthorized","message":"a valid bearer token is required: Authorization: Bearer <token>","errors":[]}`)
 	plain := send(t, &http.Client{}, "GET", "http"+strings.TrimPrefix(r.url, "https")+PathHealth, nil, "")
 	if plain.status != 400 {
 		t.Errorf("plain HTTP to the TLS port: %d %s", plain.status, plain.body)
 	}
-	if !strings.Contains(r.h.logbuf.String(), `"msg":"listening","addr":"`+strings.TrimPrefix(r.url, "https://")+`","tls":true,"auth":true}`) {
+	if !strings.Contains(r.h.logbuf.String(), `"msg":"listening","addr":"`+strings.TrimPrefix(r.url, "https://")+`","tls":true,"auth":"--token-file `+tokenFile+`"}`) {
 		t.Errorf("server log:\n%s", r.h.logbuf.String())
 	}
 }
@@ -321,7 +334,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad addr", Config{Addr: "8181"}, `--addr "8181": address 8181: missing port in address`},
 		{"policies missing", Config{Policies: filepath.Join(dir, "nope")}, "--policies: stat " + filepath.Join(dir, "nope") + ": no such file or directory"},
 		{"policies is a file", Config{Policies: file}, "--policies " + file + " is not a directory"},
-		{"watch nothing", Config{Watch: true}, "--watch needs --policies DIR or --data FILE: the embedded rulebook cannot change"},
+		{"watch nothing", Config{Watch: true}, "--watch needs --policies DIR, --data FILE or --identities FILE: the embedded rulebook cannot change"},
 		{"token missing", Config{TokenFile: filepath.Join(dir, "nope")}, "--token-file: open " + filepath.Join(dir, "nope") + ": no such file or directory"},
 		{"token empty", Config{TokenFile: empty}, "--token-file " + empty + " is empty"},
 		{"token two words", Config{TokenFile: twoWords}, "--token-file " + twoWords + ": the token must be one word"},
@@ -337,4 +350,77 @@ func TestConfigErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRunLimitsHeadersAndConnections: headers beyond --max-header-bytes are
+// 431; a connection beyond --max-connections is closed at once, and a place
+// freed is a place taken again.
+func TestRunLimitsHeadersAndConnections(t *testing.T) {
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	r := startRun(t, c, "http", func(cfg *Config) { cfg.MaxHeaderBytes, cfg.MaxConnections = 4<<10, 2 })
+	addr := strings.TrimPrefix(r.url, "http://")
+
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(conn, "GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: %s\r\n\r\n", strings.Repeat("a", 16<<10))
+	status, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil || !strings.HasPrefix(status, "HTTP/1.1 431 ") {
+		t.Errorf("16 kB of headers: %q %v", status, err)
+	}
+	conn.Close()
+
+	// Two connections open and idle: the third is closed before a byte is read.
+	var held []net.Conn
+	for range 2 {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, conn)
+	}
+	eventually(t, "both held connections accepted", func() bool { return acceptedOpen(r.h.s) == 2 })
+	third, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	third.SetReadDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(third, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+	if n, err := third.Read(make([]byte, 1)); n != 0 || err == nil {
+		t.Errorf("the connection beyond the limit was served: %d %v", n, err)
+	}
+	third.Close()
+	held[0].Close()
+	eventually(t, "a freed place served again", func() bool {
+		got, err := c.Get(r.url + PathHealth)
+		if err != nil {
+			return false
+		}
+		got.Body.Close()
+		return got.StatusCode == 200
+	})
+	held[1].Close()
+	eventually(t, "the refusal counted", func() bool {
+		got, err := c.Get(r.url + PathMetrics)
+		if err != nil {
+			return false
+		}
+		defer got.Body.Close()
+		b, _ := io.ReadAll(got.Body)
+		// At least the third connection; attempts while the freed place was
+		// still being given back count too.
+		return !strings.Contains(string(b), "imgadmit_connections_refused_total 0\n") &&
+			strings.Contains(string(b), "imgadmit_connections_refused_total ")
+	})
+}
+
+// acceptedOpen is how many connections the server holds open.
+func acceptedOpen(s *Server) int64 {
+	l := s.listener.Load()
+	if l == nil {
+		return -1
+	}
+	return l.open.Load()
 }

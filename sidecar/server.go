@@ -28,6 +28,13 @@ type Server struct {
 	metrics *metrics
 	dlog    *decisionLog
 	handler http.Handler
+	// ids are the identities that may ask; nil when the sidecar takes no
+	// tokens. Replaced whole on a reload of --identities.
+	ids atomic.Pointer[identities]
+	// gate bounds the requests decided at once.
+	gate *gate
+	// listener is the listener Run serves, counting open connections.
+	listener atomic.Pointer[limitListener]
 
 	// reloadMu serializes reloads, so the status below describes the
 	// rulebook and inventory that are serving.
@@ -59,13 +66,18 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: c, log: c.Logger, status: readyStatus{reloads: map[string]reloadStatus{}}}
+	s := &Server{cfg: c, log: c.Logger, status: readyStatus{reloads: map[string]reloadStatus{}},
+		gate: newGate(c.MaxInFlight, c.MaxQueued, c.QueueWait)}
+	s.ids.Store(c.ids)
 	s.metrics = newMetrics(c.EvalTimeout, s.eval.Load)
 	if c.Policies != "" {
 		s.metrics.watchTargets(targetRulebook)
 	}
 	if len(c.DataFiles) > 0 {
 		s.metrics.watchTargets(targetInventory)
+	}
+	if c.Identities != "" {
+		s.metrics.watchTargets(targetIdentities)
 	}
 	if s.dlog, err = openDecisionLog(c, s.log, s.metrics); err != nil {
 		return nil, err
@@ -100,6 +112,7 @@ func (s *Server) Load(ctx context.Context) error {
 	}
 	s.setInventoryStatus(source)
 	s.eval.Store(e)
+	s.tuneMemory()
 	return nil
 }
 
@@ -124,8 +137,12 @@ func (s *Server) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("listen: %w", err)
 		}
 	}
+	limited := &limitListener{Listener: ln, max: int64(s.cfg.MaxConnections), refused: s.metrics.connRefused.Inc}
+	s.listener.Store(limited)
+	ln = limited
 	srv := &http.Server{
 		Handler:           s.handler,
+		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
 		ReadHeaderTimeout: s.cfg.ReadTimeout,
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,
@@ -143,9 +160,16 @@ func (s *Server) Run(ctx context.Context) (err error) {
 			served <- srv.Serve(ln)
 		}
 	}()
-	s.log.Info("listening", "addr", ln.Addr().String(), "tls", s.cfg.cert != nil, "auth", s.cfg.token != nil)
-	if host, _, _ := net.SplitHostPort(ln.Addr().String()); s.cfg.token == nil && !isLoopback(host) {
-		s.log.Warn("listening beyond loopback without --token-file: anyone who can reach the port can ask for decisions and replace the inventory")
+	auth := "none"
+	if s.cfg.ids != nil {
+		auth = s.cfg.ids.source
+	}
+	s.log.Info("listening", "addr", ln.Addr().String(), "tls", s.cfg.cert != nil, "auth", auth)
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); s.cfg.ids == nil && !isLoopback(host) {
+		s.log.Warn("listening beyond loopback without --identities: anyone who can reach the port can ask for decisions as any project and replace the inventory")
+	}
+	if s.cfg.TokenFile != "" {
+		s.log.Warn("--token-file is one development identity with every role and no project binding: a request asks as whichever project it names; deploy with --identities")
 	}
 
 	if err := s.Load(ctx); err != nil {

@@ -29,7 +29,7 @@ func TestAuthRejects(t *testing.T) {
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	writeFile(t, tokenFile, "s3cret-token\n")
 	h := newHarness(t, func(c *Config) { c.TokenFile = tokenFile; c.MaxBody = 1024 })
-	const unauthorized = `{"code":"unauthorized","message":"a bearer token is required: Authorization: Bearer <token>","errors":[]}`
+	const unauthorized = `{"code":"unauthorized","message":"a valid bearer token is required: Authorization: Bearer <token>","errors":[]}`
 	wantHeader := map[string]string{"Content-Type": jsonCT, "WWW-Authenticate": `Bearer realm="imgadmit"`}
 	// A request the inventory below would turn from a warning into a deny.
 	const inventory = `{"resources":{"backups":{"bk-1":{"status":"deleting"}}}}`
@@ -94,8 +94,25 @@ func TestAuthRejects(t *testing.T) {
 	if got := h.readyWith(good); !strings.Contains(got, `"source":"none"`) {
 		t.Errorf("an inventory was applied by a refused request: %s", got)
 	}
-	if lines := h.dlog.lines(); len(lines) != 1 {
-		t.Errorf("%d decision log lines, want the one authorized decision", len(lines))
+	// Every refused attempt is in the decision log, as a refused event with
+	// its status; the one authorized request is the one decision.
+	decisions, refused := 0, 0
+	for _, l := range h.dlog.lines() {
+		var ev refusedEvent
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case ev.Event == eventDecision:
+			decisions++
+		case ev.Event == eventRefused && ev.Status == 401 && ev.Code == CodeUnauthorized && ev.RequestedBy == "" && ev.RemoteAddr != "":
+			refused++
+		default:
+			t.Errorf("decision log line %s", l)
+		}
+	}
+	if decisions != 1 || refused != n {
+		t.Errorf("%d decisions and %d refused attempts in the decision log, want 1 and %d", decisions, refused, n)
 	}
 	t.Logf("%d refused requests: %d endpoints x %d bad credentials", n, len(endpoints), len(bad))
 }

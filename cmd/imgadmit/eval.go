@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -28,10 +29,10 @@ func evalCommand() *cli.Command {
 		Description: "A directory means every .json, .yaml and .yml file below it. '-' reads one request from standard input.\n" +
 			"Exit codes: 0 every request allowed; 1 some request denied (or warned, with --fail-on warn);\n" +
 			"2 some request invalid, or a usage error; 3 an internal error.",
-		Flags: append(evaluatorFlags(),
+		Flags: append(append(evaluatorFlags(), inputFlags()...),
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output: text, json or junit"},
 			&cli.StringFlag{Name: "fail-on", Value: "deny", Usage: "exit 1 on: deny, or warn (a warning or a deny)"},
-			&cli.StringFlag{Name: "now", Usage: "the time time-based rules see, RFC 3339 (replay and tests); default: now"},
+			&cli.StringFlag{Name: "now", Usage: "the time time-based rules see, RFC 3339 between 1678 and 2262 (replay and tests); default: now"},
 		),
 		Action: runEval,
 	}
@@ -45,6 +46,25 @@ func evaluatorFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "lenient", Usage: "a missing fact warns instead of denying"},
 		&cli.BoolFlag{Name: "trust-request-facts", Value: true, Usage: "use facts the request carries (the inventory always wins); false ignores them"},
 	}
+}
+
+// DefaultMaxInput bounds one input file (or standard input).
+const DefaultMaxInput = 16 << 20
+
+// inputFlags are the flags of every command that reads request files.
+func inputFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.Int64Flag{Name: "max-input", Value: DefaultMaxInput, Usage: "largest input in `BYTES`; a larger one is that input's error"},
+	}
+}
+
+// maxInput reads --max-input.
+func maxInput(c *cli.Context) (int64, error) {
+	n := c.Int64("max-input")
+	if n <= 0 {
+		return 0, usageError(fmt.Sprintf("--max-input %d: want a positive number of bytes", n))
+	}
+	return n, nil
 }
 
 // newEvaluator builds the evaluator from the common flags. Its errors carry
@@ -106,7 +126,14 @@ func runEval(c *cli.Context) error {
 		if err != nil {
 			return usageError(fmt.Sprintf("--now %q: want an RFC 3339 time such as 2026-11-24T00:00:00Z", s))
 		}
+		if !evaluator.InRuleTimeRange(t) {
+			return usageError(fmt.Sprintf("--now %q: the rulebook compares times between 1678 and 2262", s))
+		}
 		now = t
+	}
+	limit, err := maxInput(c)
+	if err != nil {
+		return err
 	}
 	if c.NArg() == 0 {
 		return usageError("eval needs at least one FILE, DIR or - (see 'imgadmit eval --help')")
@@ -125,7 +152,7 @@ func runEval(c *cli.Context) error {
 		// process is short.
 		debug.SetGCPercent(batchGCPercent)
 	}
-	results := evaluateAll(c.Context, e, inputs, c.App.Reader, evaluator.DecideOptions{Now: now})
+	results := evaluateAll(c.Context, e, inputs, inputReader{stdin: c.App.Reader, max: limit}, evaluator.DecideOptions{Now: now})
 	if err := writeResults(c.App.Writer, format, results, colorEnabled(c.App.Writer)); err != nil {
 		return cli.Exit(fmt.Sprintf("write output: %v", err), exitInternal)
 	}
@@ -233,7 +260,7 @@ func unwrapPathError(err error) error {
 
 // evaluateAll decides every input on all cores, keeping the input order. One
 // bad file is that file's error; it never stops the others.
-func evaluateAll(ctx context.Context, e *evaluator.Evaluator, inputs []input, stdin io.Reader, opts evaluator.DecideOptions) []result {
+func evaluateAll(ctx context.Context, e *evaluator.Evaluator, inputs []input, read inputReader, opts evaluator.DecideOptions) []result {
 	results := make([]result, len(inputs))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -242,7 +269,7 @@ func evaluateAll(ctx context.Context, e *evaluator.Evaluator, inputs []input, st
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				results[i] = evaluateOne(ctx, e, inputs[i], stdin, opts)
+				results[i] = evaluateOne(ctx, e, inputs[i], read, opts)
 			}
 		}()
 	}
@@ -254,9 +281,9 @@ func evaluateAll(ctx context.Context, e *evaluator.Evaluator, inputs []input, st
 	return results
 }
 
-func evaluateOne(ctx context.Context, e *evaluator.Evaluator, in input, stdin io.Reader, opts evaluator.DecideOptions) result {
+func evaluateOne(ctx context.Context, e *evaluator.Evaluator, in input, read inputReader, opts evaluator.DecideOptions) result {
 	r := result{File: in.name}
-	raw, err := readFile(in, stdin)
+	raw, err := read.read(in)
 	if err != nil {
 		r.Error = &evaluator.Error{Code: evaluator.CodeInvalidRequest, Message: err.Error(), File: in.name}
 		return r
@@ -275,25 +302,75 @@ func evaluateOne(ctx context.Context, e *evaluator.Evaluator, in input, stdin io
 	return r
 }
 
-// readFile reads one input; "-" is standard input.
-func readFile(in input, stdin io.Reader) ([]byte, error) {
+// inputReader reads inputs: standard input for "-", else regular files only,
+// at most max bytes each.
+type inputReader struct {
+	stdin io.Reader
+	max   int64
+}
+
+// read reads one input. A FIFO, a device (/dev/zero), a socket or anything
+// else that is not a regular file is that input's error, found without
+// blocking: the file is opened non-blocking (a FIFO with no writer would
+// otherwise hang the open) and judged by what was opened, not by a name
+// that could change in between.
+func (ir inputReader) read(in input) ([]byte, error) {
 	if in.missing != "" {
 		return nil, errors.New(in.missing)
 	}
-	var raw []byte
-	var err error
-	if in.name == "-" {
-		raw, err = io.ReadAll(stdin)
-	} else {
-		raw, err = os.ReadFile(in.name)
+	src := ir.stdin
+	if in.name != "-" {
+		f, err := os.OpenFile(in.name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read: %v", unwrapPathError(err))
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return nil, fmt.Errorf("cannot read: %v", unwrapPathError(err))
+		}
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("cannot read: not a regular file (%s)", fileKind(st.Mode()))
+		}
+		if st.Size() > ir.max {
+			return nil, fmt.Errorf("cannot read: %d bytes, larger than --max-input %d", st.Size(), ir.max)
+		}
+		src = f
 	}
+	raw, err := io.ReadAll(io.LimitReader(src, ir.max+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read: %v", unwrapPathError(err))
+	}
+	if int64(len(raw)) > ir.max {
+		return nil, fmt.Errorf("cannot read: larger than --max-input %d bytes", ir.max)
 	}
 	return raw, nil
 }
 
-func readInput(c *cli.Context, in input) ([]byte, error) { return readFile(in, c.App.Reader) }
+// fileKind names what a path is when it is not a regular file.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a directory"
+	}
+	return m.Type().String()
+}
+
+func readInput(c *cli.Context, in input) ([]byte, error) {
+	limit, err := maxInput(c)
+	if err != nil {
+		return nil, err
+	}
+	return inputReader{stdin: c.App.Reader, max: limit}.read(in)
+}
 
 // formatOf is the input's format: by extension, sniffed for standard input.
 func formatOf(in input) evaluator.Format {

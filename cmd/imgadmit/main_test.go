@@ -22,3 +22,29 @@ func TestGCPercent(t *testing.T) {
 		})
 	}
 }
+
+func TestMemoryLimit(t *testing.T) {
+	for _, tc := range []struct {
+		flag   string
+		envSet bool
+		want   int64
+	}{
+		{"auto", false, -1},
+		{"auto", true, 0}, // GOMEMLIMIT wins
+		{"off", false, 0},
+		{"256MiB", false, 256 << 20},
+		{"256MiB", true, 256 << 20}, // an explicit flag wins over the environment
+		{"1GiB", false, 1 << 30},
+		{"64KiB", false, 64 << 10},
+		{"123456789", false, 123456789},
+	} {
+		if got, err := memoryLimit(tc.flag, tc.envSet); err != nil || got != tc.want {
+			t.Errorf("memoryLimit(%q, %v) = %d, %v; want %d", tc.flag, tc.envSet, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "lots", "-5MiB", "0", "12MB"} {
+		if _, err := memoryLimit(bad, false); err == nil {
+			t.Errorf("memoryLimit(%q) accepted", bad)
+		}
+	}
+}

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -64,29 +67,29 @@ func writeText(w io.Writer, results []result, color bool) error {
 		case r.Error != nil:
 			if r.Error.Code == evaluator.CodeInternal {
 				failed++
-				fmt.Fprintf(w, "%s%s: ERROR%s %s\n", p.red, r.File, p.reset, r.Error.Message)
+				fmt.Fprintf(w, "%s%s: ERROR%s %s\n", p.red, printable(r.File), p.reset, printable(r.Error.Message))
 			} else {
 				invalid++
-				fmt.Fprintf(w, "%s%s: INVALID%s %s\n", p.red, r.File, p.reset, r.Error.Message)
+				fmt.Fprintf(w, "%s%s: INVALID%s %s\n", p.red, printable(r.File), p.reset, printable(r.Error.Message))
 			}
 			for _, fe := range r.Error.Errors {
-				fmt.Fprintf(w, "  %s\n", fe.String())
+				fmt.Fprintf(w, "  %s\n", printable(fe.String()))
 			}
 			continue
 		case r.Decision.Allowed:
 			allowed++
-			fmt.Fprintf(w, "%s%s: ALLOWED%s %s %s\n", p.green, r.File, p.reset, r.Decision.Provider, r.Decision.Operation)
+			fmt.Fprintf(w, "%s%s: ALLOWED%s %s %s\n", p.green, printable(r.File), p.reset, printable(r.Decision.Provider), printable(r.Decision.Operation))
 		default:
 			denied++
-			fmt.Fprintf(w, "%s%s%s: DENIED%s %s %s\n", p.bold, p.red, r.File, p.reset, r.Decision.Provider, r.Decision.Operation)
+			fmt.Fprintf(w, "%s%s%s: DENIED%s %s %s\n", p.bold, p.red, printable(r.File), p.reset, printable(r.Decision.Provider), printable(r.Decision.Operation))
 		}
 		if r.Decision.Warned() {
 			warned++
 		}
 		for _, reason := range r.Decision.Reasons {
-			fmt.Fprintf(w, "  %s %-12s %s\n", p.effect(reason.Effect), reason.ID, reason.Message)
+			fmt.Fprintf(w, "  %s %-12s %s\n", p.effect(printable(reason.Effect)), printable(reason.ID), printable(reason.Message))
 			if reason.Remediation != "" && reason.Effect != evaluator.EffectNote {
-				fmt.Fprintf(w, "  %s     %-12s fix: %s%s\n", p.dim, "", reason.Remediation, p.reset)
+				fmt.Fprintf(w, "  %s     %-12s fix: %s%s\n", p.dim, "", printable(reason.Remediation), p.reset)
 			}
 		}
 	}
@@ -99,6 +102,45 @@ func writeText(w io.Writer, results []result, color bool) error {
 	}
 	_, err := fmt.Fprintf(w, "\n%d %s: %s (%d with warnings)\n", len(results), plural(len(results), "request", "requests"), strings.Join(parts, ", "), warned)
 	return err
+}
+
+// printable escapes what a terminal would act on rather than show: control
+// characters (a newline that starts a fake "ALLOWED" line, an escape that
+// starts a terminal sequence retitling the window or moving the cursor), the
+// invisible format characters (bidirectional overrides, zero-width spaces)
+// and bytes that are not UTF-8, as Go writes them in a string literal
+// (\n, \x1b, \u202e). File names come from the disk, and ids and messages
+// may carry what a request said.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if needsEscape(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case needsEscape(r):
+			q := strconv.QuoteRune(r) // '\n', '\x1b', '\u202e'
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func needsEscape(r rune) bool {
+	return r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == utf8.RuneError || unicode.Is(unicode.Cf, r) || r == 0x2028 || r == 0x2029
 }
 
 func plural(n int, one, many string) string {

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -26,14 +28,22 @@ func serveCommand() *cli.Command {
 		Flags: append(evaluatorFlags(),
 			&cli.StringFlag{Name: "addr", Value: sidecar.DefaultAddr, Usage: "`HOST:PORT` to listen on (port 0 picks a free one; the server log says which)"},
 			&cli.BoolFlag{Name: "watch", Usage: "reload the --policies directory and the --data files when they change"},
-			&cli.StringFlag{Name: "decision-log", Value: sidecar.StdoutLog, Usage: "`FILE` to append one JSON line per decision to; - is standard output"},
+			&cli.StringFlag{Name: "decision-log", Value: sidecar.StdoutLog, Usage: "`FILE` to append one JSON line per decision (and per refused attempt and inventory change) to; - is standard output"},
+			&cli.BoolFlag{Name: "decision-log-required", Usage: "refuse (REQ-004) a decision whose log line cannot be written: no admission without its audit line"},
+			&cli.IntFlag{Name: "decision-log-max-input", Value: sidecar.DefaultDecisionLogMaxInput, Usage: "largest request in `BYTES` a log line carries; a larger one is logged as its SHA-256 and size"},
 			&cli.Int64Flag{Name: "max-body", Value: sidecar.DefaultMaxBody, Usage: "largest request body in `BYTES` (larger: 413)"},
+			&cli.IntFlag{Name: "max-header-bytes", Value: sidecar.DefaultMaxHeaderBytes, Usage: "largest request headers in `BYTES` (larger: 431)"},
+			&cli.IntFlag{Name: "max-connections", Value: sidecar.DefaultMaxConnections, Usage: "open connections at most; one more is closed at once"},
+			&cli.IntFlag{Name: "max-in-flight", Usage: "requests decoded and decided at once (default: the number of CPUs)"},
+			&cli.IntFlag{Name: "max-queued", Value: sidecar.DefaultMaxQueued, Usage: "requests waiting for a turn, each at most a second; one more is answered 429"},
+			&cli.StringFlag{Name: "memory-limit", Value: "auto", Usage: "soft memory limit: auto (100 MiB, or three times the heap the inventory needs), off, or `BYTES` (KiB, MiB, GiB); GOMEMLIMIT, when set, wins"},
 			&cli.DurationFlag{Name: "eval-timeout", Value: sidecar.DefaultEvalTimeout, Usage: "deadline of one evaluation; past it the request is refused (fail closed)"},
 			&cli.DurationFlag{Name: "read-timeout", Value: sidecar.DefaultReadTimeout, Usage: "time to read a request, headers and body"},
 			&cli.DurationFlag{Name: "write-timeout", Value: sidecar.DefaultWriteTimeout, Usage: "time to answer a request, from the end of its headers; must exceed --eval-timeout"},
 			&cli.DurationFlag{Name: "idle-timeout", Value: sidecar.DefaultIdleTimeout, Usage: "time an idle keep-alive connection stays open"},
 			&cli.DurationFlag{Name: "shutdown-timeout", Value: sidecar.DefaultShutdownTimeout, Usage: "time requests in flight get to finish after SIGTERM"},
-			&cli.StringFlag{Name: "token-file", Usage: "`FILE` holding the bearer token every endpoint but /health and /health/ready requires", TakesFile: true},
+			&cli.StringFlag{Name: "identities", Usage: "`FILE` (YAML or JSON) of the identities that may ask: token digests, roles, projects (docs/sidecar.md, Deploying)", TakesFile: true},
+			&cli.StringFlag{Name: "token-file", Usage: "`FILE` holding one bearer token with every role and no project binding: development only; deploy with --identities", TakesFile: true},
 			&cli.StringFlag{Name: "tls-cert", Usage: "TLS certificate `FILE` (PEM); with --tls-key, serve HTTPS", TakesFile: true},
 			&cli.StringFlag{Name: "tls-key", Usage: "TLS private key `FILE` (PEM)", TakesFile: true},
 		),
@@ -46,24 +56,36 @@ func runServe(c *cli.Context) error {
 		return usageError(fmt.Sprintf("serve takes no arguments, got %q", c.Args().Slice()))
 	}
 	cfg := sidecar.Config{
-		Addr:            c.String("addr"),
-		Policies:        c.String("policies"),
-		DataFiles:       c.StringSlice("data"),
-		Watch:           c.Bool("watch"),
-		Lenient:         c.Bool("lenient"),
-		DecisionLog:     c.String("decision-log"),
-		Stdout:          c.App.Writer,
-		Logger:          slog.New(slog.NewJSONHandler(c.App.ErrWriter, nil)),
-		MaxBody:         c.Int64("max-body"),
-		EvalTimeout:     c.Duration("eval-timeout"),
-		ReadTimeout:     c.Duration("read-timeout"),
-		WriteTimeout:    c.Duration("write-timeout"),
-		IdleTimeout:     c.Duration("idle-timeout"),
-		ShutdownTimeout: c.Duration("shutdown-timeout"),
-		TokenFile:       c.String("token-file"),
-		TLSCert:         c.String("tls-cert"),
-		TLSKey:          c.String("tls-key"),
+		Addr:                c.String("addr"),
+		Policies:            c.String("policies"),
+		DataFiles:           c.StringSlice("data"),
+		Watch:               c.Bool("watch"),
+		Lenient:             c.Bool("lenient"),
+		DecisionLog:         c.String("decision-log"),
+		DecisionLogRequired: c.Bool("decision-log-required"),
+		DecisionLogMaxInput: c.Int("decision-log-max-input"),
+		Stdout:              c.App.Writer,
+		Logger:              slog.New(slog.NewJSONHandler(c.App.ErrWriter, nil)),
+		MaxBody:             c.Int64("max-body"),
+		MaxHeaderBytes:      c.Int("max-header-bytes"),
+		MaxConnections:      c.Int("max-connections"),
+		MaxInFlight:         c.Int("max-in-flight"),
+		MaxQueued:           c.Int("max-queued"),
+		EvalTimeout:         c.Duration("eval-timeout"),
+		ReadTimeout:         c.Duration("read-timeout"),
+		WriteTimeout:        c.Duration("write-timeout"),
+		IdleTimeout:         c.Duration("idle-timeout"),
+		ShutdownTimeout:     c.Duration("shutdown-timeout"),
+		Identities:          c.String("identities"),
+		TokenFile:           c.String("token-file"),
+		TLSCert:             c.String("tls-cert"),
+		TLSKey:              c.String("tls-key"),
 	}
+	limit, err := memoryLimit(c.String("memory-limit"), os.Getenv("GOMEMLIMIT") != "")
+	if err != nil {
+		return err
+	}
+	cfg.MemoryLimit = limit
 	// Only an explicit flag overrides the inventory's own setting.
 	if c.IsSet("trust-request-facts") {
 		t := c.Bool("trust-request-facts")
@@ -71,6 +93,9 @@ func runServe(c *cli.Context) error {
 	}
 	if cfg.MaxBody <= 0 || cfg.EvalTimeout <= 0 || cfg.ReadTimeout <= 0 || cfg.WriteTimeout <= 0 || cfg.IdleTimeout <= 0 || cfg.ShutdownTimeout <= 0 {
 		return usageError("--max-body and the timeouts must be positive")
+	}
+	if cfg.MaxHeaderBytes <= 0 || cfg.MaxConnections <= 0 || cfg.MaxInFlight < 0 || cfg.MaxQueued < 0 || cfg.DecisionLogMaxInput <= 0 {
+		return usageError("--max-header-bytes, --max-connections, --max-in-flight, --max-queued and --decision-log-max-input must be positive")
 	}
 
 	hup := make(chan os.Signal, 1)
@@ -88,6 +113,29 @@ func runServe(c *cli.Context) error {
 		return serveError(err)
 	}
 	return nil
+}
+
+// memoryLimit reads --memory-limit: auto, off, or a size in bytes (with KiB,
+// MiB or GiB). With GOMEMLIMIT set, the operator's limit stands and the
+// flag's default steps aside.
+func memoryLimit(v string, envSet bool) (int64, error) {
+	switch {
+	case v == "off" || (v == "auto" && envSet):
+		return 0, nil
+	case v == "auto":
+		return sidecar.MemoryLimitAuto, nil
+	}
+	n, unit := v, int64(1)
+	for suffix, u := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
+		if s, ok := strings.CutSuffix(v, suffix); ok {
+			n, unit = s, u
+		}
+	}
+	b, err := strconv.ParseInt(n, 10, 64)
+	if err != nil || b <= 0 {
+		return 0, usageError(fmt.Sprintf("--memory-limit %q: want auto, off or a size such as 256MiB", v))
+	}
+	return b * unit, nil
 }
 
 // stopOnSignal is a context that ends at the first SIGTERM or interrupt:

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -303,6 +305,7 @@ func TestServeEndToEnd(t *testing.T) {
 	logged := map[string]bool{}
 	for i, l := range lines {
 		var rec struct {
+			Event      string          `json:"event"`
 			DecisionID string          `json:"decision_id"`
 			Time       string          `json:"time"`
 			Path       string          `json:"path"`
@@ -314,6 +317,10 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 		if err := json.Unmarshal([]byte(l), &rec); err != nil {
 			t.Fatalf("log line %d: %v: %q", i+1, err, l)
+		}
+		if rec.Event != "decision" {
+			t.Errorf("log line %d is not a decision: %s", i+1, l)
+			continue
 		}
 		if logged[rec.DecisionID] {
 			t.Errorf("decision %s logged twice", rec.DecisionID)
@@ -357,10 +364,14 @@ func TestServeUsage(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"serve", "--watch"}, 2, "imgadmit: --watch needs --policies DIR or --data FILE: the embedded rulebook cannot change\n"},
+		{[]string{"serve", "--watch"}, 2, "imgadmit: --watch needs --policies DIR, --data FILE or --identities FILE: the embedded rulebook cannot change\n"},
 		{[]string{"serve", "--eval-timeout", "0s"}, 2, "imgadmit: --max-body and the timeouts must be positive\n"},
 		{[]string{"serve", "--tls-cert", "c.pem"}, 2, "imgadmit: --tls-cert and --tls-key go together\n"},
 		{[]string{"serve", "extra"}, 2, "imgadmit: serve takes no arguments, got [\"extra\"]\n"},
+		{[]string{"serve", "--memory-limit", "lots"}, 2, "imgadmit: --memory-limit \"lots\": want auto, off or a size such as 256MiB\n"},
+		{[]string{"serve", "--max-connections", "0"}, 2, "must be positive\n"},
+		{[]string{"serve", "--identities", "ids.yaml", "--token-file", "tok"}, 2, "imgadmit: --identities and --token-file go apart"},
+		{[]string{"serve", "--identities", "/nonexistent/ids.yaml"}, 2, "imgadmit: --identities: open /nonexistent/ids.yaml: no such file or directory\n"},
 		{[]string{"serve", "--addr", "127.0.0.1:0", "--policies", pol}, 2, "parse rulebook: 1 error occurred: x.rego:4: rego_parse_error: unexpected eof token"},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -429,5 +440,94 @@ func copyRego(t *testing.T, src, dst string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestServeIdentitiesBindProjects: with the real rulebook, a pipeline bound
+// to project A cannot use another project's private image by naming the
+// owner (the way past IMS-IMG-008 that a shared token left open): that is a
+// 403; asking without a project_id is asking as A, whose image it is not.
+// Every attempt is in the decision log with who asked.
+func TestServeIdentitiesBindProjects(t *testing.T) {
+	const (
+		projectA, owner = "0605767a3300d5762fb7c0186d8d2b3b", "8f2c5e1a9b7d4c3e6f0a1b2c3d4e5f60"
+		token           = "pipeline-secret"
+	)
+	dir := t.TempDir()
+	sum := sha256.Sum256([]byte(token))
+	ids := filepath.Join(dir, "identities.yaml")
+	if err := os.WriteFile(ids, []byte("identities:\n  - name: image-pipeline\n    token_sha256: "+hex.EncodeToString(sum[:])+
+		"\n    roles: [decide]\n    projects:\n      huaweicloud: [\""+projectA+"\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logFile := filepath.Join(dir, "decisions.log")
+	s := startServe(t, "--identities", ids, "--decision-log", logFile)
+	ask := func(path, body string) (int, string) {
+		req, _ := http.NewRequest("POST", s.base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		r, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		b, _ := io.ReadAll(r.Body)
+		return r.StatusCode, string(b)
+	}
+	image := `"resources":{"images":{"img-1":{"image_type":"system","visibility":"private","owner_project_id":"` + owner +
+		`","members":[],"region":"cn-north-4","status":"active"}}}`
+	create := func(project string) string {
+		p := ""
+		if project != "" {
+			p = `"project_id":"` + project + `",`
+		}
+		return `{"provider":"huaweicloud","operation":"server.create","region":"cn-north-4",` + p + `"params":{"image_id":"img-1","name":"web-01"},` + image + `}`
+	}
+	for _, path := range []string{"/v1/admit", "/v1/data/imgadmit/decision"} {
+		wrap := func(b string) string {
+			if path == "/v1/admit" {
+				return b
+			}
+			return `{"input":` + b + `}`
+		}
+		if code, body := ask(path, wrap(create(owner))); code != 403 || !strings.Contains(body, `may not ask as project \"`+owner+`\"`) {
+			t.Errorf("%s naming the owner's project: %d %s", path, code, body)
+		}
+		code, body := ask(path, wrap(create("")))
+		if code != 200 || !strings.Contains(body, `"id":"IMS-IMG-008"`) || strings.Contains(body, owner) {
+			t.Errorf("%s as its own project: %d %s", path, code, body)
+		}
+	}
+	if _, body := get(s.client, s.base+"/health/ready"); body != "{\"status\":\"ready\"}\n" {
+		t.Errorf("ready without a token: %s", body)
+	}
+	s.signal(syscall.SIGTERM)
+	s.wait(10 * time.Second)
+	b, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused, decided int
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var ev struct {
+			Event       string
+			RequestedBy string `json:"requested_by"`
+			ProjectID   string `json:"project_id"`
+			Status      int
+		}
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case ev.Event == "refused" && ev.Status == 403 && ev.RequestedBy == "image-pipeline":
+			refused++
+		case ev.Event == "decision" && ev.RequestedBy == "image-pipeline" && ev.ProjectID == projectA:
+			decided++
+		default:
+			t.Errorf("decision log line %s", l)
+		}
+	}
+	if refused != 2 || decided != 2 {
+		t.Errorf("decision log: %d refused, %d decided; want 2 and 2", refused, decided)
 	}
 }

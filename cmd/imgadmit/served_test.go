@@ -188,6 +188,7 @@ func rssKB(pid int) (int, error) {
 
 // logRecord is what the tests read from a decision log line.
 type logRecord struct {
+	Event      string `json:"event"`
 	DecisionID string `json:"decision_id"`
 	Path       string `json:"path"`
 	Revision   string `json:"revision"`
@@ -201,7 +202,8 @@ type logRecord struct {
 }
 
 // checkDecisionLog reads a decision log and checks it holds exactly one
-// whole line per decision answered (id -> revision), with that revision.
+// whole line per decision answered (id -> revision), with that revision;
+// its other events (inventory changes, refused attempts) are whole lines too.
 func checkDecisionLog(t *testing.T, file string, answered map[string]string) int {
 	t.Helper()
 	f, err := os.Open(file)
@@ -223,11 +225,14 @@ func checkDecisionLog(t *testing.T, file string, answered map[string]string) int
 		if err != nil {
 			t.Fatal(err)
 		}
-		n++
 		var rec logRecord
 		if err := json.Unmarshal(line, &rec); err != nil {
-			t.Fatalf("decision log line %d: %v: %.200q", n, err, line)
+			t.Fatalf("decision log line %d: %v: %.200q", n+1, err, line)
 		}
+		if rec.Event != "decision" {
+			continue // an inventory change or a refused attempt: not a decision
+		}
+		n++
 		rev, ok := answered[rec.DecisionID]
 		switch {
 		case seen[rec.DecisionID]:

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -13,9 +15,13 @@ func validateCommand() *cli.Command {
 		Name:      "validate",
 		Usage:     "check request files against their JSON Schemas, without evaluating them",
 		ArgsUsage: "FILE|DIR|- ...",
+		Flags:     inputFlags(),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usageError("validate needs at least one FILE, DIR or -")
+			}
+			if _, err := maxInput(c); err != nil {
+				return err
 			}
 			inputs, err := collectInputs(c.Args().Slice())
 			if err != nil {
@@ -33,10 +39,10 @@ func validateCommand() *cli.Command {
 				}
 				if ferr != nil {
 					invalid++
-					fmt.Fprintf(c.App.Writer, "%s: INVALID %s\n", in.name, ferr.Error())
+					fmt.Fprintf(c.App.Writer, "%s: INVALID %s\n", printable(in.name), describeError(ferr))
 					continue
 				}
-				fmt.Fprintf(c.App.Writer, "%s: valid\n", in.name)
+				fmt.Fprintf(c.App.Writer, "%s: valid\n", printable(in.name))
 			}
 			fmt.Fprintf(c.App.Writer, "\n%d %s: %d valid, %d invalid\n", len(inputs), plural(len(inputs), "file", "files"), len(inputs)-invalid, invalid)
 			if invalid > 0 {
@@ -45,4 +51,20 @@ func validateCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// describeError is an input's error for the text output: its message, then
+// each problem on a line of its own, everything escaped (printable).
+func describeError(err error) string {
+	var ee *evaluator.Error
+	if !errors.As(err, &ee) {
+		return printable(err.Error())
+	}
+	var b strings.Builder
+	b.WriteString(printable(ee.Message))
+	for _, fe := range ee.Errors {
+		b.WriteString("\n  ")
+		b.WriteString(printable(fe.String()))
+	}
+	return b.String()
 }
