@@ -424,3 +424,31 @@ func acceptedOpen(s *Server) int64 {
 	}
 	return l.open.Load()
 }
+
+// TestRunWatchIdentities: --watch re-reads the identities file when it
+// changes (even replaced by a rename); a broken one keeps the last good.
+func TestRunWatchIdentities(t *testing.T) {
+	file := writeIdentities(t, testIdentities())
+	c := &http.Client{}
+	r := startRun(t, c, "http", func(cfg *Config) { cfg.Identities = file; cfg.Watch = true })
+	const tokNew = "watched-token-0006"
+	ask := func(token string) int { return send(t, c, "POST", r.url+PathAdmit, bearer(token), reqExport).status }
+	if got := ask(tokNew); got != 401 {
+		t.Fatalf("an unknown token: %d", got)
+	}
+	next := filepath.Join(filepath.Dir(file), "next.yaml")
+	writeFile(t, next, testIdentities()+"  - {name: watched, token_sha256: "+digest(tokNew)+", roles: [decide]}\n")
+	if err := os.Rename(next, file); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the new identity", func() bool { return ask(tokNew) == 200 })
+	writeFile(t, file, "identities: [")
+	eventually(t, "the failed reload", func() bool {
+		var b readyBody
+		err := json.Unmarshal([]byte(send(t, c, "GET", r.url+PathReady, bearer(tokPipe), "").body), &b)
+		return err == nil && b.Reloads["identities"].Error != ""
+	})
+	if got := ask(tokNew); got != 200 {
+		t.Errorf("after a broken identities file: %d", got)
+	}
+}
