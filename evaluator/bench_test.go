@@ -94,7 +94,7 @@ func BenchmarkValidate(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := e.Validate(reqs[i%len(reqs)], FormatJSON); err != nil {
+		if _, err := e.ParseRequest(reqs[i%len(reqs)], FormatJSON); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -72,6 +72,10 @@ type DecideOptions struct {
 	// Now is the time time-based rules see; zero means the wall clock. It
 	// comes from the caller (replay, tests), never from the request.
 	Now time.Time
+	// Project, when set, is the project a request that names none is decided
+	// as: the caller's, known from its credential (the caller has checked any
+	// project the request names). It must be a valid id.
+	Project string
 }
 
 // New compiles the rulebook and the schemas once and prepares the query.
@@ -232,44 +236,27 @@ func (e *Evaluator) Rules() []Rule { return e.state.Load().book.rules }
 // Operations lists the operations that exist, by provider.
 func (e *Evaluator) Operations() map[string][]string { return e.validator.operations() }
 
-// Decide decodes a request written in format f, validates it and decides it.
-// An invalid request is an *Error with code invalid_request whose field
-// errors carry JSON pointers and lines; it is never a decision.
+// Decide parses a request written in format f (ParseRequest) and decides it
+// (DecideRequest).
 func (e *Evaluator) Decide(ctx context.Context, raw []byte, f Format, opts DecideOptions) (*Decision, error) {
-	doc, err := e.Validate(raw, f)
+	req, err := e.ParseRequest(raw, f)
 	if err != nil {
 		return nil, err
 	}
-	return e.decide(ctx, doc, opts)
+	return e.DecideRequest(ctx, req, opts)
 }
 
-// DecideValue validates and decides a request that is already decoded (JSON
-// numbers as json.Number).
-func (e *Evaluator) DecideValue(ctx context.Context, doc any, opts DecideOptions) (*Decision, error) {
-	if errs := e.validator.validateRequest(doc); len(errs) > 0 {
-		return nil, invalidRequest("the request does not match its schema", errs...)
-	}
-	return e.decide(ctx, doc, opts)
-}
-
-// Validate decodes and schema-checks a request, returning the decoded document.
-func (e *Evaluator) Validate(raw []byte, f Format) (any, error) {
-	doc, err := decode(raw, f)
-	if err != nil {
-		return nil, err
-	}
-	if errs := e.validator.validateRequest(doc); len(errs) > 0 {
-		locateLines(raw, f, errs)
-		return nil, invalidRequest("the request does not match its schema", errs...)
-	}
-	return doc, nil
-}
-
-func (e *Evaluator) decide(ctx context.Context, doc any, opts DecideOptions) (*Decision, error) {
+// DecideRequest evaluates the rulebook against a parsed request and the
+// inventory: the one place a request becomes a decision.
+func (e *Evaluator) DecideRequest(ctx context.Context, req *Request, opts DecideOptions) (*Decision, error) {
 	// OPA notices cancellation only between steps; a request whose deadline
 	// has already passed is refused here, every time.
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Code: CodeInternal, Message: fmt.Sprintf("evaluation stopped: %v", err), err: err}
+	}
+	doc, err := req.document(opts.Project)
+	if err != nil {
+		return nil, err
 	}
 	st := e.state.Load()
 	input, err := ast.InterfaceToValue(doc)

@@ -2,7 +2,6 @@ package evaluator
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"reflect"
@@ -245,11 +244,11 @@ func TestFailClosed(t *testing.T) {
 	if CodeOf(err) != CodeInternal || !strings.Contains(err.Error(), "evaluation stopped: context canceled") {
 		t.Fatalf("cancelled evaluation: %v", err)
 	}
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(startStoppedServer), &doc); err != nil {
-		t.Fatal(err)
+	req, perr := e.ParseRequest([]byte(startStoppedServer), FormatJSON)
+	if perr != nil {
+		t.Fatal(perr)
 	}
-	d := e.FailClosed(doc, err)
+	d := e.FailClosed(req, err)
 	if d.Allowed || d.Provider != "huaweicloud" || d.Operation != "server.start" || len(d.Reasons) != 1 ||
 		d.Reasons[0].ID != FailClosedID || d.Reasons[0].Effect != EffectDeny || d.Rulebook.Revision != e.Revision() {
 		t.Errorf("fail-closed decision %+v", d)

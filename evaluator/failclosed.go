@@ -16,7 +16,7 @@ const FailClosedID = "REQ-004"
 // with a reason that says why, carrying the revision that was in use. Callers
 // that must answer with a decision (the sidecar) use it; the CLI reports the
 // error and exits 3 instead.
-func (e *Evaluator) FailClosed(doc any, err error) *Decision {
+func (e *Evaluator) FailClosed(req *Request, err error) *Decision {
 	d := &Decision{
 		Allowed:    false,
 		DecisionID: uuid.NewString(),
@@ -29,9 +29,8 @@ func (e *Evaluator) FailClosed(doc any, err error) *Decision {
 			Source:      "imgadmit: fail closed on evaluation errors (SPEC, The sidecar)",
 		}},
 	}
-	if m, ok := doc.(map[string]any); ok {
-		d.Provider, _ = m["provider"].(string)
-		d.Operation, _ = m["operation"].(string)
+	if req != nil {
+		d.Provider, d.Operation = req.Provider, req.Operation
 	}
 	st := e.state.Load()
 	d.Rulebook = Rulebook{Revision: st.book.revision, Rules: len(st.book.rules)}

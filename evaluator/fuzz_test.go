@@ -101,7 +101,6 @@ func FuzzDecide(f *testing.F) {
 func FuzzParseInventory(f *testing.F) {
 	requests := fuzzRequests(f)
 	addInventorySeeds(f, requests)
-	e := sharedEvaluator(f)
 	// A separate evaluator takes the inventories, so the shared one (used by
 	// FuzzDecide in the same process) keeps the empty inventory.
 	scratch, err := New(context.Background(), Options{})
@@ -110,7 +109,7 @@ func FuzzParseInventory(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte, format uint8, which uint8) {
 		fm := Format(format % 3)
-		inv, err := e.ParseInventory(raw, fm)
+		inv, err := ParseInventory(raw, fm)
 		if err != nil {
 			checkInvalid(t, raw, fm, err, CodeInvalidInventory)
 			return
@@ -137,7 +136,6 @@ func FuzzParseInventory(f *testing.F) {
 // compiles the schemas on every call.
 func FuzzReadInventory(f *testing.F) {
 	addInventorySeeds(f, fuzzRequests(f))
-	e := sharedEvaluator(f)
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, raw []byte, format uint8, _ uint8) {
 		fm := Format(format%2 + 1) // a file's format comes from its name
@@ -149,7 +147,7 @@ func FuzzReadInventory(f *testing.F) {
 			t.Fatal(err)
 		}
 		finv, ferr := ReadInventory([]string{name})
-		inv, err := e.ParseInventory(raw, fm)
+		inv, err := ParseInventory(raw, fm)
 		if (err == nil) != (ferr == nil) {
 			t.Fatalf("ParseInventory: %v; ReadInventory: %v", err, ferr)
 		}

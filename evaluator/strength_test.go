@@ -72,9 +72,13 @@ func TestMissingFactStrengthIsTheRules(t *testing.T) {
 	// A computed strength is checked by what it gives: ECS-IMG-005 asks about
 	// a source instance nothing is known about at warning strength (it may
 	// be released, which is no reason to deny).
-	d, err := e.DecideValue(context.Background(), jsonDoc(t, `{"provider": "alibabacloud", "operation": "server.create",
+	req, err := e.RequestOf(jsonDoc(t, `{"provider": "alibabacloud", "operation": "server.create",
 		"region": "cn-hangzhou", "params": {"image_id": "m-1", "name": "web-2"},
-		"resources": {"images": {"m-1": {"source_instance_id": "i-gone", "snapshot_ids": ["s-1"]}}}}`), DecideOptions{Now: testNow})
+		"resources": {"images": {"m-1": {"source_instance_id": "i-gone", "snapshot_ids": ["s-1"]}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.DecideRequest(context.Background(), req, DecideOptions{Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}

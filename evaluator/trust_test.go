@@ -482,7 +482,7 @@ func TestEmptyKeyPointer(t *testing.T) {
 		if strings.HasPrefix(raw, `{"provider"`) {
 			_, err = e.Decide(context.Background(), []byte(raw), FormatJSON, DecideOptions{})
 		} else {
-			_, err = e.ParseInventory([]byte(raw), FormatJSON)
+			_, err = ParseInventory([]byte(raw), FormatJSON)
 		}
 		var ee *Error
 		if !asError(err, &ee) || !reflect.DeepEqual(ee.Errors, want) {

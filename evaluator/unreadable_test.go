@@ -64,11 +64,12 @@ func TestUnreadableFactFailsClosed(t *testing.T) {
 				ev = &Evaluator{validator: e.validator}
 				ev.state.Store(st)
 			}
-			_, err := ev.decide(context.Background(), tc.request, DecideOptions{Now: testNow}) // around the schema
+			req := newRequest(tc.request) // around the schema
+			_, err := ev.DecideRequest(context.Background(), req, DecideOptions{Now: testNow})
 			if CodeOf(err) != CodeInternal || !strings.Contains(err.Error(), tc.says) {
 				t.Fatalf("decide: %v, want an internal error saying %q", err, tc.says)
 			}
-			d := ev.FailClosed(tc.request, err)
+			d := ev.FailClosed(req, err)
 			if d.Allowed || len(d.Reasons) != 1 || d.Reasons[0].ID != FailClosedID || d.Reasons[0].Effect != EffectDeny {
 				t.Errorf("fail-closed decision %+v", d)
 			}

@@ -35,7 +35,7 @@ func validateCommand() *cli.Command {
 			for _, in := range inputs {
 				raw, ferr := readInput(c, in)
 				if ferr == nil {
-					_, ferr = e.Validate(raw, formatOf(in))
+					_, ferr = e.ParseRequest(raw, formatOf(in))
 				}
 				if ferr != nil {
 					invalid++

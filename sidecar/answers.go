@@ -1,0 +1,132 @@
+package sidecar
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/imgadmit/imgadmit/evaluator"
+)
+
+// APIError is the body of every answer that is not a decision or a document:
+// {"code", "message", "errors"}.
+type APIError struct {
+	Code    string                 `json:"code"`
+	Message string                 `json:"message"`
+	Errors  []evaluator.FieldError `json:"errors"`
+
+	status int
+}
+
+func apiErrorf(status int, code, format string, args ...any) *APIError {
+	return &APIError{status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// handler answers one request of a route; id is who asks (nil on an open
+// route when the caller showed no valid token).
+
+// refuse answers e (a 401, 403 or 429) and writes the attempt to the
+// decision log: who (when known), what, from where, and why.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, id *Identity, e *APIError) {
+	ev := refusedEvent{
+		Event: eventRefused, Time: time.Now().UTC().Format(time.RFC3339Nano),
+		Path: r.URL.Path, Method: r.Method, RemoteAddr: r.RemoteAddr,
+		Status: e.status, Code: e.Code, Message: e.Message,
+	}
+	if id != nil {
+		ev.RequestedBy = id.Name
+	}
+	_ = s.dlog.writeEvent(ev)
+	if e.status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeError(w, r, e)
+}
+
+// writeJSON writes v as the answer; ?pretty=true indents it, as OPA does.
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if wantPretty(r) {
+		enc.SetIndent("", "  ")
+	}
+	if err := enc.Encode(v); err != nil {
+		// Every value written here is built from JSON; failing is a bug.
+		panic(fmt.Sprintf("encode answer: %v", err))
+	}
+	writeBody(w, status, buf.Bytes())
+}
+
+// writeEncoded writes an answer already encoded as compact JSON, ending in a
+// newline, as writeJSON would have written it.
+func writeEncoded(w http.ResponseWriter, r *http.Request, status int, compact []byte) {
+	if wantPretty(r) {
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, compact, "", "  "); err != nil {
+			panic(fmt.Sprintf("indent answer: %v", err))
+		}
+		compact = buf.Bytes()
+	}
+	writeBody(w, status, compact)
+}
+
+func wantPretty(r *http.Request) bool {
+	if r.URL.RawQuery == "" {
+		return false
+	}
+	pretty, _ := strconv.ParseBool(r.URL.Query().Get("pretty"))
+	return pretty
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set(contentTypeKey, jsonType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func writeError(w http.ResponseWriter, r *http.Request, e *APIError) {
+	if e.Errors == nil {
+		e.Errors = []evaluator.FieldError{}
+	}
+	setOutcome(w, e.Code)
+	writeJSON(w, r, e.status, e)
+}
+
+// fromEvaluator turns an evaluator error on the caller's input into a 400.
+func fromEvaluator(err error) *APIError {
+	e := &APIError{status: http.StatusBadRequest, Code: evaluator.CodeOf(err), Message: err.Error()}
+	var ee *evaluator.Error
+	if errors.As(err, &ee) {
+		e.Message = ee.Message
+		e.Errors = append([]evaluator.FieldError(nil), ee.Errors...)
+	}
+	return e
+}
+
+// opaAnswer is OPA's DataResponseV1 for a decision,
+// {"decision_id": ..., "result": decision}, built around the decision's JSON
+// (encoded once, for this answer and the decision log).
+func opaAnswer(d *decided) []byte {
+	b := make([]byte, 0, len(d.encoded)+len(d.DecisionID)+32)
+	b = append(b, `{"decision_id":`...)
+	b = appendJSONString(b, d.DecisionID)
+	b = append(b, `,"result":`...)
+	b = append(b, d.encoded...)
+	return append(b, "}\n"...)
+}
+
+// answerError answers an error of a decision endpoint: a refusal (403, 429)
+// goes to the decision log too.
+func (s *Server) answerError(w http.ResponseWriter, r *http.Request, id *Identity, e *APIError) {
+	if e.status == http.StatusForbidden || e.status == http.StatusTooManyRequests {
+		s.refuse(w, r, id, e)
+		return
+	}
+	writeError(w, r, e)
+}

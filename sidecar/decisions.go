@@ -1,0 +1,172 @@
+package sidecar
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/imgadmit/imgadmit/evaluator"
+)
+
+func (s *Server) handleAdmit(w http.ResponseWriter, r *http.Request, id *Identity) {
+	start := time.Now()
+	body, aerr := s.readBody(w, r)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	d, aerr := s.decide(w, r, id, PathAdmit, body, start)
+	if aerr != nil {
+		s.answerError(w, r, id, aerr)
+		return
+	}
+	writeEncoded(w, r, http.StatusOK, append(d.encoded, '\n'))
+}
+
+func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request, id *Identity) {
+	start := time.Now()
+	body, aerr := s.readBody(w, r)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	input, lineOffset, aerr := inputMember(body)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	d, aerr := s.decide(w, r, id, PathOPADecide, input, start)
+	if aerr != nil {
+		// Pointers and lines are the evaluator's, within input: make them
+		// point into the body the client sent.
+		for i := range aerr.Errors {
+			aerr.Errors[i].Pointer = inputPointer + aerr.Errors[i].Pointer
+			if aerr.Errors[i].Line > 0 {
+				aerr.Errors[i].Line += lineOffset
+			}
+		}
+		if len(aerr.Errors) == 0 && aerr.Code == evaluator.CodeInvalidRequest {
+			aerr.Message = "input: " + aerr.Message
+		}
+		s.answerError(w, r, id, aerr)
+		return
+	}
+	writeEncoded(w, r, http.StatusOK, opaAnswer(d))
+}
+
+// decided is a decision and its JSON, encoded once for the answer and the
+// decision log line.
+type decided struct {
+	*evaluator.Decision
+	encoded []byte // compact JSON, as json.Marshal writes it
+}
+
+// decide decides raw for identity id within the evaluation deadline, logs
+// the decision and counts it. An invalid request is an *APIError (400), and
+// so is a project the identity may not ask as (403) and a request there is
+// no room to decide (429); an evaluation that fails or runs past its
+// deadline is a fail-closed decision, answered and logged like any other.
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, path string, raw []byte, start time.Time) (*decided, *APIError) {
+	release, ok := s.gate.enter(r.Context())
+	if !ok {
+		return nil, apiErrorf(http.StatusTooManyRequests, CodeTooManyRequests,
+			"more requests are being decided than the server takes at once (--max-in-flight, --max-queued); retry shortly")
+	}
+	released := false
+	defer func() {
+		if !released {
+			release()
+		}
+	}()
+	if s.testHookDecide != nil {
+		s.testHookDecide()
+	}
+	e := s.eval.Load()
+	req, err := e.ParseRequest(raw, evaluator.FormatJSON)
+	if err != nil {
+		return nil, fromEvaluator(err)
+	}
+	project, aerr := bindProject(id, req)
+	if aerr != nil {
+		return nil, aerr
+	}
+	// The deadline runs from here, not from the client's connection: a client
+	// that hangs up does not turn a decision into a failure in the log.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.cfg.EvalTimeout)
+	defer cancel()
+	d, err := decideSafely(ctx, e, req, project)
+	release()
+	released = true
+	outcome := outcomeAllow
+	switch {
+	case err != nil:
+		s.log.Error("evaluation failed; the request is refused (fail closed)", "path", path, "err", err.Error())
+		d = e.FailClosed(req, err)
+		outcome = outcomeFailClosed
+	case !d.Allowed:
+		outcome = outcomeDeny
+	}
+	record := func(d *evaluator.Decision, cause error) *Record {
+		rec := newRecord(path, r.RemoteAddr, raw, s.cfg.DecisionLogMaxInput, d, start, time.Now(), cause)
+		rec.RequestedBy, rec.ProjectID = id.Name, cmp.Or(project, req.ProjectID)
+		return rec
+	}
+	dj := encodeDecision(d)
+	if werr := s.dlog.write(record(d, err), dj); werr != nil && s.cfg.DecisionLogRequired {
+		// No admission without its audit line: the decision is refused, and
+		// the refusal is logged if the log takes it (else the server log has
+		// both lines).
+		cause := fmt.Errorf("its decision log line could not be written (--decision-log-required): %w", werr)
+		d = e.FailClosed(req, cause)
+		outcome = outcomeFailClosed
+		dj = encodeDecision(d)
+		_ = s.dlog.write(record(d, cause), dj)
+	}
+	s.metrics.decided(d, outcome)
+	setOutcome(w, outcome)
+	return &decided{Decision: d, encoded: dj}, nil
+}
+
+func encodeDecision(d *evaluator.Decision) []byte {
+	dj, err := json.Marshal(d)
+	if err != nil {
+		// A Decision is strings, bools and ints; failing is a bug.
+		panic(fmt.Sprintf("encode decision: %v", err))
+	}
+	return dj
+}
+
+// bindProject holds a parsed request to its identity's projects: a
+// project_id the identity may not ask as is a 403 that says which identity and
+// which project; a request that names none is decided as the identity's one
+// project for its provider (project), when it has exactly one.
+func bindProject(id *Identity, req *evaluator.Request) (project string, aerr *APIError) {
+	project, ok := id.projectFor(req.Provider, req.ProjectID)
+	if !ok {
+		return "", apiErrorf(http.StatusForbidden, CodeForbidden, "identity %q may not ask as project %q of %s; it may ask as: %s",
+			id.Name, req.ProjectID, req.Provider, orNone(id.projects[req.Provider]))
+	}
+	return project, nil
+}
+
+func orNone(list []string) string {
+	if len(list) == 0 {
+		return "no project of this provider"
+	}
+	return strings.Join(list, ", ")
+}
+
+// decideSafely turns a panic in the evaluation into an error, so a bug fails
+// closed like any other evaluation failure instead of dropping the request.
+func decideSafely(ctx context.Context, e *evaluator.Evaluator, req *evaluator.Request, project string) (d *evaluator.Decision, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			d, err = nil, fmt.Errorf("evaluation panicked: %v", p)
+		}
+	}()
+	return e.DecideRequest(ctx, req, evaluator.DecideOptions{Project: project})
+}
