@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"path"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,25 +49,21 @@ type validator struct {
 	// library's compiler is not safe for concurrent use.
 	compiler  *jsonschema.Compiler
 	compileMu sync.Mutex
-	// raw holds each schema file as decoded JSON, by URL. Error messages read
-	// it for what the compiled schema does not expose in a usable form: the
-	// property names behind "required" and "additionalProperties", and the
-	// description of a pattern.
-	raw map[string]any
 }
 
-// schemaFile is one schema file compiled twice over: by the library (the
-// errors) and into a fast checker (validate_fast.go: the verdict "valid"; nil
-// if the file uses a keyword the fast path does not know). A lazy validator
-// compiles each on first use, so a valid request needs no library schema at
-// all.
+// schemaFile is one schema file, compiled by the library on first use (or up
+// front), with the fast checker built on the compiled schema
+// (validate_fast.go: the verdict "valid"; nil if the file uses a keyword the
+// fast path does not decide) and, once an error needs it, the index of its
+// subschemas by location, which error messages read.
 type schemaFile struct {
-	path     string // request.json, inventory.json, <provider>/<operation>.json
-	fastOnce sync.Once
-	fast     *fastSchema
-	libOnce  sync.Once
-	lib      *jsonschema.Schema
-	err      error
+	path    string // request.json, inventory.json, <provider>/<operation>.json
+	libOnce sync.Once
+	lib     *jsonschema.Schema
+	err     error
+	fast    *fastSchema
+	atOnce  sync.Once
+	at      map[string]*jsonschema.Schema
 }
 
 // newValidator compiles request.json, inventory.json and every
@@ -86,6 +81,8 @@ func buildValidator(fsys fs.FS, eager bool) (*validator, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
 	c.AssertFormat = true
+	// Descriptions say what a pattern or format means, in error messages.
+	c.ExtractAnnotations = true
 	c.LoadURL = func(s string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("%s is not among the schema files", s)
 	}
@@ -93,7 +90,6 @@ func buildValidator(fsys fs.FS, eager bool) (*validator, error) {
 		compiler: c,
 		pairs:    map[string]map[string]*schemaFile{},
 		ops:      map[string][]string{},
-		raw:      map[string]any{},
 		known:    map[string]bool{},
 	}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -104,13 +100,6 @@ func buildValidator(fsys fs.FS, eager bool) (*validator, error) {
 		if err != nil {
 			return err
 		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		var doc any
-		if err := dec.Decode(&doc); err != nil {
-			return fmt.Errorf("schema %s: %w", p, err)
-		}
-		v.raw[schemaBase+p] = doc
 		if err := c.AddResource(schemaBase+p, bytes.NewReader(b)); err != nil {
 			return fmt.Errorf("schema %s: %w", p, err)
 		}
@@ -147,7 +136,6 @@ func buildValidator(fsys fs.FS, eager bool) (*validator, error) {
 			if _, err := v.lib(f); err != nil {
 				return nil, err
 			}
-			v.fastChecker(f)
 		}
 	}
 	v.providers = strings.Join(slices.Sorted(maps.Keys(v.ops)), ", ")
@@ -155,22 +143,25 @@ func buildValidator(fsys fs.FS, eager bool) (*validator, error) {
 	return v, nil
 }
 
-// lib is f compiled by the library, compiled now if it was not yet.
+// lib is f compiled by the library, and its fast checker built, now if they
+// were not yet.
 func (v *validator) lib(f *schemaFile) (*jsonschema.Schema, error) {
 	f.libOnce.Do(func() {
 		v.compileMu.Lock()
 		defer v.compileMu.Unlock()
 		if f.lib, f.err = v.compiler.Compile(schemaBase + f.path); f.err != nil {
 			f.err = fmt.Errorf("compile schema %s: %w", f.path, f.err)
+			return
 		}
+		f.fast, _ = compileFast(f.lib)
 	})
 	return f.lib, f.err
 }
 
-// fastChecker is f's fast checker, compiled now if it was not yet; nil if the
-// fast path does not know a keyword of f.
+// fastChecker is f's fast checker; nil if the fast path does not decide a
+// keyword of f (or f does not compile).
 func (v *validator) fastChecker(f *schemaFile) *fastSchema {
-	f.fastOnce.Do(func() { f.fast, _ = compileFast(v.raw, schemaBase+f.path) })
+	_, _ = v.lib(f)
 	return f.fast
 }
 
@@ -179,14 +170,13 @@ func (v *validator) fastChecker(f *schemaFile) *fastSchema {
 // compile here, and its schemas are the embedded ones, which every test run
 // compiles.
 func (v *validator) check(f *schemaFile, doc any) []FieldError {
-	if fast := v.fastChecker(f); fast != nil && fast.check(doc) == fastValid {
-		return nil
-	}
-	lib, err := v.lib(f)
-	if err != nil {
+	if _, err := v.lib(f); err != nil {
 		return []FieldError{{Pointer: "", Message: err.Error()}}
 	}
-	return v.validate(lib, doc)
+	if f.fast != nil && f.fast.check(doc) == fastValid {
+		return nil
+	}
+	return v.validate(f, doc)
 }
 
 // operations lists, per provider, the operations that have a schema, sorted.
@@ -260,8 +250,10 @@ func (v *validator) validateInventory(doc any) []FieldError {
 	return v.check(v.inventory, doc)
 }
 
-func (v *validator) validate(s *jsonschema.Schema, doc any) []FieldError {
-	err := s.Validate(doc)
+// validate runs the library's validation of doc against f (compiled) and
+// turns its error tree into field errors.
+func (v *validator) validate(f *schemaFile, doc any) []FieldError {
+	err := f.lib.Validate(doc)
 	if err == nil {
 		return nil
 	}
@@ -271,10 +263,42 @@ func (v *validator) validate(s *jsonschema.Schema, doc any) []FieldError {
 		// rather than pretend the document is valid.
 		return []FieldError{{Pointer: "", Message: err.Error()}}
 	}
-	c := collector{v: v, doc: doc}
+	c := collector{at: f.subschemas(), doc: doc}
 	c.walk(ve)
 	sortFieldErrors(c.errs)
 	return slices.Compact(c.errs)
+}
+
+// subschemas indexes every schema reachable from f's by its absolute
+// location, which is how a ValidationError names the keyword that failed.
+// Built on the first error, once.
+func (f *schemaFile) subschemas() map[string]*jsonschema.Schema {
+	f.atOnce.Do(func() {
+		f.at = map[string]*jsonschema.Schema{}
+		var walk func(s *jsonschema.Schema)
+		walk = func(s *jsonschema.Schema) {
+			if s == nil || f.at[s.Location] != nil {
+				return
+			}
+			f.at[s.Location] = s
+			for _, x := range s.Properties {
+				walk(x)
+			}
+			if x, ok := s.AdditionalProperties.(*jsonschema.Schema); ok {
+				walk(x)
+			}
+			for _, xs := range [][]*jsonschema.Schema{s.AllOf, s.AnyOf, s.OneOf, s.PrefixItems} {
+				for _, x := range xs {
+					walk(x)
+				}
+			}
+			for _, x := range []*jsonschema.Schema{s.Ref, s.Not, s.If, s.Then, s.Else, s.PropertyNames, s.Items2020, s.Contains} {
+				walk(x)
+			}
+		}
+		walk(f.lib)
+	})
+	return f.at
 }
 
 func sortFieldErrors(errs []FieldError) {
@@ -287,9 +311,10 @@ func sortFieldErrors(errs []FieldError) {
 }
 
 // collector flattens a ValidationError tree into leaf FieldErrors with
-// messages that say what is wrong where.
+// messages that say what is wrong where, reading the failed keyword from the
+// compiled schema it belongs to.
 type collector struct {
-	v    *validator
+	at   map[string]*jsonschema.Schema // subschemas by absolute location
 	doc  any
 	errs []FieldError
 }
@@ -300,10 +325,15 @@ func (c *collector) add(ptr, msg string) {
 
 func (c *collector) walk(ve *jsonschema.ValidationError) {
 	kw := lastPointerToken(ve.KeywordLocation)
-	if kw == "oneOf" || kw == "anyOf" {
+	sch := c.at[parentPointer(ve.AbsoluteKeywordLocation)] // the schema whose keyword failed; nil if not indexed
+	if sch != nil && (kw == "oneOf" || kw == "anyOf") {
 		// "needs one of these properties" would otherwise come out as one
 		// "missing property" per alternative, each of them wrong on its own.
-		if alts := c.v.requiredAlternatives(ve.AbsoluteKeywordLocation); alts != nil {
+		branches := sch.OneOf
+		if kw == "anyOf" {
+			branches = sch.AnyOf
+		}
+		if alts := requiredAlternatives(branches); alts != nil {
 			c.alternatives(ve, kw, alts)
 			return
 		}
@@ -317,50 +347,14 @@ func (c *collector) walk(ve *jsonschema.ValidationError) {
 		return
 	}
 	ptr := jsonPointer(ve.InstanceLocation)
-	parent := parentPointer(ve.AbsoluteKeywordLocation)
+	inst := resolvePointer(c.doc, ve.InstanceLocation)
+	if sch != nil && c.explain(kw, sch, ptr, inst) {
+		return
+	}
 	switch kw {
-	case "required":
-		if c.missing(ptr, ve.InstanceLocation, parent) {
-			return
-		}
-	case "additionalProperties":
-		if c.unknown(ptr, ve.InstanceLocation, parent) {
-			return
-		}
-	case "not":
-		if names := c.v.requiredOnly(c.v.schemaAt(parent + "/not")); names != nil {
-			c.add(ptr, quoteAnd(names)+" cannot be given together")
-			return
-		}
-		fallthrough
-	case "pattern", "format":
-		sch, _ := c.v.schemaAt(parent).(map[string]any)
-		if d, ok := sch["description"].(string); ok {
-			msg := "does not match the expected format: " + d
-			// A list of words (a status, in any case) says which word it got:
-			// the list is long, and the word may differ only in spelling.
-			if p, _ := sch["pattern"].(string); strings.HasPrefix(p, "(?i)") {
-				if got, ok := scalarText(resolvePointer(c.doc, ve.InstanceLocation)); ok {
-					msg += ", but got " + got
-				}
-			}
-			c.add(ptr, msg)
-			return
-		}
 	case "enum":
-		if got, ok := scalarText(resolvePointer(c.doc, ve.InstanceLocation)); ok {
+		if got, ok := scalarText(inst); ok {
 			c.add(ptr, ve.Message+", but got "+got)
-			return
-		}
-	case "maxItems", "minItems":
-		var want, got int
-		// The library says "maximum 10 items required"; say it plainly.
-		if _, err := fmt.Sscanf(ve.Message, "maximum %d items required, but found %d items", &want, &got); err == nil {
-			c.add(ptr, fmt.Sprintf("must have at most %s, but has %d", itemCount(want), got))
-			return
-		}
-		if _, err := fmt.Sscanf(ve.Message, "minimum %d items required, but found %d items", &want, &got); err == nil {
-			c.add(ptr, fmt.Sprintf("must have at least %s, but has %d", itemCount(want), got))
 			return
 		}
 	}
@@ -371,47 +365,74 @@ func (c *collector) walk(ve *jsonschema.ValidationError) {
 	c.add(ptr, ve.Message)
 }
 
-// missing reports each property a "required" keyword found absent, at the
-// property's own pointer.
-func (c *collector) missing(ptr, instLoc, schemaLoc string) bool {
-	obj, ok := resolvePointer(c.doc, instLoc).(map[string]any)
-	req, ok2 := c.v.schemaAt(schemaLoc).(map[string]any)["required"].([]any)
-	if !ok || !ok2 {
-		return false
-	}
-	for _, r := range req {
-		if name, ok := r.(string); ok {
+// explain writes the message for a failed keyword kw of sch at ptr, where
+// the document holds inst, when it can say more than the library's message.
+func (c *collector) explain(kw string, sch *jsonschema.Schema, ptr string, inst any) bool {
+	switch kw {
+	case "required":
+		obj, ok := inst.(map[string]any)
+		if !ok {
+			return false
+		}
+		for _, name := range sch.Required {
 			if _, present := obj[name]; !present {
 				c.add(ptr+"/"+escapePointerToken(name), fmt.Sprintf("missing required property %q", name))
 			}
 		}
+		return true
+	case "additionalProperties":
+		obj, ok := inst.(map[string]any)
+		if !ok || sch.AdditionalProperties != false || len(sch.PatternProperties) > 0 {
+			return false
+		}
+		list := strings.Join(slices.Sorted(maps.Keys(sch.Properties)), ", ")
+		if list == "" {
+			list = "none"
+		}
+		for name := range obj {
+			if _, known := sch.Properties[name]; !known {
+				c.add(ptr+"/"+escapePointerToken(name), fmt.Sprintf("unknown property %q; allowed: %s", name, list))
+			}
+		}
+		return true
+	case "not":
+		if names := requiredOnly(sch.Not); names != nil {
+			c.add(ptr, quoteAnd(names)+" cannot be given together")
+			return true
+		}
+		return c.explainFormat(sch, ptr, inst)
+	case "pattern", "format":
+		return c.explainFormat(sch, ptr, inst)
+	case "maxItems", "minItems":
+		arr, ok := inst.([]any)
+		if !ok {
+			return false
+		}
+		if kw == "maxItems" {
+			c.add(ptr, fmt.Sprintf("must have at most %s, but has %d", itemCount(sch.MaxItems), len(arr)))
+		} else {
+			c.add(ptr, fmt.Sprintf("must have at least %s, but has %d", itemCount(sch.MinItems), len(arr)))
+		}
+		return true
 	}
-	return true
+	return false
 }
 
-// unknown reports each property an "additionalProperties: false" refused, at
-// the property's own pointer, with the names that are allowed there.
-func (c *collector) unknown(ptr, instLoc, schemaLoc string) bool {
-	obj, ok := resolvePointer(c.doc, instLoc).(map[string]any)
-	sch, ok2 := c.v.schemaAt(schemaLoc).(map[string]any)
-	if !ok || !ok2 || sch["additionalProperties"] != false || sch["patternProperties"] != nil {
+// explainFormat says what a value that fails a pattern or format should look
+// like, from the schema's description.
+func (c *collector) explainFormat(sch *jsonschema.Schema, ptr string, inst any) bool {
+	if sch.Description == "" {
 		return false
 	}
-	props, _ := sch["properties"].(map[string]any)
-	allowed := make([]string, 0, len(props))
-	for name := range props {
-		allowed = append(allowed, name)
-	}
-	sort.Strings(allowed)
-	list := strings.Join(allowed, ", ")
-	if list == "" {
-		list = "none"
-	}
-	for name := range obj {
-		if _, known := props[name]; !known {
-			c.add(ptr+"/"+escapePointerToken(name), fmt.Sprintf("unknown property %q; allowed: %s", name, list))
+	msg := "does not match the expected format: " + sch.Description
+	// A list of words (a status, in any case) says which word it got: the
+	// list is long, and the word may differ only in spelling.
+	if sch.Pattern != nil && strings.HasPrefix(sch.Pattern.String(), "(?i)") {
+		if got, ok := scalarText(inst); ok {
+			msg += ", but got " + got
 		}
 	}
+	c.add(ptr, msg)
 	return true
 }
 
@@ -427,62 +448,59 @@ func (c *collector) alternatives(ve *jsonschema.ValidationError, kw string, alts
 		c.add(ptr, fmt.Sprintf("at least one of %s is required, but none is given", strings.Join(names, ", ")))
 		return
 	}
-	if len(ve.Causes) > 0 { // every branch failed
+	// Which branches the document satisfies: the ones whose names it all has.
+	obj, _ := resolvePointer(c.doc, ve.InstanceLocation).(map[string]any)
+	var given []string
+	for i, a := range alts {
+		if hasAll(obj, a) {
+			given = append(given, names[i])
+		}
+	}
+	if len(given) == 0 {
 		c.add(ptr, fmt.Sprintf("exactly one of %s is required, but none is given", strings.Join(names, ", ")))
 		return
 	}
-	// More than one branch matched; the library says which two.
-	var i, j int
-	if _, err := fmt.Sscanf(ve.Message, "valid against schemas at indexes %d and %d", &i, &j); err == nil && i < len(names) && j < len(names) {
-		c.add(ptr, fmt.Sprintf("exactly one of %s is required, but %s and %s are both given", strings.Join(names, ", "), names[i], names[j]))
+	if len(given) >= 2 {
+		c.add(ptr, fmt.Sprintf("exactly one of %s is required, but %s and %s are both given", strings.Join(names, ", "), given[0], given[1]))
 		return
 	}
 	c.add(ptr, fmt.Sprintf("exactly one of %s is required", strings.Join(names, ", ")))
 }
 
-// requiredAlternatives returns, for a oneOf/anyOf keyword location, each
-// branch's required names when every branch is only a "required" list.
-func (v *validator) requiredAlternatives(loc string) [][]string {
-	branches, ok := v.schemaAt(loc).([]any)
-	if !ok || len(branches) == 0 {
+func hasAll(obj map[string]any, names []string) bool {
+	for _, n := range names {
+		if _, ok := obj[n]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// requiredAlternatives returns each branch's required names when every
+// branch is only a "required" list.
+func requiredAlternatives(branches []*jsonschema.Schema) [][]string {
+	if len(branches) == 0 {
 		return nil
 	}
 	out := make([][]string, len(branches))
 	for i, b := range branches {
-		if out[i] = v.requiredOnly(b); out[i] == nil {
+		if out[i] = requiredOnly(b); out[i] == nil {
 			return nil
 		}
 	}
 	return out
 }
 
-// requiredOnly returns the names of a schema that is nothing but {"required": [...]}.
-func (v *validator) requiredOnly(s any) []string {
-	m, ok := s.(map[string]any)
-	if !ok || len(m) != 1 {
+// requiredOnly returns the names of a schema that asserts nothing but
+// {"required": [...]}, as the "needs one of" and "cannot be given together"
+// schemas are written.
+func requiredOnly(s *jsonschema.Schema) []string {
+	if s == nil || len(s.Required) == 0 || s.Always != nil || s.Ref != nil || len(s.Types) > 0 ||
+		len(s.Enum) > 0 || len(s.Constant) > 0 || len(s.Properties) > 0 || s.AdditionalProperties != nil ||
+		s.Not != nil || s.If != nil || len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 || s.Pattern != nil || s.Format != "" {
 		return nil
 	}
-	req, ok := m["required"].([]any)
-	if !ok || len(req) == 0 {
-		return nil
-	}
-	names := make([]string, len(req))
-	for i, r := range req {
-		if names[i], ok = r.(string); !ok {
-			return nil
-		}
-	}
-	return names
-}
-
-// schemaAt returns the raw schema value at an absolute location
-// ("imgadmit:///request.json#/properties/params"), or nil.
-func (v *validator) schemaAt(loc string) any {
-	u, frag, ok := strings.Cut(loc, "#")
-	if !ok {
-		return nil
-	}
-	return resolvePointer(v.raw[u], frag)
+	return s.Required
 }
 
 // resolve follows a JSON pointer as the schema library writes it (tokens

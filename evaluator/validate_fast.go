@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -76,255 +74,106 @@ type fastSchema struct {
 	elseS     *fastSchema
 }
 
-// annotations are keywords that assert nothing.
-var annotations = map[string]bool{
-	"$schema": true, "$comment": true, "$defs": true, "definitions": true, "title": true,
-	"description": true, "default": true, "examples": true, "deprecated": true,
-	"readOnly": true, "writeOnly": true,
+// compileFast builds the fast checker of a schema the library compiled, or
+// fails when the schema uses a keyword the fast path does not decide (its
+// requests then all go to the library). Subschemas are compiled once each,
+// so recursive references close into cycles instead of looping.
+func compileFast(lib *jsonschema.Schema) (*fastSchema, error) {
+	return fastCompiler{}.schema(lib)
 }
 
-// fastCompiler compiles raw schema documents (by URL, as validator.raw holds
-// them) into fastSchemas. Subschemas are compiled once by location, so
-// recursive references close into cycles instead of looping.
-type fastCompiler struct {
-	raw  map[string]any
-	done map[string]*fastSchema
-}
+// fastCompiler maps each library schema to its fast checker.
+type fastCompiler map[*jsonschema.Schema]*fastSchema
 
-func compileFast(raw map[string]any, loc string) (*fastSchema, error) {
-	c := &fastCompiler{raw: raw, done: map[string]*fastSchema{}}
-	return c.at(loc)
-}
-
-// at compiles the schema at an absolute location "URL#pointer", the target
-// of a $ref.
-func (c *fastCompiler) at(loc string) (*fastSchema, error) {
-	u, frag, _ := strings.Cut(loc, "#")
-	loc = u + "#" + frag
-	if s, ok := c.done[loc]; ok {
+func (c fastCompiler) schema(ls *jsonschema.Schema) (*fastSchema, error) {
+	if ls == nil {
+		return nil, nil
+	}
+	if s, ok := c[ls]; ok {
 		return s, nil
 	}
-	doc, ok := c.raw[u]
-	if !ok {
-		return nil, fmt.Errorf("%s: no such schema file", loc)
+	if err := unsupportedKeyword(ls); err != nil {
+		return nil, err
 	}
-	if frag != "" && !strings.HasPrefix(frag, "/") {
-		return nil, fmt.Errorf("%s: anchors are not supported", loc)
+	s := &fastSchema{
+		always: ls.Always, types: ls.Types, enum: ls.Enum, required: ls.Required,
+		minItems: ls.MinItems, maxItems: ls.MaxItems, unique: ls.UniqueItems,
+		minLen: ls.MinLength, maxLen: ls.MaxLength, pattern: ls.Pattern,
+		minimum: ls.Minimum, maximum: ls.Maximum,
 	}
-	node := resolvePointer(doc, frag)
-	if node == nil {
-		return nil, fmt.Errorf("%s: no such location", loc)
+	c[ls] = s
+	if len(ls.Constant) > 0 {
+		s.hasConst, s.constVal = true, ls.Constant[0]
 	}
-	return c.node(node, u, loc)
-}
-
-// node compiles the schema node found at loc in the file at URL base.
-func (c *fastCompiler) node(node any, base, loc string) (*fastSchema, error) {
-	if s, ok := c.done[loc]; ok {
-		return s, nil
-	}
-	s := &fastSchema{minItems: -1, maxItems: -1, minLen: -1, maxLen: -1}
-	c.done[loc] = s
-	return s, c.fill(s, node, base, loc)
-}
-
-func (c *fastCompiler) fill(s *fastSchema, node any, base, loc string) error {
-	if b, ok := node.(bool); ok {
-		s.always = &b
-		return nil
-	}
-	m, ok := node.(map[string]any)
-	if !ok {
-		return fmt.Errorf("%s: not a schema", loc)
+	if ls.Format != "" {
+		f, ok := jsonschema.Formats[ls.Format]
+		if !ok {
+			return nil, fmt.Errorf("%s: format %q is not registered", ls.Location, ls.Format)
+		}
+		s.format = f
 	}
 	var err error
-	child := func(x any, path string) *fastSchema {
-		if err != nil {
+	one := func(x *jsonschema.Schema) *fastSchema {
+		if err != nil || x == nil {
 			return nil
 		}
 		var out *fastSchema
-		out, err = c.node(x, base, loc+"/"+path)
+		out, err = c.schema(x)
 		return out
 	}
-	sub := func(kw string) *fastSchema { return child(m[kw], kw) }
-	list := func(kw string) []*fastSchema {
-		arr, ok := m[kw].([]any)
-		if !ok {
-			err = fmt.Errorf("%s/%s: not an array", loc, kw)
-			return nil
-		}
-		out := make([]*fastSchema, len(arr))
-		for i, x := range arr {
-			out[i] = child(x, kw+"/"+strconv.Itoa(i))
+	list := func(xs []*jsonschema.Schema) []*fastSchema {
+		out := make([]*fastSchema, len(xs))
+		for i, x := range xs {
+			out[i] = one(x)
 		}
 		return out
 	}
-	count := func(kw string) int {
-		n, ok := m[kw].(json.Number)
-		if !ok {
-			err = fmt.Errorf("%s/%s: not a number", loc, kw)
-			return -1
-		}
-		i, perr := strconv.Atoi(string(n))
-		if perr != nil || i < 0 {
-			err = fmt.Errorf("%s/%s: not a count", loc, kw)
-		}
-		return i
-	}
-	for kw, v := range m {
-		switch kw {
-		case "type":
-			switch t := v.(type) {
-			case string:
-				s.types = []string{t}
-			case []any:
-				for _, x := range t {
-					name, ok := x.(string)
-					if !ok {
-						return fmt.Errorf("%s/type: not a string", loc)
-					}
-					s.types = append(s.types, name)
-				}
-			default:
-				return fmt.Errorf("%s/type: unsupported", loc)
-			}
-		case "const":
-			s.hasConst, s.constVal = true, v
-		case "enum":
-			arr, ok := v.([]any)
-			if !ok || len(arr) == 0 {
-				return fmt.Errorf("%s/enum: unsupported", loc)
-			}
-			s.enum = arr
-		case "format":
-			name, _ := v.(string)
-			f, ok := jsonschema.Formats[name]
-			if !ok {
-				return fmt.Errorf("%s/format: %q unsupported", loc, name)
-			}
-			s.format = f
-		case "required":
-			arr, ok := v.([]any)
-			if !ok {
-				return fmt.Errorf("%s/required: unsupported", loc)
-			}
-			for _, x := range arr {
-				name, ok := x.(string)
-				if !ok {
-					return fmt.Errorf("%s/required: not a string", loc)
-				}
-				s.required = append(s.required, name)
-			}
-		case "properties":
-			props, ok := v.(map[string]any)
-			if !ok {
-				return fmt.Errorf("%s/properties: unsupported", loc)
-			}
-			s.props = make(map[string]*fastSchema, len(props))
-			for name, x := range props {
-				s.props[name] = child(x, "properties/"+escapePointerToken(name))
-			}
-		case "additionalProperties":
-			if b, ok := v.(bool); ok && !b {
-				s.noAddl = true
-			} else {
-				s.addl = sub(kw)
-			}
-		case "propertyNames":
-			s.propNames = sub(kw)
-		case "items":
-			if _, ok := v.([]any); ok {
-				return fmt.Errorf("%s/items: the array form is not draft 2020-12", loc)
-			}
-			s.items = sub(kw)
-		case "minItems":
-			s.minItems = count(kw)
-		case "maxItems":
-			s.maxItems = count(kw)
-		case "uniqueItems":
-			b, ok := v.(bool)
-			if !ok {
-				return fmt.Errorf("%s/uniqueItems: unsupported", loc)
-			}
-			s.unique = b
-		case "minLength":
-			s.minLen = count(kw)
-		case "maxLength":
-			s.maxLen = count(kw)
-		case "pattern":
-			p, ok := v.(string)
-			if !ok {
-				return fmt.Errorf("%s/pattern: unsupported", loc)
-			}
-			// As the library compiles it: Go's regexp, unanchored.
-			re, rerr := regexp.Compile(p)
-			if rerr != nil {
-				return fmt.Errorf("%s/pattern: %w", loc, rerr)
-			}
-			s.pattern = re
-		case "minimum", "maximum":
-			n, ok := v.(json.Number)
-			r, ok2 := new(big.Rat).SetString(string(n))
-			if !ok || !ok2 {
-				return fmt.Errorf("%s/%s: unsupported", loc, kw)
-			}
-			if kw == "minimum" {
-				s.minimum = r
-			} else {
-				s.maximum = r
-			}
-		case "$ref":
-			ref, ok := v.(string)
-			if !ok {
-				return fmt.Errorf("%s/$ref: unsupported", loc)
-			}
-			target, rerr := resolveRef(base, ref)
-			if rerr != nil {
-				return fmt.Errorf("%s/$ref: %w", loc, rerr)
-			}
-			if err == nil {
-				s.ref, err = c.at(target)
-			}
-		case "allOf":
-			s.allOf = list(kw)
-		case "anyOf":
-			s.anyOf = list(kw)
-		case "oneOf":
-			s.oneOf = list(kw)
-		case "not":
-			s.not = sub(kw)
-		case "if":
-			s.ifS = sub(kw)
-		case "then":
-			s.thenS = sub(kw)
-		case "else":
-			s.elseS = sub(kw)
-		default:
-			if !annotations[kw] {
-				return fmt.Errorf("%s: keyword %q is not supported by the fast path", loc, kw)
-			}
-		}
-		if err != nil {
-			return err
+	if len(ls.Properties) > 0 {
+		s.props = make(map[string]*fastSchema, len(ls.Properties))
+		for name, x := range ls.Properties {
+			s.props[name] = one(x)
 		}
 	}
-	return nil
+	switch a := ls.AdditionalProperties.(type) {
+	case bool:
+		s.noAddl = !a
+	case *jsonschema.Schema:
+		s.addl = one(a)
+	}
+	s.propNames = one(ls.PropertyNames)
+	s.items = one(ls.Items2020)
+	s.ref = one(ls.Ref)
+	s.allOf, s.anyOf, s.oneOf = list(ls.AllOf), list(ls.AnyOf), list(ls.OneOf)
+	s.not, s.ifS, s.thenS, s.elseS = one(ls.Not), one(ls.If), one(ls.Then), one(ls.Else)
+	return s, err
 }
 
-// resolveRef resolves a $ref against the URL of the file it is in.
-func resolveRef(base, ref string) (string, error) {
-	b, err := url.Parse(base)
-	if err != nil {
-		return "", err
+// unsupportedKeyword names a keyword of ls that the fast path does not decide.
+func unsupportedKeyword(ls *jsonschema.Schema) error {
+	var kw string
+	switch {
+	case ls.RecursiveRef != nil || ls.DynamicRef != nil:
+		kw = "$recursiveRef/$dynamicRef"
+	case ls.MinProperties >= 0 || ls.MaxProperties >= 0:
+		kw = "minProperties/maxProperties"
+	case len(ls.PatternProperties) > 0:
+		kw = "patternProperties"
+	case len(ls.Dependencies) > 0 || len(ls.DependentRequired) > 0 || len(ls.DependentSchemas) > 0:
+		kw = "dependencies"
+	case ls.UnevaluatedProperties != nil || ls.UnevaluatedItems != nil:
+		kw = "unevaluated*"
+	case ls.Items != nil || ls.AdditionalItems != nil || len(ls.PrefixItems) > 0 || ls.Contains != nil:
+		kw = "items (array form)/prefixItems/contains"
+	case ls.ExclusiveMinimum != nil || ls.ExclusiveMaximum != nil || ls.MultipleOf != nil:
+		kw = "exclusiveMinimum/exclusiveMaximum/multipleOf"
+	case ls.ContentEncoding != "" || ls.ContentMediaType != "" || ls.ContentSchema != nil:
+		kw = "content*"
+	case len(ls.Extensions) > 0:
+		kw = "an extension keyword"
+	default:
+		return nil
 	}
-	r, err := url.Parse(ref)
-	if err != nil {
-		return "", err
-	}
-	u := b.ResolveReference(r)
-	frag := u.Fragment
-	u.Fragment = ""
-	return u.String() + "#" + frag, nil
+	return fmt.Errorf("%s: %s is not decided by the fast path", ls.Location, kw)
 }
 
 // check reports whether v, decoded with UseNumber, satisfies the schema.

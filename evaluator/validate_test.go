@@ -135,6 +135,28 @@ func mustValidator(t testing.TB) *validator {
 	return testValidator
 }
 
+// rawSchemas is every schema file as decoded JSON, by the URL the validator
+// compiles it under: what the tests read the schemas' own text from.
+func rawSchemas(t testing.TB) map[string]any {
+	t.Helper()
+	out := map[string]any{}
+	err := fs.WalkDir(schemas.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".json" {
+			return err
+		}
+		b, err := fs.ReadFile(schemas.FS, p)
+		if err != nil {
+			return err
+		}
+		out[schemaBase+p] = jsonDoc(t, string(b))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // decodeJSON decodes the way the evaluator does: numbers stay json.Number.
 func jsonDoc(t testing.TB, s string) any {
 	t.Helper()
@@ -158,7 +180,6 @@ func reqDoc(provider, op, params string, kindFacts ...string) string {
 }
 
 func TestEverySchemaCompiles(t *testing.T) {
-	v := mustValidator(t)
 
 	// Every file and every $defs entry compiles on its own (a def nobody
 	// references yet is compiled nowhere else), and declares draft 2020-12.
@@ -166,13 +187,14 @@ func TestEverySchemaCompiles(t *testing.T) {
 	c.Draft = jsonschema.Draft2020
 	c.AssertFormat = true
 	c.LoadURL = func(s string) (r io.ReadCloser, err error) { return nil, fmt.Errorf("unexpected load of %s", s) }
-	for u := range v.raw {
-		if err := c.AddResource(u, strings.NewReader(marshalString(t, v.raw[u]))); err != nil {
+	raw := rawSchemas(t)
+	for u := range raw {
+		if err := c.AddResource(u, strings.NewReader(marshalString(t, raw[u]))); err != nil {
 			t.Fatal(err)
 		}
 	}
 	files := 0
-	for u, doc := range v.raw {
+	for u, doc := range raw {
 		files++
 		m := doc.(map[string]any)
 		if m["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
@@ -202,7 +224,8 @@ func TestEverySchemaCompiles(t *testing.T) {
 
 func TestEveryPairSchemaIsConsistent(t *testing.T) {
 	v := mustValidator(t)
-	req := v.raw[schemaBase+"request.json"].(map[string]any)["properties"].(map[string]any)
+	raw := rawSchemas(t)
+	req := raw[schemaBase+"request.json"].(map[string]any)["properties"].(map[string]any)
 	enumOf := func(prop string) []string {
 		var out []string
 		for _, e := range req[prop].(map[string]any)["enum"].([]any) {
@@ -229,7 +252,7 @@ func TestEveryPairSchemaIsConsistent(t *testing.T) {
 	for provider, ops := range v.operations() {
 		for _, op := range ops {
 			name := provider + "/" + op + ".json"
-			doc := v.raw[schemaBase+name].(map[string]any)
+			doc := raw[schemaBase+name].(map[string]any)
 			props := doc["properties"].(map[string]any)
 			if got := props["provider"].(map[string]any)["const"]; got != provider {
 				t.Errorf("%s: provider const = %v", name, got)
