@@ -60,6 +60,9 @@ func TestPairs(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Pairs = %v, want %v", got, want)
 	}
+	if all := All(got); !reflect.DeepEqual(all, []string{"image.create", "volume.create", "volume.delete"}) {
+		t.Errorf("All = %v", all)
+	}
 	if _, err := Pairs(fstest.MapFS{"request.json": {}}); err == nil {
 		t.Error("Pairs of a tree with no pair files: no error")
 	}
