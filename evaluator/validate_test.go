@@ -17,36 +17,31 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/imgadmit/imgadmit/internal/opsgen"
 	"github.com/imgadmit/imgadmit/schemas"
 )
 
-// The pairs SPEC.md and the brief name; operations() must report exactly these.
-var wantOperations = map[string][]string{
-	"huaweicloud": {
-		"backup.create", "backup.delete", "backup.expire", "backup.export", "backup.restore",
-		"disk.create", "disk.delete",
-		"image.create", "image.delete", "image.export", "image.publish", "image.replicate", "image.share",
-		"server.change_os", "server.create", "server.delete", "server.start",
-	},
-	"alibabacloud": {
-		"disk.delete",
-		"image.create", "image.delete", "image.export", "image.replicate", "image.share",
-		"server.change_os", "server.create", "server.delete", "server.start",
-		"snapshot.delete",
-	},
-}
+// The pairs as internal/opsgen reads them from the schema files (the list
+// policies/lib/operations.rego is generated from): operations() must report
+// exactly these. validParams, below, gives a valid request for every pair by
+// hand, so a schema file that goes missing still fails a test.
+var wantOperations = func() map[string][]string {
+	pairs, err := opsgen.Pairs(schemas.FS)
+	if err != nil {
+		panic(err)
+	}
+	return pairs
+}()
+
+// The lists REQ-003's messages give: sorted, joined with ", ".
+var (
+	knownProviders    = strings.Join(slices.Sorted(maps.Keys(wantOperations)), ", ")
+	knownOperations   = strings.Join(opsgen.All(wantOperations), ", ")
+	huaweiOperations  = strings.Join(wantOperations["huaweicloud"], ", ")
+	alibabaOperations = strings.Join(wantOperations["alibabacloud"], ", ")
+)
 
 const (
-	knownProviders  = "alibabacloud, huaweicloud"
-	knownOperations = "backup.create, backup.delete, backup.expire, backup.export, backup.restore, disk.create, disk.delete, " +
-		"image.create, image.delete, image.export, image.publish, image.replicate, image.share, " +
-		"server.change_os, server.create, server.delete, server.start, snapshot.delete"
-	huaweiOperations = "backup.create, backup.delete, backup.expire, backup.export, backup.restore, disk.create, disk.delete, " +
-		"image.create, image.delete, image.export, image.publish, image.replicate, image.share, " +
-		"server.change_os, server.create, server.delete, server.start"
-	alibabaOperations = "disk.delete, image.create, image.delete, image.export, image.replicate, image.share, " +
-		"server.change_os, server.create, server.delete, server.start, snapshot.delete"
-
 	huaweiImageCreateParams = "agree_disclaimer, architecture, cmk_id, description, enterprise_project_id, image_tags, " +
 		"image_type, max_ram, min_disk, min_ram, name, os_version, source, vault_id"
 	envelopeKeys    = "operation, params, project_id, provider, region, resources"
