@@ -6,12 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
+	"github.com/imgadmit/imgadmit/internal/jsonread"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -57,26 +61,16 @@ func decode(raw []byte, f Format) (any, error) {
 			f = FormatJSON
 		}
 	}
-	if !utf8.Valid(raw) {
-		off := invalidUTF8Offset(raw)
-		line, col := lineCol(raw, off)
-		return nil, invalidRequest(fmt.Sprintf("invalid UTF-8 at line %d, column %d", line, col))
-	}
 	if f == FormatJSON {
 		return decodeJSON(raw)
 	}
-	return decodeYAML(raw)
-}
-
-func invalidUTF8Offset(raw []byte) int {
-	for i := 0; i < len(raw); {
-		r, n := utf8.DecodeRune(raw[i:])
-		if r == utf8.RuneError && n <= 1 {
-			return i
-		}
-		i += n
+	// The JSON reader refuses what is not UTF-8 as it reads; YAML's does not.
+	if !utf8.Valid(raw) {
+		off := jsonread.InvalidUTF8Offset(raw)
+		line, col := lineCol(raw, off)
+		return nil, invalidRequest(fmt.Sprintf("invalid UTF-8 at line %d, column %d", line, col))
 	}
-	return len(raw)
+	return decodeYAML(raw)
 }
 
 // lineCol is the 1-based line and column of a byte offset.
@@ -90,114 +84,32 @@ func lineCol(raw []byte, off int) (int, int) {
 	return line, col
 }
 
-type jsonDecoder struct {
-	raw []byte
-	dec *json.Decoder
-}
-
 func decodeJSON(raw []byte) (any, error) {
-	if v, ok := fastDecodeJSON(raw, schemaStrings()); ok {
-		return v, nil
-	}
-	d := &jsonDecoder{raw: raw, dec: json.NewDecoder(bytes.NewReader(raw))}
-	d.dec.UseNumber()
-	v, err := d.value(0, "")
+	v, err := jsonread.Decode(raw, jsonread.Limits{MaxDepth: maxDepth, MaxNumber: maxNumberSize}, schemaStrings())
 	if err != nil {
-		return nil, err
-	}
-	if _, err := d.dec.Token(); err != io.EOF {
-		line, col := lineCol(raw, int(d.dec.InputOffset()))
-		return nil, invalidRequest(fmt.Sprintf("unexpected data after the document at line %d, column %d", line, col))
+		return nil, readError(raw, err)
 	}
 	return v, nil
 }
 
-func (d *jsonDecoder) syntaxError(err error) error {
-	off := int(d.dec.InputOffset())
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		off = int(se.Offset)
+// readError words an error of the JSON reader as the evaluator's.
+func readError(raw []byte, err error) *Error {
+	var re *jsonread.Error
+	if !errors.As(err, &re) {
+		return invalidRequest("malformed JSON: " + err.Error())
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		line, col := lineCol(d.raw, len(d.raw))
+	line, col := lineCol(raw, re.Offset)
+	switch re.Kind {
+	case jsonread.EarlyEnd:
 		return invalidRequest(fmt.Sprintf("malformed JSON: the document ends early at line %d, column %d", line, col))
+	case jsonread.Trailing:
+		return invalidRequest(fmt.Sprintf("unexpected data after the document at line %d, column %d", line, col))
+	case jsonread.InvalidUTF8:
+		return invalidRequest(fmt.Sprintf("invalid UTF-8 at line %d, column %d", line, col))
+	case jsonread.Duplicate, jsonread.TooDeep, jsonread.TooLong:
+		return invalidRequest("malformed request", FieldError{Pointer: re.Pointer, Message: re.Message, Line: line})
 	}
-	// The token reader's offsets are approximate; the full scanner's are
-	// exact (the byte after the one at fault), so ask it for the position.
-	var v any
-	if uerr := json.Unmarshal(d.raw, &v); errors.As(uerr, &se) && se.Offset > 0 {
-		off = int(se.Offset) - 1
-		err = se
-	}
-	line, col := lineCol(d.raw, off)
-	msg := strings.TrimPrefix(err.Error(), "json: ")
-	return invalidRequest(fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col, msg))
-}
-
-func (d *jsonDecoder) value(depth int, ptr string) (any, error) {
-	if depth > maxDepth {
-		return nil, d.atOffset(fmt.Sprintf("nested deeper than %d levels", maxDepth), ptr)
-	}
-	tok, err := d.dec.Token()
-	if err != nil {
-		return nil, d.syntaxError(err)
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			obj := map[string]any{}
-			for d.dec.More() {
-				kt, err := d.dec.Token()
-				if err != nil {
-					return nil, d.syntaxError(err)
-				}
-				k, ok := kt.(string)
-				if !ok {
-					return nil, d.atOffset("object key is not a string", ptr)
-				}
-				kp := ptr + "/" + escapePointer(k)
-				if _, dup := obj[k]; dup {
-					return nil, d.atOffset(fmt.Sprintf("duplicate key %q", k), kp)
-				}
-				v, err := d.value(depth+1, kp)
-				if err != nil {
-					return nil, err
-				}
-				obj[k] = v
-			}
-			if _, err := d.dec.Token(); err != nil {
-				return nil, d.syntaxError(err)
-			}
-			return obj, nil
-		case '[':
-			arr := []any{}
-			for i := 0; d.dec.More(); i++ {
-				v, err := d.value(depth+1, ptr+"/"+strconv.Itoa(i))
-				if err != nil {
-					return nil, err
-				}
-				arr = append(arr, v)
-			}
-			if _, err := d.dec.Token(); err != nil {
-				return nil, d.syntaxError(err)
-			}
-			return arr, nil
-		}
-		return nil, d.atOffset(fmt.Sprintf("unexpected %q", t), ptr)
-	case json.Number:
-		if len(t) > maxNumberSize {
-			return nil, d.atOffset(fmt.Sprintf("number with %d characters is too long", len(t)), ptr)
-		}
-		return t, nil
-	default:
-		return t, nil // string, bool, nil
-	}
-}
-
-func (d *jsonDecoder) atOffset(msg, ptr string) error {
-	line, _ := lineCol(d.raw, int(d.dec.InputOffset()))
-	return invalidRequest("malformed request", FieldError{Pointer: ptr, Message: msg, Line: line})
+	return invalidRequest(fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col, re.Message))
 }
 
 // escapePointer escapes one JSON pointer reference token (RFC 6901).
@@ -363,59 +275,7 @@ func pointerLines(raw []byte, f Format) map[string]int {
 		}
 		return out
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	// Lines are counted forward from the last value's position, so the whole
-	// walk reads the document once (lineCol per value would be quadratic on
-	// a one-line document).
-	lineAt, line := 0, 1
-	var walk func(ptr string, depth int) bool
-	walk = func(ptr string, depth int) bool {
-		if depth > maxDepth {
-			return false
-		}
-		// InputOffset is the end of the previous token; skip whitespace and ':' or ','.
-		start := int(dec.InputOffset())
-		for start < len(raw) && strings.IndexByte(" \t\r\n:,", raw[start]) >= 0 {
-			start++
-		}
-		tok, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		if start > lineAt {
-			line += bytes.Count(raw[lineAt:min(start, len(raw))], []byte{'\n'})
-			lineAt = start
-		}
-		out[ptr] = line
-		if d, ok := tok.(json.Delim); ok {
-			switch d {
-			case '{':
-				for dec.More() {
-					kt, err := dec.Token()
-					if err != nil {
-						return false
-					}
-					k, _ := kt.(string)
-					if !walk(ptr+"/"+escapePointer(k), depth+1) {
-						return false
-					}
-				}
-				_, err = dec.Token()
-				return err == nil
-			case '[':
-				for i := 0; dec.More(); i++ {
-					if !walk(ptr+"/"+strconv.Itoa(i), depth+1) {
-						return false
-					}
-				}
-				_, err = dec.Token()
-				return err == nil
-			}
-		}
-		return true
-	}
-	walk("", 0)
-	return out
+	return jsonread.Lines(raw, maxDepth)
 }
 
 func yamlLines(n *yaml.Node, ptr string, out map[string]int, depth int) {
@@ -438,3 +298,53 @@ func yamlLines(n *yaml.Node, ptr string, out map[string]int, depth int) {
 		// Lines of an alias are those of its anchor; not worth following.
 	}
 }
+
+// schemaStrings are the property names and enum and const values of the
+// embedded schemas: what most strings of a request are. Decoding looks each
+// string up here and keeps the shared copy, so "provider" or "huaweicloud"
+// costs no allocation.
+var schemaStrings = sync.OnceValue(func() map[string]string {
+	out := map[string]string{}
+	add := func(s string) { out[s] = s }
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, c := range v {
+				add(k)
+				switch k {
+				case "enum", "const", "required":
+					if list, ok := c.([]any); ok {
+						for _, x := range list {
+							if s, ok := x.(string); ok {
+								add(s)
+							}
+						}
+					} else if s, ok := c.(string); ok {
+						add(s)
+					}
+				}
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	_ = fs.WalkDir(schemasFS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".json" {
+			return nil
+		}
+		b, err := fs.ReadFile(schemasFS(), p)
+		if err != nil {
+			return nil
+		}
+		var doc any
+		if json.Unmarshal(b, &doc) == nil {
+			walk(doc)
+		}
+		return nil
+	})
+	return out
+})

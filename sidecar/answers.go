@@ -47,23 +47,37 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, id *Identity, e 
 	writeError(w, r, e)
 }
 
-// writeJSON writes v as the answer; ?pretty=true indents it, as OPA does.
-func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+// encode is the sidecar's one JSON writer, for answers and decision log lines
+// alike: encoding/json, HTML characters as they are (a decision keeps its own
+// encoding, evaluator.Decision.MarshalJSON), compact, on one line ending in a
+// newline. It fails only on a json.RawMessage that is not JSON.
+func encode(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if wantPretty(r) {
-		enc.SetIndent("", "  ")
-	}
 	if err := enc.Encode(v); err != nil {
-		// Every value written here is built from JSON; failing is a bug.
-		panic(fmt.Sprintf("encode answer: %v", err))
+		return nil, err
 	}
-	writeBody(w, status, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
-// writeEncoded writes an answer already encoded as compact JSON, ending in a
-// newline, as writeJSON would have written it.
+// mustEncode is encode for a value built here from strings, numbers and
+// decoded JSON: failing is a bug.
+func mustEncode(v any) []byte {
+	b, err := encode(v)
+	if err != nil {
+		panic(fmt.Sprintf("encode %T: %v", v, err))
+	}
+	return b
+}
+
+// writeJSON writes v as the answer; ?pretty=true indents it, as OPA does.
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	writeEncoded(w, r, status, mustEncode(v))
+}
+
+// writeEncoded writes an answer already encoded (encode), indented when
+// ?pretty=true asks.
 func writeEncoded(w http.ResponseWriter, r *http.Request, status int, compact []byte) {
 	if wantPretty(r) {
 		var buf bytes.Buffer
@@ -110,15 +124,12 @@ func fromEvaluator(err error) *APIError {
 }
 
 // opaAnswer is OPA's DataResponseV1 for a decision,
-// {"decision_id": ..., "result": decision}, built around the decision's JSON
-// (encoded once, for this answer and the decision log).
+// {"decision_id": ..., "result": decision}, around the decision's JSON.
 func opaAnswer(d *decided) []byte {
-	b := make([]byte, 0, len(d.encoded)+len(d.DecisionID)+32)
-	b = append(b, `{"decision_id":`...)
-	b = appendJSONString(b, d.DecisionID)
-	b = append(b, `,"result":`...)
-	b = append(b, d.encoded...)
-	return append(b, "}\n"...)
+	return mustEncode(struct {
+		DecisionID string          `json:"decision_id"`
+		Result     json.RawMessage `json:"result"`
+	}{d.DecisionID, d.encoded})
 }
 
 // answerError answers an error of a decision endpoint: a refusal (403, 429)

@@ -1,7 +1,6 @@
 package sidecar
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 	"sync"
 	"time"
 
@@ -90,11 +88,10 @@ func openLogFile(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 }
 
-// write appends rec, whose Result is already encoded as result (compact JSON,
-// from json.Marshal). An error is returned for the caller's information only:
+// write appends rec. An error is returned for the caller's information only:
 // it has already been logged and counted.
-func (l *decisionLog) write(rec *Record, result []byte) error {
-	line, err := rec.appendLine(make([]byte, 0, 512+len(rec.Input)+len(result)+len(rec.Error)), result)
+func (l *decisionLog) write(rec *Record) error {
+	line, err := encode(rec)
 	if err != nil {
 		// Only an Input that is not JSON gets here, and the evaluator decoded it.
 		l.failed(rec.DecisionID, rec, nil, fmt.Errorf("encode decision log line: %w", err))
@@ -104,16 +101,9 @@ func (l *decisionLog) write(rec *Record, result []byte) error {
 }
 
 // writeEvent appends an event that is not a decision (a refused attempt, an
-// inventory change): rare, so encoding/json writes it.
+// inventory change).
 func (l *decisionLog) writeEvent(ev any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ev); err != nil {
-		// Events are strings and numbers; failing is a bug.
-		panic(fmt.Sprintf("encode decision log event: %v", err))
-	}
-	return l.writeLine("", ev, buf.Bytes())
+	return l.writeLine("", ev, mustEncode(ev))
 }
 
 // writeLine writes one line in one Write call. rec is what the line says, for
@@ -133,72 +123,6 @@ func (l *decisionLog) writeLine(id string, rec any, line []byte) error {
 	}
 	l.m.logLines.Inc()
 	return nil
-}
-
-// appendLine appends rec as one JSON line, byte for byte what encoding/json
-// writes for it (with HTML escaping off; a test holds the two equal), with
-// the result encoded beforehand, so a decision is encoded once for its
-// answer and its log line, and the line is built without reflection.
-func (rec *Record) appendLine(b, result []byte) ([]byte, error) {
-	b = append(b, `{"event":`...)
-	b = appendJSONString(b, rec.Event)
-	b = append(b, `,"decision_id":`...)
-	b = appendJSONString(b, rec.DecisionID)
-	b = append(b, `,"time":`...)
-	b = appendJSONString(b, rec.Time)
-	b = append(b, `,"path":`...)
-	b = appendJSONString(b, rec.Path)
-	b = append(b, `,"remote_addr":`...)
-	b = appendJSONString(b, rec.RemoteAddr)
-	b = append(b, `,"requested_by":`...)
-	b = appendJSONString(b, rec.RequestedBy)
-	if rec.ProjectID != "" {
-		b = append(b, `,"project_id":`...)
-		b = appendJSONString(b, rec.ProjectID)
-	}
-	if len(rec.Input) > 0 {
-		b = append(b, `,"input":`...)
-		buf := bytes.NewBuffer(b)
-		if err := json.Compact(buf, rec.Input); err != nil {
-			return nil, err
-		}
-		b = buf.Bytes()
-	}
-	if rec.InputSHA256 != "" {
-		b = append(b, `,"input_sha256":`...)
-		b = appendJSONString(b, rec.InputSHA256)
-		b = append(b, `,"input_bytes":`...)
-		b = strconv.AppendInt(b, int64(rec.InputBytes), 10)
-	}
-	b = append(b, `,"result":`...)
-	b = append(b, result...)
-	b = append(b, `,"revision":`...)
-	b = appendJSONString(b, rec.Revision)
-	b = append(b, `,"latency_ns":`...)
-	b = strconv.AppendInt(b, rec.LatencyNS, 10)
-	if rec.Error != "" {
-		b = append(b, `,"error":`...)
-		b = appendJSONString(b, rec.Error)
-	}
-	return append(b, "}\n"...), nil
-}
-
-// appendJSONString appends s as a JSON string, as encoding/json writes it with
-// HTML escaping off. Strings of plain printable ASCII (ids, times, paths,
-// addresses) are copied; anything else goes through encoding/json.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			_ = enc.Encode(s) // a string always encodes
-			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 func (l *decisionLog) failed(id string, rec any, line []byte, err error) {

@@ -3,7 +3,6 @@ package sidecar
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -24,7 +23,7 @@ func (s *Server) handleAdmit(w http.ResponseWriter, r *http.Request, id *Identit
 		s.answerError(w, r, id, aerr)
 		return
 	}
-	writeEncoded(w, r, http.StatusOK, append(d.encoded, '\n'))
+	writeEncoded(w, r, http.StatusOK, d.encoded)
 }
 
 func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request, id *Identity) {
@@ -62,7 +61,7 @@ func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request, id *I
 // decision log line.
 type decided struct {
 	*evaluator.Decision
-	encoded []byte // compact JSON, as json.Marshal writes it
+	encoded []byte // as encode writes it
 }
 
 // decide decides raw for identity id within the evaluation deadline, logs
@@ -115,29 +114,18 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 		rec.RequestedBy, rec.ProjectID = id.Name, cmp.Or(project, req.ProjectID)
 		return rec
 	}
-	dj := encodeDecision(d)
-	if werr := s.dlog.write(record(d, err), dj); werr != nil && s.cfg.DecisionLogRequired {
+	if werr := s.dlog.write(record(d, err)); werr != nil && s.cfg.DecisionLogRequired {
 		// No admission without its audit line: the decision is refused, and
 		// the refusal is logged if the log takes it (else the server log has
 		// both lines).
 		cause := fmt.Errorf("its decision log line could not be written (--decision-log-required): %w", werr)
 		d = e.FailClosed(req, cause)
 		outcome = outcomeFailClosed
-		dj = encodeDecision(d)
-		_ = s.dlog.write(record(d, cause), dj)
+		_ = s.dlog.write(record(d, cause))
 	}
 	s.metrics.decided(d, outcome)
 	setOutcome(w, outcome)
-	return &decided{Decision: d, encoded: dj}, nil
-}
-
-func encodeDecision(d *evaluator.Decision) []byte {
-	dj, err := json.Marshal(d)
-	if err != nil {
-		// A Decision is strings, bools and ints; failing is a bug.
-		panic(fmt.Sprintf("encode decision: %v", err))
-	}
-	return dj
+	return &decided{Decision: d, encoded: mustEncode(d)}, nil
 }
 
 // bindProject holds a parsed request to its identity's projects: a
