@@ -42,6 +42,14 @@ func (a fastVerdict) and(b fastVerdict) fastVerdict {
 	return max(a, b)
 }
 
+// or combines verdicts of alternatives, one of which must hold.
+func (a fastVerdict) or(b fastVerdict) fastVerdict {
+	if a == fastValid || b == fastValid {
+		return fastValid
+	}
+	return max(a, b) // unsure beats invalid
+}
+
 // fastSchema is one compiled schema (or subschema).
 type fastSchema struct {
 	always    *bool // a boolean schema
@@ -197,15 +205,7 @@ func (s *fastSchema) check(v any) fastVerdict {
 	if s.enum != nil {
 		e := fastInvalid
 		for _, x := range s.enum {
-			switch jsonEqual(v, x) {
-			case fastValid:
-				e = fastValid
-			case fastUnsure:
-				if e == fastInvalid {
-					e = fastUnsure
-				}
-			}
-			if e == fastValid {
+			if e = e.or(jsonEqual(v, x)); e == fastValid {
 				break
 			}
 		}
@@ -310,15 +310,7 @@ func (s *fastSchema) check(v any) fastVerdict {
 	if len(s.anyOf) > 0 {
 		a := fastInvalid
 		for _, x := range s.anyOf {
-			switch x.check(v) {
-			case fastValid:
-				a = fastValid
-			case fastUnsure:
-				if a == fastInvalid {
-					a = fastUnsure
-				}
-			}
-			if a == fastValid {
+			if a = a.or(x.check(v)); a == fastValid {
 				break
 			}
 		}

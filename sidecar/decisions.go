@@ -12,49 +12,58 @@ import (
 )
 
 func (s *Server) handleAdmit(w http.ResponseWriter, r *http.Request, id *Identity) {
+	s.answerDecision(w, r, id, PathAdmit)
+}
+
+func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request, id *Identity) {
+	s.answerDecision(w, r, id, PathOPADecide)
+}
+
+// answerDecision answers a decision endpoint: on /v1/admit the body is the
+// request; on OPA's endpoint it is {"input": request}, and the answer is
+// OPA's {"decision_id", "result"}.
+func (s *Server) answerDecision(w http.ResponseWriter, r *http.Request, id *Identity, path string) {
 	start := time.Now()
 	body, aerr := s.readBody(w, r)
 	if aerr != nil {
 		writeError(w, r, aerr)
 		return
 	}
-	d, aerr := s.decide(w, r, id, PathAdmit, body, start)
+	opa := path == PathOPADecide
+	request, lineOffset := body, 0
+	if opa {
+		if request, lineOffset, aerr = inputMember(body); aerr != nil {
+			writeError(w, r, aerr)
+			return
+		}
+	}
+	d, aerr := s.decide(w, r, id, path, request, start)
 	if aerr != nil {
+		if opa {
+			underInput(aerr, lineOffset)
+		}
 		s.answerError(w, r, id, aerr)
+		return
+	}
+	if opa {
+		writeEncoded(w, r, http.StatusOK, opaAnswer(d))
 		return
 	}
 	writeEncoded(w, r, http.StatusOK, d.encoded)
 }
 
-func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request, id *Identity) {
-	start := time.Now()
-	body, aerr := s.readBody(w, r)
-	if aerr != nil {
-		writeError(w, r, aerr)
-		return
-	}
-	input, lineOffset, aerr := inputMember(body)
-	if aerr != nil {
-		writeError(w, r, aerr)
-		return
-	}
-	d, aerr := s.decide(w, r, id, PathOPADecide, input, start)
-	if aerr != nil {
-		// Pointers and lines are the evaluator's, within input: make them
-		// point into the body the client sent.
-		for i := range aerr.Errors {
-			aerr.Errors[i].Pointer = inputPointer + aerr.Errors[i].Pointer
-			if aerr.Errors[i].Line > 0 {
-				aerr.Errors[i].Line += lineOffset
-			}
+// underInput makes an error about the request, whose pointers and lines are
+// within the input member, point into the body the client sent.
+func underInput(aerr *APIError, lineOffset int) {
+	for i := range aerr.Errors {
+		aerr.Errors[i].Pointer = inputPointer + aerr.Errors[i].Pointer
+		if aerr.Errors[i].Line > 0 {
+			aerr.Errors[i].Line += lineOffset
 		}
-		if len(aerr.Errors) == 0 && aerr.Code == evaluator.CodeInvalidRequest {
-			aerr.Message = "input: " + aerr.Message
-		}
-		s.answerError(w, r, id, aerr)
-		return
 	}
-	writeEncoded(w, r, http.StatusOK, opaAnswer(d))
+	if len(aerr.Errors) == 0 && aerr.Code == evaluator.CodeInvalidRequest {
+		aerr.Message = "input: " + aerr.Message
+	}
 }
 
 // decided is a decision and its JSON, encoded once for the answer and the

@@ -125,7 +125,7 @@ func (r *reader) value(depth int) (any, error) {
 		return r.object(depth)
 	case '[':
 		return r.array(depth)
-	case '"':
+	case '"', '0':
 		v, err := r.dec.ReadValue()
 		if err != nil {
 			return nil, r.fail(err)
@@ -133,14 +133,8 @@ func (r *reader) value(depth int) (any, error) {
 		if err := r.deep(depth); err != nil {
 			return nil, err
 		}
-		return r.str(v), nil
-	case '0':
-		v, err := r.dec.ReadValue()
-		if err != nil {
-			return nil, r.fail(err)
-		}
-		if err := r.deep(depth); err != nil {
-			return nil, err
+		if v[0] == '"' {
+			return r.str(v), nil
 		}
 		if len(v) > r.lim.MaxNumber {
 			return nil, &Error{Kind: TooLong, Offset: int(r.dec.InputOffset()) - len(v), Pointer: string(r.dec.StackPointer()),
