@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
 
 # METADATA
@@ -19,7 +20,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "backup.delete"
 	input.provider == "huaweicloud"
-	image_id := _cbr_backup_image(input.params.backup_id)
+	image_id := images.from_backup(input.params.backup_id)
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"backup %s has been used to create image %s; a backup with an image created cannot be directly deleted",
 		[input.params.backup_id, image_id],
@@ -29,11 +30,4 @@ reasons contains r if {
 missing_facts contains facts.missing("backups", input.params.backup_id, "image_id", "CBR-001", "deny") if {
 	input.operation == "backup.delete"
 	input.provider == "huaweicloud"
-}
-
-# _cbr_backup_image(id) is the image created from backup id; undefined when
-# no image was created from it (image_id null) or that is not known.
-_cbr_backup_image(id) := image_id if {
-	image_id := facts.backup(id).image_id
-	image_id != null
 }

@@ -2,42 +2,6 @@ package imgadmit.rules_test
 
 import data.imgadmit.rules
 
-# Helpers for the CBR-* tests (cbr_00N_test.rego).
-
-# _cbr_request is a Huawei request in cn-north-4.
-_cbr_request(operation, params, resources) := {
-	"provider": "huaweicloud",
-	"operation": operation,
-	"region": "cn-north-4",
-	"project_id": "0605767a3300d5762fb7c0186d8d2b3b",
-	"params": params,
-	"resources": resources,
-}
-
-# _cbr_backup_request is a request on backup bk-1 with the given facts.
-_cbr_backup_request(operation, backup) := _cbr_request(operation, {"backup_id": "bk-1"}, {"backups": {"bk-1": backup}})
-
-# _cbr_backup is an available manual ECS backup with no image made from it.
-_cbr_backup := {
-	"resource_type": "server",
-	"resource_id": "srv-1",
-	"status": "available",
-	"image_creatable": true,
-	"includes_system_disk": true,
-	"image_id": null,
-	"shared": false,
-	"auto_generated": false,
-}
-
-# _cbr_with(patch) is _cbr_backup with some facts changed.
-_cbr_with(patch) := object.union(_cbr_backup, patch)
-
-# _cbr_of(reasons, id) is the set of reasons with that id.
-_cbr_of(reasons, id) := {x | some x in reasons; x.id == id}
-
-# _cbr_missing_of(id) is the set of missing-fact records declared by rule id.
-_cbr_missing_of(id) := {m | some m in rules.missing_facts; m.rule == id}
-
 _cbr_001_reason(message) := {
 	"id": "CBR-001",
 	"effect": "deny",

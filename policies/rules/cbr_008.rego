@@ -2,6 +2,7 @@ package imgadmit.rules
 
 import data.imgadmit.lib.facts
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: A policy backup used for an image is kept, and charged, until the image is deleted
@@ -19,7 +20,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 	facts.backup(input.params.source.id).auto_generated == true
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"backup %s was made by a backup policy; once it is used to create this image it is no longer counted as a retained backup and is never deleted automatically, so it stays, and is charged by CBR billing standards, until the image is deleted",
@@ -30,5 +31,5 @@ reasons contains r if {
 missing_facts contains facts.missing("backups", input.params.source.id, "auto_generated", "CBR-008", "note") if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 }

@@ -2,17 +2,6 @@ package imgadmit.rules_test
 
 import data.imgadmit.rules
 
-_ecs_img_001_create(source, resources) := _ecs_request(
-	"image.create",
-	{"name": "web-2026-11", "image_type": "system", "source": source},
-	resources,
-)
-
-_ecs_img_001_from_snapshot(disk_type) := _ecs_img_001_create(
-	{"type": "snapshot", "id": "s-1"},
-	{"snapshots": {"s-1": {"disk_type": disk_type, "image_ids": [], "status": "accomplished"}}},
-)
-
 test_ecs_img_001_denies_data_disk_snapshot if {
 	r := rules.reasons with input as _ecs_img_001_from_snapshot("data")
 	r == {{

@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
 
 # METADATA
@@ -30,7 +31,7 @@ reasons contains r if {
 	input.operation in {"server.create", "server.change_os"}
 	input.provider == "alibabacloud"
 	image_id := input.params.image_id
-	src := _ecs_source_instance(image_id)
+	src := images.source_instance(image_id)
 	not _ecs_released(src)
 	[start_ns, field] := _ecs_snapshot_risk(src)
 	release_ns := start_ns + _ecs_snapshot_grace_ns
@@ -53,18 +54,10 @@ missing_facts contains facts.missing("images", input.params.image_id, "source_in
 missing_facts contains facts.missing("servers", src, field, "ECS-IMG-005", strength) if {
 	input.operation in {"server.create", "server.change_os"}
 	input.provider == "alibabacloud"
-	src := _ecs_source_instance(input.params.image_id)
+	src := images.source_instance(input.params.image_id)
 	not _ecs_released(src)
 	some field in _ecs_risk_fields
 	strength := _ecs_source_strength(input.params.image_id, src)
-}
-
-# _ecs_source_instance(image_id) is the instance the image was created from;
-# undefined when the image was not created from an instance (null) or that is
-# not known. Also used by ECS-IMG-006.
-_ecs_source_instance(image_id) := src if {
-	src := facts.image(image_id).source_instance_id
-	src != null
 }
 
 # _ecs_released(src): the source instance is known to be released.

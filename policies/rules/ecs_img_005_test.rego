@@ -2,40 +2,6 @@ package imgadmit.rules_test
 
 import data.imgadmit.rules
 
-_ecs_img_005_now := time.parse_rfc3339_ns("2026-11-24T00:00:00Z")
-
-_ecs_img_005_source(patch) := object.union(
-	{
-		"status": "stopped",
-		"region": "cn-hangzhou",
-		"billing_method": "subscription",
-		"expired_at": null,
-		"payment_overdue_since": null,
-		"image_ids": ["m-1"],
-	},
-	patch,
-)
-
-_ecs_img_005_resources(source) := {
-	"images": {"m-1": {"region": "cn-hangzhou", "source_instance_id": "i-src", "snapshot_ids": ["s-1", "s-2"]}},
-	"servers": {
-		"i-src": source,
-		"i-1": {"region": "cn-hangzhou", "status": "stopped"},
-	},
-}
-
-_ecs_img_005_create(source) := _ecs_request(
-	"server.create",
-	{"image_id": "m-1", "name": "web-2", "billing_method": "subscription"},
-	_ecs_img_005_resources(source),
-)
-
-_ecs_img_005_change_os(source) := _ecs_request(
-	"server.change_os",
-	{"server_id": "i-1", "image_id": "m-1"},
-	_ecs_img_005_resources(source),
-)
-
 _ecs_img_005_reason(effect, message) := {
 	"id": "ECS-IMG-005",
 	"effect": effect,

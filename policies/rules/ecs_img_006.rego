@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
 
 # METADATA
@@ -20,7 +21,7 @@ reasons contains r if {
 	input.operation == "server.create"
 	input.provider == "alibabacloud"
 	wanted := input.params.billing_method
-	src := _ecs_source_instance(input.params.image_id)
+	src := images.source_instance(input.params.image_id)
 	had := facts.server(src).billing_method
 	had != wanted
 	r := reason.from(rego.metadata.rule(), sprintf(
@@ -39,7 +40,7 @@ missing_facts contains facts.missing("servers", src, "billing_method", "ECS-IMG-
 	input.operation == "server.create"
 	input.provider == "alibabacloud"
 	input.params.billing_method
-	src := _ecs_source_instance(input.params.image_id)
+	src := images.source_instance(input.params.image_id)
 }
 
 _ecs_billing_name(method) := object.get({"pay_as_you_go": "pay-as-you-go"}, method, method)

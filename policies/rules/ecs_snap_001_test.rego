@@ -2,27 +2,6 @@ package imgadmit.rules_test
 
 import data.imgadmit.rules
 
-# Helpers for the ECS-* tests (ecs_snap_001_test.rego, ecs_img_00N_test.rego).
-
-# _ecs_request is an Alibaba request in cn-hangzhou.
-_ecs_request(operation, params, resources) := {
-	"provider": "alibabacloud",
-	"operation": operation,
-	"region": "cn-hangzhou",
-	"project_id": "0605767a3300d5762fb7c0186d8d2b3b",
-	"params": params,
-	"resources": resources,
-}
-
-# _ecs_on_huawei is the same request made to Huawei Cloud.
-_ecs_on_huawei(req) := json.patch(req, [{"op": "replace", "path": "/provider", "value": "huaweicloud"}])
-
-# _ecs_of(reasons, id) is the set of reasons with that id.
-_ecs_of(reasons, id) := {x | some x in reasons; x.id == id}
-
-# _ecs_missing_of(id) is the set of missing-fact records declared by rule id.
-_ecs_missing_of(id) := {m | some m in rules.missing_facts; m.rule == id}
-
 _ecs_snap_001_delete(image_ids) := _ecs_request(
 	"snapshot.delete",
 	{"snapshot_id": "s-1"},

@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
 
 # METADATA
@@ -104,5 +105,5 @@ missing_facts contains facts.missing("images", input.params.image_id, "backup_id
 	input.operation == "image.share"
 	input.provider == "huaweicloud"
 	_ims_api_total_may_be_between_limits
-	_fe_may_be_full_ecs(input.params.image_id)
+	images.may_be_full_ecs(input.params.image_id)
 }

@@ -2,6 +2,7 @@ package imgadmit.rules
 
 import data.imgadmit.lib.facts
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: ISO images cannot be replicated across regions
@@ -19,16 +20,16 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.replicate"
 	input.provider == "huaweicloud"
-	not _fe_within_region # IMS-FE-010's helper: destination_region absent or the image's own region
+	not request.replicates_within_region # destination_region absent or the image's own region
 	facts.image(input.params.image_id).image_type == "iso"
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"image %s is an ISO image; ISO images cannot be replicated across regions (from %s to %s)",
-		[input.params.image_id, _fe_replication_source_region_name, input.params.destination_region],
+		[input.params.image_id, request.replication_source_region_name, input.params.destination_region],
 	))
 }
 
 missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-API-003", "deny") if {
 	input.operation == "image.replicate"
 	input.provider == "huaweicloud"
-	not _fe_within_region
+	not request.replicates_within_region
 }

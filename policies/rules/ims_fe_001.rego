@@ -2,6 +2,7 @@ package imgadmit.rules
 
 import data.imgadmit.lib.facts
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: Only ECS backups can make full-ECS images
@@ -18,7 +19,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 	b := facts.backup(input.params.source.id)
 	b.resource_type != "server"
 	r := reason.from(rego.metadata.rule(), sprintf(
@@ -30,7 +31,7 @@ reasons contains r if {
 missing_facts contains facts.missing("backups", input.params.source.id, "resource_type", "IMS-FE-001", "deny") if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 }
 
 _resource_type_names := {
@@ -46,17 +47,3 @@ _resource_type_names := {
 _fe_resource_type_name(t) := _resource_type_names[t] if {
 	_resource_type_names[t]
 } else := sprintf("resource type %s", [json.marshal(t)])
-
-# _fe_from_cbr_backup: a Huawei full-ECS image is being created from a CBR
-# backup: the source is a CBR backup as the inventory knows it, whatever the
-# request calls it (a backup the inventory holds passes no rule as a
-# "csbs_backup").
-_fe_from_cbr_backup if {
-	input.operation == "image.create"
-	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	_fe_source_type == "cbr_backup"
-}
-
-# _fe_source_type is the kind of resource an image.create source is (facts.source_type).
-_fe_source_type := facts.source_type(input.params.source)

@@ -2,17 +2,6 @@ package imgadmit.rules_test
 
 import data.imgadmit.rules
 
-_backup_request(backup) := _fe_request({"backups": {"bk-1": backup}})
-
-_usable_server_backup := {
-	"resource_type": "server",
-	"resource_id": "srv-1",
-	"status": "available",
-	"includes_system_disk": true,
-	"image_id": null,
-	"shared": false,
-}
-
 test_ims_fe_001_denies_disk_backup if {
 	r := rules.reasons with input as _backup_request(object.union(_usable_server_backup, {"resource_type": "disk"}))
 	some x in r

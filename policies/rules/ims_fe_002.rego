@@ -2,6 +2,7 @@ package imgadmit.rules
 
 import data.imgadmit.lib.facts
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: A CBR backup can make only one full-ECS image
@@ -19,7 +20,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 	b := facts.backup(input.params.source.id)
 	b.image_id != null
 	r := reason.from(rego.metadata.rule(), sprintf(
@@ -31,5 +32,5 @@ reasons contains r if {
 missing_facts contains facts.missing("backups", input.params.source.id, "image_id", "IMS-FE-002", "deny") if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 }

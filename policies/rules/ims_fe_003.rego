@@ -2,6 +2,7 @@ package imgadmit.rules
 
 import data.imgadmit.lib.facts
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: The backup must be available, or being created and marked "Image can be created"
@@ -21,7 +22,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 	b := facts.backup(input.params.source.id)
 	r := reason.from(rego.metadata.rule(), _fe_unusable_backup_message(input.params.source.id, b))
 }
@@ -29,14 +30,14 @@ reasons contains r if {
 missing_facts contains facts.missing("backups", input.params.source.id, "status", "IMS-FE-003", "deny") if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 }
 
 # The mark matters only while the backup is being created.
 missing_facts contains facts.missing("backups", input.params.source.id, "image_creatable", "IMS-FE-003", "deny") if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 	facts.backup(input.params.source.id).status == "protecting"
 }
 

@@ -2,6 +2,7 @@ package imgadmit.rules
 
 import data.imgadmit.lib.facts
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: The backup must contain the system disk
@@ -18,7 +19,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 	b := facts.backup(input.params.source.id)
 	b.includes_system_disk == false
 	r := reason.from(rego.metadata.rule(), sprintf(
@@ -30,5 +31,5 @@ reasons contains r if {
 missing_facts contains facts.missing("backups", input.params.source.id, "includes_system_disk", "IMS-FE-004", "deny") if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 }

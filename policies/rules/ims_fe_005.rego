@@ -2,6 +2,7 @@ package imgadmit.rules
 
 import data.imgadmit.lib.facts
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: The source ECS should be configured before a full-ECS image is made
@@ -22,30 +23,22 @@ reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
 	input.params.image_type == "full_ecs"
-	_fe_source_type in {"server", "cbr_backup"}
+	request.source_type in {"server", "cbr_backup"}
 	not _fe_backup_of_other_resource
 	not _fe_source_server_configured
 	r := reason.from(rego.metadata.rule(), _fe_unconfigured_source_message)
 }
 
-# _fe_from_server: a Huawei full-ECS image is being created from an ECS.
-_fe_from_server if {
-	input.operation == "image.create"
-	input.provider == "huaweicloud"
-	input.params.image_type == "full_ecs"
-	_fe_source_type == "server"
-}
-
 # _fe_source_server is the ECS the full-ECS image comes from: the server
 # itself, or the resource a CBR backup was made of.
-_fe_source_server := input.params.source.id if _fe_from_server
+_fe_source_server := input.params.source.id if request.full_ecs_from_server
 
-_fe_source_server := facts.backup(input.params.source.id).resource_id if _fe_from_cbr_backup
+_fe_source_server := facts.backup(input.params.source.id).resource_id if request.full_ecs_from_cbr_backup
 
 # A backup of a disk or a bare metal server has no source ECS to configure;
 # IMS-FE-001 refuses it.
 _fe_backup_of_other_resource if {
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 	facts.backup(input.params.source.id).resource_type != "server"
 }
 
@@ -67,5 +60,5 @@ _fe_unconfigured_source_message := sprintf(
 )
 
 _fe_source_server_name := sprintf("server %s", [_fe_source_server]) if {
-	_fe_from_server
+	request.full_ecs_from_server
 } else := sprintf("server %s (the source of backup %s)", [_fe_source_server, input.params.source.id])

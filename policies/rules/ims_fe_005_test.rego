@@ -2,11 +2,6 @@ package imgadmit.rules_test
 
 import data.imgadmit.rules
 
-_fe_from_server_request(server) := json.patch(
-	_fe_request({"servers": {"srv-1": server}}),
-	[{"op": "replace", "path": "/params/source", "value": {"type": "server", "id": "srv-1"}}],
-)
-
 test_ims_fe_005_warns_on_unconfigured_backup_source if {
 	r := rules.reasons with input as _fe_backup_request_with(_usable_server_backup, {"servers": {"srv-1": object.union(_fe_server, {"cloud_init": false})}})
 	_fe_reasons(r, "IMS-FE-005") == {{

@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
 
 # METADATA
@@ -20,7 +21,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.share"
 	input.provider == "huaweicloud"
-	_fe_full_ecs_image(input.params.image_id)
+	images.full_ecs(input.params.image_id)
 	_fe_from_shared_backup(input.params.image_id) == true
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"image %s is a full-ECS image created from a CBR backup that was shared with this tenant; such an image cannot be shared",
@@ -36,7 +37,7 @@ missing_facts contains facts.missing("images", input.params.image_id, "image_typ
 missing_facts contains facts.missing("images", input.params.image_id, "from_shared_backup", "IMS-FE-007", "deny") if {
 	input.operation == "image.share"
 	input.provider == "huaweicloud"
-	_fe_may_be_full_ecs(input.params.image_id)
+	images.may_be_full_ecs(input.params.image_id)
 	not _fe_backup_shared_known(input.params.image_id)
 }
 
@@ -52,12 +53,3 @@ _fe_from_shared_backup(id) := v if {
 _fe_backup_shared_known(id) if {
 	_ = facts.backup(facts.image(id).backup_id).shared
 }
-
-# _fe_full_ecs_image(id): the image is known to be a full-ECS image.
-_fe_full_ecs_image(id) if facts.image(id).image_type == "full_ecs"
-
-# _fe_may_be_full_ecs(id): the image is not known to be of another type, so a
-# rule about full-ECS images still needs its other facts.
-_fe_may_be_full_ecs(id) if not _fe_other_image_type(id)
-
-_fe_other_image_type(id) if facts.image(id).image_type != "full_ecs"

@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
 
 # METADATA
@@ -16,7 +17,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.publish"
 	input.provider == "huaweicloud"
-	_fe_full_ecs_image(input.params.image_id)
+	images.full_ecs(input.params.image_id)
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"image %s is a full-ECS image; full-ECS images cannot be published in KooGallery",
 		[input.params.image_id],

@@ -2,13 +2,6 @@ package imgadmit.rules_test
 
 import data.imgadmit.rules
 
-# _fe_replicate_request replicates img-1 from cn-north-4 (to destination, or
-# within the region when destination is null).
-_fe_replicate_request(destination, image) := _fe_image_request("image.replicate", params, image) if {
-	destination != null
-	params := {"name": "web-copy", "destination_region": destination}
-} else := _fe_image_request("image.replicate", {"name": "web-copy"}, image)
-
 test_ims_fe_010_denies_replication_without_destination if {
 	r := rules.reasons with input as _fe_replicate_request(null, _fe_image)
 	_fe_reasons(r, "IMS-FE-010") == {{

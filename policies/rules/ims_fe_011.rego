@@ -1,7 +1,9 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: Cross-region replication of full-ECS images only between regions that offer it
@@ -22,11 +24,11 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.replicate"
 	input.provider == "huaweicloud"
-	not _fe_within_region
-	_fe_full_ecs_image(input.params.image_id)
+	not request.replicates_within_region
+	images.full_ecs(input.params.image_id)
 	offered := facts.settings.full_ecs_cross_region_regions
 	lacking := [region |
-		some region in [_fe_replication_source_region_name, input.params.destination_region]
+		some region in [request.replication_source_region_name, input.params.destination_region]
 		not region in offered
 	]
 	count(lacking) > 0
@@ -39,7 +41,7 @@ reasons contains r if {
 missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-011", "deny") if {
 	input.operation == "image.replicate"
 	input.provider == "huaweicloud"
-	not _fe_within_region
+	not request.replicates_within_region
 }
 
 _fe_offered_regions(offered) := concat(", ", sort(offered)) if {

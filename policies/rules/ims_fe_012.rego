@@ -1,7 +1,9 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: A replicated full-ECS image cannot be replicated across regions again
@@ -19,7 +21,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.replicate"
 	input.provider == "huaweicloud"
-	not _fe_within_region
+	not request.replicates_within_region
 	img := facts.image(input.params.image_id)
 	img.image_type == "full_ecs"
 	img.replica_of_region != null
@@ -32,12 +34,12 @@ reasons contains r if {
 missing_facts contains facts.missing("images", input.params.image_id, "image_type", "IMS-FE-012", "deny") if {
 	input.operation == "image.replicate"
 	input.provider == "huaweicloud"
-	not _fe_within_region
+	not request.replicates_within_region
 }
 
 missing_facts contains facts.missing("images", input.params.image_id, "replica_of_region", "IMS-FE-012", "deny") if {
 	input.operation == "image.replicate"
 	input.provider == "huaweicloud"
-	not _fe_within_region
-	_fe_may_be_full_ecs(input.params.image_id)
+	not request.replicates_within_region
+	images.may_be_full_ecs(input.params.image_id)
 }

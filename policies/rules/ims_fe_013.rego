@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
 
 # METADATA
@@ -18,7 +19,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "server.change_os"
 	input.provider == "huaweicloud"
-	_fe_full_ecs_image(input.params.image_id)
+	images.full_ecs(input.params.image_id)
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"image %s is a full-ECS image; changing the OS of server %s with it writes only the system disk data, not the data disks",
 		[input.params.image_id, input.params.server_id],

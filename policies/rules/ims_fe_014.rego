@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: Only the CBR backup is charged for a full-ECS image made from it
@@ -14,7 +15,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"only CBR backup %s is charged for this full-ECS image, by CBR billing standards",
 		[input.params.source.id],

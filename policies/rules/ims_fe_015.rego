@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
 
 # METADATA
@@ -38,5 +39,5 @@ missing_facts contains facts.missing("images", input.params.image_id, "backup_id
 	input.operation == "image.delete"
 	input.provider == "huaweicloud"
 	not input.params.delete_backup
-	_fe_may_be_full_ecs(input.params.image_id)
+	images.may_be_full_ecs(input.params.image_id)
 }

@@ -2,6 +2,7 @@ package imgadmit.rules
 
 import data.imgadmit.lib.facts
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: A full-ECS image goes with its CBR backup when arrears delete the backup
@@ -18,7 +19,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 	facts.account.in_arrears == true
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"the account is in arrears; if backup %s is deleted for arrears, the full-ECS image created from it is deleted too",
@@ -29,5 +30,5 @@ reasons contains r if {
 missing_facts contains facts.missing_account("in_arrears", "IMS-FE-016", "warn") if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 }

@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: A full-ECS image made from an ECS starts with a charged backup
@@ -16,7 +17,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_server
+	request.full_ecs_from_server
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"server %s is backed up before the full-ECS image is created from it, and that backup is charged by CBR billing standards",
 		[input.params.source.id],

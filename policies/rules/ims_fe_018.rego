@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: A full-ECS image may be smaller than its backup
@@ -14,7 +15,7 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "image.create"
 	input.provider == "huaweicloud"
-	_fe_from_cbr_backup
+	request.full_ecs_from_cbr_backup
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"backup %s is compressed when it is used to create the image, so the full-ECS image may be smaller than the backup",
 		[input.params.source.id],

@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: The image disclaimer must be agreed to
@@ -21,14 +22,9 @@ reasons contains r if {
 	not input.params.agree_disclaimer == true
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"image %s cannot be created: %s; the Image Disclaimer must be read and agreed to",
-		[_ims_img_new_image, _ims_img_disclaimer_state],
+		[request.new_image_name, _ims_img_disclaimer_state],
 	))
 }
-
-# _ims_img_new_image names the image an image.create request makes.
-_ims_img_new_image := sprintf("%q", [input.params.name]) if {
-	is_string(input.params.name)
-} else := "(unnamed)"
 
 _ims_img_disclaimer_state := sprintf("agree_disclaimer is %s", [json.marshal(input.params.agree_disclaimer)]) if {
 	_ = input.params.agree_disclaimer

@@ -1,7 +1,9 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: The image type must fit its source
@@ -36,20 +38,6 @@ _ims_img_sources := {
 	"iso": ["iso_file"],
 }
 
-# _ims_img_type_names: image types as the documents name them (shared by the
-# IMS-IMG and IMS-API rules).
-_ims_img_type_names := {
-	"system": "a system disk image",
-	"data": "a data disk image",
-	"full_ecs": "a full-ECS image",
-	"iso": "an ISO image",
-}
-
-# _ims_img_type_name(t) names image type t, or quotes a type the documents do not know.
-_ims_img_type_name(t) := _ims_img_type_names[t] if {
-	_ims_img_type_names[t]
-} else := sprintf("of image type %s", [json.marshal(t)])
-
 _ims_img_source_names := {
 	"server": "a cloud server",
 	"disk": "a server's data disk",
@@ -71,18 +59,18 @@ _ims_img_source_fits if _ims_img_source_type in _ims_img_sources[input.params.im
 _ims_img_source_message := sprintf(
 	"image %s is %s and cannot be made from %s (source type %s); %s is made from %s",
 	[
-		_ims_img_new_image,
-		_ims_img_type_names[input.params.image_type],
+		request.new_image_name,
+		images.type_names[input.params.image_type],
 		_ims_img_source_name,
 		json.marshal(_ims_img_source_type),
-		_ims_img_type_names[input.params.image_type],
+		images.type_names[input.params.image_type],
 		_ims_img_or([_ims_img_source_phrase(input.params.image_type, s) | some s in _ims_img_sources[input.params.image_type]]),
 	],
 ) if {
-	_ims_img_type_names[input.params.image_type]
+	images.type_names[input.params.image_type]
 } else := sprintf(
 	"image %s has image type %s, which is not one of data, full_ecs, iso, system",
-	[_ims_img_new_image, json.marshal(object.get(input, ["params", "image_type"], null))],
+	[request.new_image_name, json.marshal(object.get(input, ["params", "image_type"], null))],
 )
 
 # _ims_img_source_phrase(image_type, s) names source type s as a source of

@@ -2,6 +2,7 @@ package imgadmit.rules
 
 import data.imgadmit.lib.facts
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: Image tags must satisfy the organization's tag policy
@@ -34,7 +35,7 @@ _ims_img_tags := object.get(input, ["params", "image_tags"], [])
 
 _ims_img_tag_violations contains sprintf(
 	"image %s has no tag with key %q, which the image tag policy requires%s",
-	[_ims_img_new_image, key, _ims_img_allowed_suffix(key)],
+	[request.new_image_name, key, _ims_img_allowed_suffix(key)],
 ) if {
 	some key in object.get(_ims_img_tag_policy, "required_keys", [])
 	not key in {t.key | some t in _ims_img_tags}
@@ -42,7 +43,7 @@ _ims_img_tag_violations contains sprintf(
 
 _ims_img_tag_violations contains sprintf(
 	"image %s has tag %q with value %q, which the image tag policy does not allow (allowed values: %s)",
-	[_ims_img_new_image, tag.key, tag.value, concat(", ", sort(allowed))],
+	[request.new_image_name, tag.key, tag.value, concat(", ", sort(allowed))],
 ) if {
 	some tag in _ims_img_tags
 	allowed := _ims_img_tag_policy.allowed_values[tag.key]

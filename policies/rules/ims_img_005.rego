@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
 
 # METADATA
@@ -22,7 +23,7 @@ reasons contains r if {
 	image_type != "data"
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"image %s is %s; only data disk images can create EVS disks",
-		[input.params.image_id, _ims_img_type_name(image_type)],
+		[input.params.image_id, images.type_name(image_type)],
 	))
 }
 

@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
 
 # METADATA
@@ -22,7 +23,7 @@ reasons contains r if {
 	image_type := facts.image(input.params.image_id).image_type
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"image %s is %s; %s",
-		[input.params.image_id, _ims_img_type_names[image_type], _ims_img_change_os_refusals[image_type]],
+		[input.params.image_id, images.type_names[image_type], _ims_img_change_os_refusals[image_type]],
 	))
 }
 

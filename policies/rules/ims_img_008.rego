@@ -1,7 +1,9 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: Another project's private image is not available
@@ -60,51 +62,38 @@ _ims_img_unavailable_message(id, img) := sprintf(
 	input.operation in _ims_img_owner_ops
 } else := sprintf(
 	"image %s is a shared image (another project's private image) and is not shared with the requesting project %s; it is only available to its owner and the projects it is shared with",
-	[id, _ims_img_requester],
+	[id, request.project],
 ) if {
 	img.visibility == "shared"
 	members := img.members
-	not _ims_img_requester in members
+	not request.project in members
 } else := sprintf(
 	"image %s is a private image and the request names no project_id, so it cannot be shown to be the owner or a member; private images are only available to their owner and the projects they are shared with",
 	[id],
 ) if {
 	img.visibility == "private"
-	not _ims_img_requester
+	not request.project
 } else := sprintf(
 	"image %s is a private image of another project; only its owner may %s, and the requesting project %s is not the owner",
-	[id, _ims_img_op_names[input.operation], _ims_img_requester],
+	[id, _ims_img_op_names[input.operation], request.project],
 ) if {
 	img.visibility == "private"
 	input.operation in _ims_img_owner_ops
-	_ims_img_owner(img) != _ims_img_requester
+	images.owner(img) != request.project
 } else := sprintf(
 	"image %s is a private image of another project and is not shared with the requesting project %s; private images are only available to their owner and the projects they are shared with",
-	[id, _ims_img_requester],
+	[id, request.project],
 ) if {
 	img.visibility == "private"
-	_ims_img_owner(img) != _ims_img_requester
+	images.owner(img) != request.project
 	members := img.members
-	not _ims_img_requester in members
+	not request.project in members
 }
-
-# _ims_img_requester is the requesting project, undefined when the request names none.
-_ims_img_requester := input.project_id if is_string(input.project_id)
-
-# _ims_img_owner(img) is the image's owning project; undefined when not known
-# (a public image has none: owner_project_id null).
-_ims_img_owner(img) := img.owner_project_id if img.owner_project_id != null
-
-# _ims_img_may_be_private(id): image id is private or not known to be
-# anything else: its owner, and for use its members, decide.
-_ims_img_may_be_private(id) if not facts.has("images", id, "visibility")
-
-_ims_img_may_be_private(id) if facts.image(id).visibility == "private"
 
 # _ims_img_owned_by_requester(id): the image is known to belong to the
 # requesting project. (A helper, because in `not f(x).field == v` OPA
 # evaluates the call outside the negation: undefined, not true, when f(x) is.)
-_ims_img_owned_by_requester(id) if _ims_img_owner(facts.image(id)) == _ims_img_requester
+_ims_img_owned_by_requester(id) if images.owner(facts.image(id)) == request.project
 
 missing_facts contains facts.missing("images", input.params.image_id, "visibility", "IMS-IMG-008", "deny") if {
 	input.operation in {"server.create", "server.change_os", "disk.create", "image.share", "image.replicate", "image.delete", "image.export", "image.publish"}
@@ -117,15 +106,15 @@ missing_facts contains facts.missing_or_null("images", id, "owner_project_id", "
 	input.operation in {"server.create", "server.change_os", "disk.create", "image.share", "image.replicate", "image.delete", "image.export", "image.publish"}
 	input.provider == "huaweicloud"
 	id := input.params.image_id
-	_ims_img_may_be_private(id)
-	_ims_img_requester
+	images.may_be_private(id)
+	request.project
 }
 
 missing_facts contains facts.missing("images", id, "members", "IMS-IMG-008", "deny") if {
 	input.operation in {"server.create", "server.change_os", "disk.create", "image.share", "image.replicate"}
 	input.provider == "huaweicloud"
 	id := input.params.image_id
-	_ims_img_may_be_private(id)
-	_ims_img_requester
+	images.may_be_private(id)
+	request.project
 	not _ims_img_owned_by_requester(id)
 }

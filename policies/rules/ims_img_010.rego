@@ -1,6 +1,7 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: Image storage is charged by OBS billing standards
@@ -21,6 +22,6 @@ reasons contains r if {
 	input.params.image_type != "full_ecs"
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"image %s will be stored in OBS; image storage fees are charged according to the OBS billing standards",
-		[_ims_img_new_image],
+		[request.new_image_name],
 	))
 }

@@ -1,7 +1,9 @@
 package imgadmit.rules
 
 import data.imgadmit.lib.facts
+import data.imgadmit.lib.images
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.request
 
 # METADATA
 # title: Only your own private images can be shared
@@ -39,16 +41,16 @@ _ims_img_not_own_message(id, img) := sprintf(
 	_ims_img_visibility_names[img.visibility]
 } else := sprintf(
 	"image %s is a private image of another project, not of the requesting project %s; only the owner's project can share a private image",
-	[id, _ims_img_requester],
+	[id, request.project],
 ) if {
 	img.visibility == "private"
-	_ims_img_owner(img) != _ims_img_requester
+	images.owner(img) != request.project
 } else := sprintf(
 	"image %s is a private image and the request names no project_id, so it cannot be shown to be the owner; only the owner's project can share a private image",
 	[id],
 ) if {
 	img.visibility == "private"
-	not _ims_img_requester
+	not request.project
 }
 
 missing_facts contains facts.missing("images", input.params.image_id, "visibility", "IMS-IMG-012", "deny") if {
@@ -60,6 +62,6 @@ missing_facts contains facts.missing_or_null("images", id, "owner_project_id", "
 	input.operation == "image.share"
 	input.provider == "huaweicloud"
 	id := input.params.image_id
-	_ims_img_may_be_private(id)
-	_ims_img_requester
+	images.may_be_private(id)
+	request.project
 }
