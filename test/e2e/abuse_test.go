@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ func watchServer(t *testing.T, s *served, stop <-chan struct{}) func() (peakMB i
 	go func() {
 		defer wg.Done()
 		for {
-			if kb, err := rssKB(s.pid()); err == nil && int64(kb) > peak.Load() {
+			if kb, err := s.rssKB(); err == nil && int64(kb) > peak.Load() {
 				peak.Store(int64(kb))
 			}
 			select {
