@@ -57,18 +57,21 @@ type Result struct {
 	// 2,000/s (docs/performance.md).
 	Lags []time.Duration
 	// Service are, at a fixed rate, the latencies from when each request was
-	// released rather than due (sorted): the server's answer time without
-	// the queue; nil flat out, where Latencies already count from there.
+	// sent rather than due (sorted): the server's answer time without the
+	// queue; nil flat out, where Latencies already count from there.
 	Service []time.Duration
+	// Queued are, at a fixed rate, how long after its due time each request
+	// was sent (sorted): its release lag and its wait for a free worker.
+	Queued []time.Duration
 	// FirstError says what went wrong first, when something did.
 	FirstError string
 }
 
-// Late is how many requests, at a fixed rate, were released more than d
-// after they were due.
+// Late is how many requests, at a fixed rate, were sent more than d after
+// they were due.
 func (r *Result) Late(d time.Duration) int {
-	i, _ := slices.BinarySearch(r.Lags, d+1)
-	return len(r.Lags) - i
+	i, _ := slices.BinarySearch(r.Queued, d+1)
+	return len(r.Queued) - i
 }
 
 // Throughput is answered requests per second.
@@ -133,10 +136,13 @@ func Run(ctx context.Context, client *http.Client, url string, bodies [][]byte, 
 	// ask for far more requests than it will send (1<<30 would be 8 GiB).
 	res := &Result{Latencies: make([]time.Duration, 0, min(l.Requests, 1<<20))}
 	var mu sync.Mutex // guards res
-	record := func(lat, svc time.Duration, err error) {
+	record := func(lat, svc, queued time.Duration, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		res.Sent++
+		if l.Rate > 0 {
+			res.Queued = append(res.Queued, queued)
+		}
 		if err != nil {
 			res.Errors++
 			if res.FirstError == "" {
@@ -221,7 +227,7 @@ func Run(ctx context.Context, client *http.Client, url string, bodies [][]byte, 
 				if l.Answer != nil {
 					err = l.Answer(i, answer, err)
 				}
-				record(time.Since(from), time.Since(sent), err)
+				record(time.Since(from), time.Since(sent), sent.Sub(s.due), err)
 			}
 		}()
 	}
@@ -235,6 +241,7 @@ func Run(ctx context.Context, client *http.Client, url string, bodies [][]byte, 
 	}
 	slices.Sort(res.Latencies)
 	slices.Sort(res.Service)
+	slices.Sort(res.Queued)
 	return res, nil
 }
 

@@ -260,12 +260,15 @@ func TestRunAtARateKeepsServiceTimes(t *testing.T) {
 	if len(res.Service) != 40 || !slices.IsSorted(res.Service) || res.Service[0] <= 0 {
 		t.Errorf("%d service times, sorted %v", len(res.Service), slices.IsSorted(res.Service))
 	}
+	if len(res.Queued) != 40 || !slices.IsSorted(res.Queued) || res.Queued[0] < 0 {
+		t.Errorf("%d queue times, sorted %v", len(res.Queued), slices.IsSorted(res.Queued))
+	}
 	if res.Late(time.Hour) != 0 || res.Late(-1) != 40 {
 		t.Errorf("late by more than an hour: %d, by anything: %d", res.Late(time.Hour), res.Late(-1))
 	}
 	flat, err := Run(context.Background(), NewClient(1), srv.URL, DataBodies([][]byte{[]byte(`{}`)}), Load{Requests: 5, Duration: 10 * time.Second, Workers: 1})
-	if err != nil || flat.Service != nil || flat.Late(0) != 0 {
-		t.Errorf("flat out: service %v, late %d, err %v", flat.Service, flat.Late(0), err)
+	if err != nil || flat.Service != nil || flat.Queued != nil || flat.Late(0) != 0 {
+		t.Errorf("flat out: service %v, queued %v, late %d, err %v", flat.Service, flat.Queued, flat.Late(0), err)
 	}
 }
 
