@@ -273,6 +273,9 @@ func post(ctx context.Context, client *http.Client, url string, body []byte, kee
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
+		if len(answer) == 0 {
+			return nil, fmt.Errorf("%s answered %d", url, resp.StatusCode)
+		}
 		return nil, fmt.Errorf("%s answered %d: %.300s", url, resp.StatusCode, answer)
 	}
 	return answer, nil
