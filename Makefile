@@ -43,9 +43,10 @@ fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './bin/*')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-# go test covers the evaluator, the CLI (in-process and the built binary),
-# the sidecar, and the fixtures against their golden decisions with the
-# rule-level coverage check.
+# go test covers the evaluator, the CLI in-process, the sidecar, the
+# fixtures against their golden decisions with the rule-level coverage check,
+# and (test/e2e) the built binary end to end, with short versions of the
+# long runs that make soak runs.
 go-test: $(OPA)
 	IMGADMIT_OPA=$(CURDIR)/$(OPA) $(GO) test -race -count=1 ./...
 
@@ -114,7 +115,7 @@ fuzz:
 
 ## soak: the sidecar binary under 80% of its peak for SOAK_DURATION, then
 ## RELOAD_CYCLES good and broken reloads under load, then SIGTERM under load
-## (the short versions run in make test); figures in bin/soak.json
+## (test/e2e; the short versions run in make test); figures in bin/soak.json
 SOAK_DURATION ?= 5m
 RELOAD_CYCLES ?= 100
 SOAK_TIMEOUT  ?= 30m
@@ -123,7 +124,7 @@ soak:
 	IMGADMIT_SOAK_DURATION=$(SOAK_DURATION) IMGADMIT_RELOAD_CYCLES=$(RELOAD_CYCLES) \
 	IMGADMIT_SOAK_REPORT=$(CURDIR)/$(BIN)/soak.json \
 	  $(GO) test -count=1 -timeout $(SOAK_TIMEOUT) -v \
-	  -run '^(TestSoak|TestReloadFaults|TestServeSIGTERMDrains|TestServeSecondSIGTERM)$$' ./cmd/imgadmit
+	  -run '^(TestSoak|TestReloadFaults|TestServeSIGTERMDrains|TestServeSecondSIGTERM)$$' ./test/e2e
 
 clean:
 	rm -rf $(BIN)

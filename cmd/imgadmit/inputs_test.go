@@ -2,57 +2,11 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 )
-
-// TestOnlyRegularFilesAreRead: a FIFO, a device or a socket named like a
-// request is that input's error, reported at once (not a hang waiting for a
-// writer, not an out-of-memory read of /dev/zero), and the other inputs are
-// still decided. The built binary runs, so a hang fails the test by its
-// deadline rather than hanging the suite.
-func TestOnlyRegularFilesAreRead(t *testing.T) {
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo.json")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	sock := filepath.Join(dir, "socket.json")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Skipf("unix socket: %v", err)
-	}
-	defer l.Close()
-	good := filepath.Join(dir, "good.json")
-	if err := os.WriteFile(good, []byte(`{"provider":"huaweicloud","operation":"backup.export","region":"cn-north-4","params":{"backup_id":"bk-1"}}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	code, out, _ := runBinary(t, nil, "eval", fifo, "/dev/zero", sock, dir, good)
-	if time.Since(start) > 20*time.Second {
-		t.Errorf("took %s", time.Since(start))
-	}
-	for _, want := range []string{
-		fifo + ": INVALID cannot read: not a regular file (a named pipe)",
-		"/dev/zero: INVALID cannot read: not a regular file (a character device)",
-		sock + ": INVALID cannot read: ",
-		// The directory holds the FIFO and the socket too: each is an input
-		// of its own, refused, and the good file is still decided.
-		good + ": DENIED huaweicloud backup.export",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	if code != exitInvalid {
-		t.Errorf("exit %d, want %d", code, exitInvalid)
-	}
-}
 
 // TestMaxInput: an input larger than --max-input is that input's error, on
 // standard input as from a file.

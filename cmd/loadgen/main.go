@@ -46,7 +46,7 @@ func main() {
 
 func compare(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("compare", flag.ExitOnError)
-	cfg := loadgen.CompareConfig{}
+	cfg := CompareConfig{}
 	fs.StringVar(&cfg.Imgadmit, "imgadmit", "bin/imgadmit", "the imgadmit binary")
 	fs.StringVar(&cfg.OPA, "opa", "bin/opa", "the stock OPA binary (built from the pinned module)")
 	fs.StringVar(&cfg.Policies, "policies", "policies", "the rulebook directory")
@@ -92,7 +92,7 @@ func compare(ctx context.Context, args []string) error {
 		defer f.Close()
 		cfg.Bench = f
 	}
-	return loadgen.Compare(ctx, cfg)
+	return Compare(ctx, cfg)
 }
 
 func run(ctx context.Context, args []string) error {

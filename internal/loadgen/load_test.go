@@ -182,11 +182,11 @@ func TestPercentile(t *testing.T) {
 		p    float64
 		want time.Duration
 	}{{0.5, 50}, {0.99, 99}, {1, 100}, {0, 1}} {
-		if got := percentile(lat, c.p); got != c.want {
+		if got := Percentile(lat, c.p); got != c.want {
 			t.Errorf("p%v = %v, want %v", c.p*100, got, c.want)
 		}
 	}
-	if percentile(nil, 0.5) != 0 {
+	if Percentile(nil, 0.5) != 0 {
 		t.Error("percentile of nothing")
 	}
 }
@@ -211,5 +211,96 @@ func TestRequestsAndBodies(t *testing.T) {
 		if err := json.Unmarshal(b, &body); err != nil || body.Input["provider"] == nil || strings.ContainsAny(string(b), "\n") {
 			t.Errorf("body %d: %v %s", i, err, b)
 		}
+	}
+}
+
+func TestRunMixesEndpointsAndReadsAnswers(t *testing.T) {
+	a, na := decisionServer(t, 0)
+	b, nb := decisionServer(t, 3) // every third request to b is a 500
+	bodies := DataBodies([][]byte{[]byte(`{"n":0}`), []byte(`{"n":1}`), []byte(`{"n":2}`)})
+	var answered atomic.Int64
+	res, err := Run(context.Background(), NewClient(2), "http://127.0.0.1:1/unused", bodies, Load{
+		Requests: 30, Duration: 10 * time.Second, Workers: 2,
+		URLs: []string{a.URL, a.URL, b.URL},
+		Answer: func(i int, answer []byte, err error) error {
+			if err != nil {
+				if i != 2 || !strings.Contains(err.Error(), "answered 500: boom") {
+					t.Errorf("body %d: %v", i, err)
+				}
+				return err
+			}
+			if string(answer) != `{"result":{"allowed":true,"reasons":[]}}` {
+				t.Errorf("body %d: answer %q", i, answer)
+			}
+			answered.Add(1)
+			if i == 1 {
+				return fmt.Errorf("body 1 is refused by its reader")
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 20 requests to a, 10 to b of which 3 fail; the reader fails the 10 of body 1.
+	if na.Load() != 20 || nb.Load() != 10 || answered.Load() != 27 || res.Sent != 30 || res.Errors != 13 || len(res.Latencies) != 17 {
+		t.Errorf("a %d, b %d, answered %d, sent %d, errors %d, latencies %d", na.Load(), nb.Load(), answered.Load(), res.Sent, res.Errors, len(res.Latencies))
+	}
+	if _, err := Run(context.Background(), NewClient(1), a.URL, bodies, Load{Requests: 1, Duration: time.Second, Workers: 1, URLs: []string{a.URL}}); err == nil {
+		t.Error("1 URL for 3 bodies: no error")
+	}
+}
+
+func TestRunAtARateKeepsServiceTimes(t *testing.T) {
+	srv, _ := decisionServer(t, 0)
+	res, err := Run(context.Background(), NewClient(4), srv.URL, DataBodies([][]byte{[]byte(`{}`)}), Load{Requests: 40, Duration: 10 * time.Second, Rate: 200, Workers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Service) != 40 || !slices.IsSorted(res.Service) || res.Service[0] <= 0 {
+		t.Errorf("%d service times, sorted %v", len(res.Service), slices.IsSorted(res.Service))
+	}
+	if len(res.Queued) != 40 || !slices.IsSorted(res.Queued) || res.Queued[0] < 0 {
+		t.Errorf("%d queue times, sorted %v", len(res.Queued), slices.IsSorted(res.Queued))
+	}
+	if res.Late(time.Hour) != 0 || res.Late(-1) != 40 {
+		t.Errorf("late by more than an hour: %d, by anything: %d", res.Late(time.Hour), res.Late(-1))
+	}
+	flat, err := Run(context.Background(), NewClient(1), srv.URL, DataBodies([][]byte{[]byte(`{}`)}), Load{Requests: 5, Duration: 10 * time.Second, Workers: 1})
+	if err != nil || flat.Service != nil || flat.Queued != nil || flat.Late(0) != 0 {
+		t.Errorf("flat out: service %v, queued %v, late %d, err %v", flat.Service, flat.Queued, flat.Late(0), err)
+	}
+}
+
+// TestRunStopsWithoutFailing: cancelling the context stops a run that has
+// no end of its own; the requests in flight then finish, and none fails.
+func TestRunStopsWithoutFailing(t *testing.T) {
+	var inFlight atomic.Int64
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inFlight.Add(1)
+		time.Sleep(50 * time.Millisecond)
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	t.Cleanup(slow.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *Result)
+	go func() {
+		res, err := Run(ctx, NewClient(4), slow.URL, [][]byte{[]byte(`{}`)}, Load{Requests: 1 << 30, Duration: time.Hour, Workers: 4})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	for inFlight.Load() < 8 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case res := <-done:
+		if res.Errors != 0 || res.Sent < 8 || int64(res.Sent) != inFlight.Load() {
+			t.Errorf("sent %d (%d reached the server), %d errors (%s)", res.Sent, inFlight.Load(), res.Errors, res.FirstError)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not stop")
 	}
 }

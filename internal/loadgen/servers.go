@@ -186,7 +186,13 @@ func (s *Server) LogTail(n int) string {
 // Memory is the server's resident set now and at its peak, in bytes, from
 // /proc (Linux).
 func (s *Server) Memory() (rss, peak int64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	return Memory(s.cmd.Process.Pid)
+}
+
+// Memory is a process's resident set now and at its peak, in bytes, from
+// /proc (Linux).
+func Memory(pid int) (rss, peak int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, 0, err
 	}

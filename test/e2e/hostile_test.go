@@ -1,35 +1,17 @@
-package main
+package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/imgadmit/imgadmit/fixtures/hostile"
 )
-
-// apiError is an error answer of the CLI's --format json or the sidecar.
-type apiError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Errors  []struct {
-		Pointer string `json:"pointer"`
-		Message string `json:"message"`
-		Line    int    `json:"line"`
-	} `json:"errors"`
-	File string `json:"file"`
-}
 
 // hostileCases writes every case (not blocked by a known bug) into dir.
 func hostileCases(t *testing.T, dir string) []hostile.Case {
@@ -73,26 +55,6 @@ func matches(e apiError, w hostile.Want, prefix string) string {
 		}
 	}
 	return fmt.Sprintf("no field error at %q (with a line) saying %q in %+v", prefix+w.Pointer, w.Field, e.Errors)
-}
-
-// runBinary runs the built binary with a deadline; a hang is a failure.
-func runBinary(t *testing.T, stdin []byte, args ...string) (int, string, string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, builtBinary(t), args...)
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("imgadmit %s: still running after 60 s", strings.Join(args, " "))
-	}
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		t.Fatal(err)
-	}
-	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
 }
 
 // TestHostileCorpusCLI evaluates every case of the bad-input corpus with
@@ -235,19 +197,14 @@ func TestHostileCorpusServe(t *testing.T) {
 	logFile := filepath.Join(dir, "decisions.log")
 	s := startServe(t, "--decision-log", logFile)
 	post := func(path string, body []byte) (int, apiError, string) {
-		resp, err := s.client.Post(s.base+path, "application/json", bytes.NewReader(body))
-		if err != nil {
-			t.Fatalf("POST %s: %v", path, err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
+		status, b := s.post(path, "application/json", string(body))
 		var e apiError
-		dec := json.NewDecoder(bytes.NewReader(b))
+		dec := json.NewDecoder(strings.NewReader(b))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&e); err != nil || e.Errors == nil {
 			t.Errorf("POST %s: not a {code, message, errors} body (%v): %.300s", path, err, b)
 		}
-		return resp.StatusCode, e, string(b)
+		return status, e, b
 	}
 	for _, c := range cases {
 		body, _ := c.Body()
@@ -258,29 +215,27 @@ func TestHostileCorpusServe(t *testing.T) {
 		} else if msg := matches(e, w, ""); msg != "" {
 			t.Errorf("%s (%s): %s", c.Name, c.What, msg)
 		}
-		ostatus, oe, oraw := post("/v1/data/imgadmit/decision", append(append([]byte(`{"input":`), body...), '}'))
+		o := opaCall(string(body))
+		ostatus, oe, oraw := post(o.path, []byte(o.body))
 		if ostatus != w.Status || oe.Code != e.Code {
 			t.Errorf("%s on the OPA endpoint: %d %.300s, want %d %s", c.Name, ostatus, oraw, w.Status, e.Code)
 		}
 	}
-	if code, body := get(s.client, s.base+"/health"); code != 200 || body != "{\"status\":\"ok\"}\n" {
+	if code, body := s.get("/health"); code != 200 || body != "{\"status\":\"ok\"}\n" {
 		t.Errorf("health after the corpus: %d %s", code, body)
 	}
 	if r := s.ready(); r.Status != "ready" {
 		t.Errorf("ready after the corpus: %+v", r)
 	}
-	a, err := decideOnce(context.Background(), s.client, s.base, call{"/v1/admit", e2eAllowed})
-	if err != nil || !a.Allowed {
-		t.Fatalf("a decision after the corpus: %+v %v", a, err)
+	d, err := s.decide(call{admitPath, e2eAllowed})
+	if err != nil || !d.Allowed {
+		t.Fatalf("a decision after the corpus: %+v %v", d, err)
 	}
 	if n := s.metric(`imgadmit_http_requests_total{endpoint="/v1/admit",outcome="internal"}`); n != 0 {
 		t.Errorf("%v internal errors", n)
 	}
-	s.signal(syscall.SIGTERM)
-	if st, ok := s.wait(30 * time.Second); !ok || st.ExitCode() != 0 {
-		t.Fatalf("after SIGTERM: exited %v, state %v", ok, st)
-	}
-	checkDecisionLog(t, logFile, map[string]string{a.DecisionID: a.Revision})
+	s.stop()
+	checkDecisionLog(t, logFile, map[string]string{d.DecisionID: d.Rulebook.Revision})
 	for _, l := range s.log.all() {
 		if strings.Contains(l, "panic") || strings.Contains(l, `"level":"ERROR"`) {
 			t.Errorf("server log: %.300s", l)

@@ -1,4 +1,4 @@
-package loadgen
+package main
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/imgadmit/imgadmit/evaluator"
+	"github.com/imgadmit/imgadmit/internal/loadgen"
 )
 
 // CompareConfig is what Compare runs and where it writes.
@@ -49,7 +50,7 @@ type CompareConfig struct {
 
 type roundResult struct {
 	server  string
-	res     *Result
+	res     *loadgen.Result
 	cpu     time.Duration   // the server's CPU time per answered request
 	handler []time.Duration // imgadmit's own time per decision, from its decision log (sorted)
 }
@@ -59,11 +60,11 @@ type roundResult struct {
 // flat out and at a fixed rate; then `imgadmit eval` against `opa eval`. Every
 // process it starts is stopped before it returns, whatever happens.
 func Compare(ctx context.Context, cfg CompareConfig) (err error) {
-	reqs, files, err := Requests(cfg.Fixtures)
+	reqs, files, err := loadgen.Requests(cfg.Fixtures)
 	if err != nil {
 		return err
 	}
-	bodies := DataBodies(reqs)
+	bodies := loadgen.DataBodies(reqs)
 	inv, err := evaluator.ReadInventory([]string{cfg.Inventory})
 	if err != nil {
 		return fmt.Errorf("read inventory: %w", err)
@@ -80,26 +81,26 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 	fmt.Fprintf(cfg.Out, "imgadmit vs stock OPA: %d request bodies (fixtures, invalid ones left out), rulebook %s, inventory %s\n",
 		len(bodies), cfg.Policies, cfg.Inventory)
 
-	var servers []*Server
+	var servers []*loadgen.Server
 	defer func() {
 		for _, s := range servers {
 			s.Stop()
 		}
 	}()
-	ia, err := StartImgadmit(ctx, cfg.Imgadmit, cfg.Inventory, decisionLog, cfg.WorkDir, cfg.Env)
+	ia, err := loadgen.StartImgadmit(ctx, cfg.Imgadmit, cfg.Inventory, decisionLog, cfg.WorkDir, cfg.Env)
 	if err != nil {
 		return err
 	}
 	servers = append(servers, ia)
 	// --ignore: the OPA server loads the same rule files imgadmit embeds, not
 	// the tests beside them.
-	opa, err := StartOPA(ctx, "opa", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, "--ignore", "*_test.rego")
+	opa, err := loadgen.StartOPA(ctx, "opa", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, "--ignore", "*_test.rego")
 	if err != nil {
 		return err
 	}
 	servers = append(servers, opa)
 	if cfg.QuietOPA {
-		q, err := StartOPA(ctx, "opa-quiet", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, "--ignore", "*_test.rego", "--log-level", "error")
+		q, err := loadgen.StartOPA(ctx, "opa-quiet", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, "--ignore", "*_test.rego", "--log-level", "error")
 		if err != nil {
 			return err
 		}
@@ -119,26 +120,26 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 	}
 	fmt.Fprintf(cfg.Out, "decisions: every body gets the same decision from every server (allowed, provider, operation, reasons)\n")
 
-	client := NewClient(cfg.Workers)
+	client := loadgen.NewClient(cfg.Workers)
 	defer client.CloseIdleConnections()
 	if cfg.Warmup > 0 {
 		for _, s := range servers {
-			if _, err := Run(ctx, client, s.URL(), bodies, Load{Requests: 1 << 30, Duration: cfg.Warmup, Workers: cfg.Workers}); err != nil {
+			if _, err := loadgen.Run(ctx, client, s.URL(), bodies, loadgen.Load{Requests: 1 << 30, Duration: cfg.Warmup, Workers: cfg.Workers}); err != nil {
 				return err
 			}
 		}
 	}
 
-	flat := Load{Requests: cfg.FlatRequests, Duration: cfg.FlatDuration, Workers: cfg.Workers}
+	flat := loadgen.Load{Requests: cfg.FlatRequests, Duration: cfg.FlatDuration, Workers: cfg.Workers}
 	fmt.Fprintf(cfg.Out, "\nflat out: %d workers, %d rounds of at most %d requests or %s per server, alternating\n", cfg.Workers, cfg.Rounds, cfg.FlatRequests, cfg.FlatDuration)
 	flatRes, err := rounds(ctx, cfg, client, servers, bodies, flat, "flat")
 	if err != nil {
 		return err
 	}
-	rate := Load{Requests: int(cfg.Rate * cfg.RateDuration.Seconds()), Duration: cfg.RateDuration + time.Second,
+	rate := loadgen.Load{Requests: int(cfg.Rate * cfg.RateDuration.Seconds()), Duration: cfg.RateDuration + time.Second,
 		Rate: cfg.Rate, Workers: max(64, cfg.Workers)}
 	fmt.Fprintf(cfg.Out, "\nfixed rate: %.0f req/s for %s, %d rounds per server, alternating (latency from the time each request was due, however late the load generator released it)\n", cfg.Rate, cfg.RateDuration, cfg.Rounds)
-	rateClient := NewClient(rate.Workers)
+	rateClient := loadgen.NewClient(rate.Workers)
 	defer rateClient.CloseIdleConnections()
 	rateRes, err := rounds(ctx, cfg, rateClient, servers, bodies, rate, fmt.Sprintf("rate%.0f", cfg.Rate))
 	if err != nil {
@@ -151,15 +152,15 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 	tput := map[string]float64{}
 	for _, s := range servers {
 		f, r := only(flatRes, s.Name), only(rateRes, s.Name)
-		tput[s.Name] = medianOf(f, func(x *Result) float64 { return x.Throughput() })
+		tput[s.Name] = medianOf(f, func(x *loadgen.Result) float64 { return x.Throughput() })
 		rss, peak, merr := s.Memory()
 		mem := "n/a"
 		if merr == nil {
 			mem = fmt.Sprintf("%.1f / %.1f MiB", float64(rss)/(1<<20), float64(peak)/(1<<20))
 		}
 		fmt.Fprintf(cfg.Out, "  %-10s %11.0f %9s %9s %9s   %-16.0f %9s %9s   %s\n", s.Name, tput[s.Name],
-			round(medianDur(f, 0.50)), round(medianDur(f, 0.99)), round(medianCPU(flatRes, s.Name)),
-			medianOf(r, func(x *Result) float64 { return x.Throughput() }), round(medianDur(r, 0.50)), round(medianDur(r, 0.99)), mem)
+			loadgen.Round(medianDur(f, 0.50)), loadgen.Round(medianDur(f, 0.99)), loadgen.Round(medianCPU(flatRes, s.Name)),
+			medianOf(r, func(x *loadgen.Result) float64 { return x.Throughput() }), loadgen.Round(medianDur(r, 0.50)), loadgen.Round(medianDur(r, 0.99)), mem)
 	}
 	for _, s := range servers[1:] {
 		if tput[s.Name] > 0 {
@@ -168,8 +169,8 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 	}
 	fmt.Fprintf(cfg.Out, "  imgadmit's own time per decision (decision log latency_ns: from the handler's start to the decision):\n")
 	fmt.Fprintf(cfg.Out, "    flat out p50 %s p99 %s; at %.0f/s p50 %s p99 %s\n",
-		round(medianHandler(flatRes, 0.50)), round(medianHandler(flatRes, 0.99)), cfg.Rate,
-		round(medianHandler(rateRes, 0.50)), round(medianHandler(rateRes, 0.99)))
+		loadgen.Round(medianHandler(flatRes, 0.50)), loadgen.Round(medianHandler(flatRes, 0.99)), cfg.Rate,
+		loadgen.Round(medianHandler(rateRes, 0.50)), loadgen.Round(medianHandler(rateRes, 0.99)))
 	for _, s := range servers {
 		s.Stop()
 	}
@@ -179,7 +180,7 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 }
 
 // rounds runs the load against each server in turn, Rounds times.
-func rounds(ctx context.Context, cfg CompareConfig, client *http.Client, servers []*Server, bodies [][]byte, l Load, mode string) ([]roundResult, error) {
+func rounds(ctx context.Context, cfg CompareConfig, client *http.Client, servers []*loadgen.Server, bodies [][]byte, l loadgen.Load, mode string) ([]roundResult, error) {
 	var out []roundResult
 	for r := range cfg.Rounds {
 		for _, s := range servers {
@@ -193,7 +194,7 @@ func rounds(ctx context.Context, cfg CompareConfig, client *http.Client, servers
 			}
 			cpu0, _ := s.CPU()
 			self0 := selfCPU()
-			res, err := Run(ctx, client, s.URL(), bodies, l)
+			res, err := loadgen.Run(ctx, client, s.URL(), bodies, l)
 			if err != nil {
 				return nil, fmt.Errorf("%s round %d: %w", s.Name, r+1, err)
 			}
@@ -210,12 +211,12 @@ func rounds(ctx context.Context, cfg CompareConfig, client *http.Client, servers
 			var handler []time.Duration
 			own := ""
 			if s.DecisionLog != "" {
-				if handler, err = HandlerLatencies(s.DecisionLog, logAt); err != nil {
+				if handler, err = loadgen.HandlerLatencies(s.DecisionLog, logAt); err != nil {
 					return nil, fmt.Errorf("%s round %d: %w", s.Name, r+1, err)
 				}
-				own = fmt.Sprintf("  handler p50 %s p99 %s", round(percentile(handler, 0.50)), round(percentile(handler, 0.99)))
+				own = fmt.Sprintf("  handler p50 %s p99 %s", loadgen.Round(loadgen.Percentile(handler, 0.50)), loadgen.Round(loadgen.Percentile(handler, 0.99)))
 			}
-			fmt.Fprintf(cfg.Out, "  round %d %-10s %s  server CPU %s/req  client CPU %s/req%s\n", r+1, s.Name, res.Summary(), round(perReq), round(clientPerReq), own)
+			fmt.Fprintf(cfg.Out, "  round %d %-10s %s  server CPU %s/req  client CPU %s/req%s\n", r+1, s.Name, res.Summary(), loadgen.Round(perReq), loadgen.Round(clientPerReq), own)
 			if cfg.Bench != nil && res.Throughput() > 0 {
 				fmt.Fprintf(cfg.Bench, "BenchmarkSidecar/mode=%s/server=%s 1 %.0f ns/op %.0f req/s %d p50-ns %d p99-ns %d cpu-ns/req\n",
 					mode, s.Name, 1e9/res.Throughput(), res.Throughput(), res.Percentile(0.50).Nanoseconds(), res.Percentile(0.99).Nanoseconds(), perReq.Nanoseconds())
@@ -226,8 +227,8 @@ func rounds(ctx context.Context, cfg CompareConfig, client *http.Client, servers
 	return out, nil
 }
 
-func only(rs []roundResult, name string) []*Result {
-	var out []*Result
+func only(rs []roundResult, name string) []*loadgen.Result {
+	var out []*loadgen.Result
 	for _, r := range rs {
 		if r.server == name {
 			out = append(out, r.res)
@@ -252,7 +253,7 @@ func medianHandler(rs []roundResult, p float64) time.Duration {
 	var v []time.Duration
 	for _, r := range rs {
 		if len(r.handler) > 0 {
-			v = append(v, percentile(r.handler, p))
+			v = append(v, loadgen.Percentile(r.handler, p))
 		}
 	}
 	return median(v)
@@ -276,7 +277,7 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func medianOf(rs []*Result, f func(*Result) float64) float64 {
+func medianOf(rs []*loadgen.Result, f func(*loadgen.Result) float64) float64 {
 	if len(rs) == 0 {
 		return 0
 	}
@@ -288,16 +289,16 @@ func medianOf(rs []*Result, f func(*Result) float64) float64 {
 	return v[len(v)/2]
 }
 
-func medianDur(rs []*Result, p float64) time.Duration {
-	return time.Duration(medianOf(rs, func(r *Result) float64 { return float64(r.Percentile(p)) }))
+func medianDur(rs []*loadgen.Result, p float64) time.Duration {
+	return time.Duration(medianOf(rs, func(r *loadgen.Result) float64 { return float64(r.Percentile(p)) }))
 }
 
 // checkSameDecisions asks every server for every body once and compares the
 // decisions, less what only imgadmit adds (decision_id, rulebook): the
 // comparison is only worth reading if both answer the same question the same
 // way.
-func checkSameDecisions(ctx context.Context, servers []*Server, bodies [][]byte, files []string) error {
-	client := NewClient(1)
+func checkSameDecisions(ctx context.Context, servers []*loadgen.Server, bodies [][]byte, files []string) error {
+	client := loadgen.NewClient(1)
 	defer client.CloseIdleConnections()
 	for i, b := range bodies {
 		var first any
@@ -321,22 +322,9 @@ func checkSameDecisions(ctx context.Context, servers []*Server, bodies [][]byte,
 }
 
 func decision(ctx context.Context, client *http.Client, url string, body []byte) (any, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	raw, err := loadgen.Post(ctx, client, url, body)
 	if err != nil {
 		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("answered %d: %s", resp.StatusCode, raw)
 	}
 	var out struct {
 		Result map[string]any `json:"result"`
@@ -395,8 +383,8 @@ func compareEval(ctx context.Context, cfg CompareConfig, reqs [][]byte) error {
 		slices.Sort(to)
 		mi, mo := ti[len(ti)/2], to[len(to)/2]
 		fmt.Fprintf(cfg.Out, "\nCLI, one file, %d runs each, alternating (wall time, median [min..max])\n", cfg.EvalRuns)
-		fmt.Fprintf(cfg.Out, "  imgadmit eval --data INV FILE                          %8s [%s..%s]\n", round(mi), round(ti[0]), round(ti[len(ti)-1]))
-		fmt.Fprintf(cfg.Out, "  opa eval --ignore '*_test.rego' -d policies -d DATA -i FILE  %8s [%s..%s]\n", round(mo), round(to[0]), round(to[len(to)-1]))
+		fmt.Fprintf(cfg.Out, "  imgadmit eval --data INV FILE                          %8s [%s..%s]\n", loadgen.Round(mi), loadgen.Round(ti[0]), loadgen.Round(ti[len(ti)-1]))
+		fmt.Fprintf(cfg.Out, "  opa eval --ignore '*_test.rego' -d policies -d DATA -i FILE  %8s [%s..%s]\n", loadgen.Round(mo), loadgen.Round(to[0]), loadgen.Round(to[len(to)-1]))
 		fmt.Fprintf(cfg.Out, "  ratio opa/imgadmit: %.2f\n", float64(mo)/float64(mi))
 		if cfg.Bench != nil {
 			for i := range ti {
@@ -423,7 +411,7 @@ func compareEval(ctx context.Context, cfg CompareConfig, reqs [][]byte) error {
 				return err
 			}
 			rate := float64(cfg.EvalFiles) / wall.Seconds()
-			fmt.Fprintf(cfg.Out, "  run %d: %8s wall, %8s CPU (%.2f cores): %.0f files/s\n", run+1, round(wall), round(cpu), cpu.Seconds()/wall.Seconds(), rate)
+			fmt.Fprintf(cfg.Out, "  run %d: %8s wall, %8s CPU (%.2f cores): %.0f files/s\n", run+1, loadgen.Round(wall), loadgen.Round(cpu), cpu.Seconds()/wall.Seconds(), rate)
 			if cfg.Bench != nil {
 				fmt.Fprintf(cfg.Bench, "BenchmarkCLIBatch/files=%d 1 %d ns/op %.0f files/s %.2f cores\n", cfg.EvalFiles, wall.Nanoseconds(), rate, cpu.Seconds()/wall.Seconds())
 			}

@@ -1,16 +1,14 @@
-package main
+package e2e
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/imgadmit/imgadmit/internal/loadgen"
 )
 
 // Rulebooks that must not load: each is added as rules/zz_fault.rego.
@@ -51,10 +49,9 @@ func TestReloadFaults(t *testing.T) {
 	if raceEnabled {
 		short = 12
 	}
-	cycles := envInt(t, "IMGADMIT_RELOAD_CYCLES", short)
+	cycles := knob(t, "IMGADMIT_RELOAD_CYCLES", short)
 	dir := t.TempDir()
-	pol := filepath.Join(dir, "policies")
-	copyRego(t, filepath.Join("..", "..", "policies"), pol)
+	pol := copyRulebook(t, dir)
 	router := filepath.Join(pol, "imgadmit.rego")
 	routerSrc, err := os.ReadFile(router)
 	if err != nil {
@@ -79,13 +76,7 @@ func TestReloadFaults(t *testing.T) {
 
 	good := map[string]bool{s.ready().Revision: true}
 	revision := s.ready().Revision
-	probe := call{"/v1/admit", e2eDenied}
-	l := &load{client: s.client, base: s.base, mix: requestMix(t), workers: 2}
-	ctx, stopLoad := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); l.run(ctx) }()
-	defer func() { stopLoad(); wg.Wait() }()
+	l := startLoad(t, s, requestMix(t), loadgen.Load{Workers: 2})
 
 	var badRulebooks, badInventories int
 	start := time.Now()
@@ -113,13 +104,7 @@ func TestReloadFaults(t *testing.T) {
 			write(inv, b.src)
 			badInventories++
 		}
-		before := s.ready().Reloads
-		s.signal(syscall.SIGHUP)
-		var r readyAnswer
-		waitFor(t, fmt.Sprintf("reload %d", i), func() bool {
-			r = s.ready()
-			return r.Reloads["rulebook"].Time != before["rulebook"].Time && r.Reloads["inventory"].Time != before["inventory"].Time
-		})
+		r := s.reload(fmt.Sprintf("reload %d", i))
 		rb, iv := r.Reloads["rulebook"], r.Reloads["inventory"]
 		if rb.OK != goodRulebook || (rb.Error == "") != goodRulebook || iv.OK != goodInventory || (iv.Error == "") != goodInventory || r.Status != "ready" {
 			t.Fatalf("cycle %d (rulebook fault %q, inventory fault %q): ready %+v", i, rbFault, invFault, r)
@@ -139,24 +124,16 @@ func TestReloadFaults(t *testing.T) {
 			}
 		}
 		// The last good rulebook and inventory decide.
-		a, err := decideOnce(context.Background(), s.client, s.base, probe)
-		if err != nil || a.Revision != revision || slices.Contains(a.Reasons, "IMS-FE-001") != (kind == "disk") {
-			t.Fatalf("cycle %d: probe %+v %v; want revision %s and IMS-FE-001 iff the backup is a disk backup (%s)", i, a, err, revision, kind)
+		d, err := s.decide(call{admitPath, e2eDenied})
+		if err != nil || d.Rulebook.Revision != revision || d.has("IMS-FE-001", "deny") != (kind == "disk") {
+			t.Fatalf("cycle %d: probe %+v %v; want revision %s and IMS-FE-001 iff the backup is a disk backup (%s)", i, d, err, revision, kind)
 		}
-		l.mu.Lock()
-		l.answered[a.DecisionID] = a.Revision
-		l.mu.Unlock()
+		l.add(d)
 	}
 	elapsed := time.Since(start)
-	stopLoad()
-	wg.Wait()
+	l.halt()
 
-	for i, err := range l.errs {
-		if i == 5 {
-			break
-		}
-		t.Errorf("request under reloads: %v", err)
-	}
+	l.reportErrors("request under reloads")
 	for id, rev := range l.answered {
 		if !good[rev] {
 			t.Errorf("decision %s by revision %s, which never loaded good", id, rev)
@@ -173,11 +150,8 @@ func TestReloadFaults(t *testing.T) {
 			t.Errorf("%s %v, want %d", series, got, want)
 		}
 	}
-	s.signal(syscall.SIGTERM)
-	if st, ok := s.wait(30 * time.Second); !ok || st.ExitCode() != 0 {
-		t.Fatalf("after SIGTERM: exited %v, state %v", ok, st)
-	}
-	lines := checkDecisionLog(t, logFile, l.answered)
+	s.stop()
+	lines := decisionLines(checkDecisionLog(t, logFile, l.answered))
 	t.Logf("%d reloads in %v (%d broken rulebooks, %d broken inventories); %d decisions under load, %d errors, %d revisions served, %d log lines",
 		cycles, elapsed.Round(time.Millisecond), badRulebooks, badInventories, len(l.answered), len(l.errs), len(good), lines)
 }

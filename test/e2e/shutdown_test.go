@@ -1,8 +1,7 @@
-package main
+package e2e
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,10 +9,11 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/imgadmit/imgadmit/internal/loadgen"
 )
 
 // inFlight is a POST /v1/admit whose handler is running: its headers are
@@ -69,18 +69,11 @@ func (r *inFlight) finish() (int, string) {
 func TestServeSIGTERMDrains(t *testing.T) {
 	logFile := filepath.Join(t.TempDir(), "decisions.log")
 	s := startServe(t, "--decision-log", logFile, "--shutdown-timeout", "30s")
-	l := &load{client: s.client, base: s.base, mix: requestMix(t), workers: 2}
-	ctx, stopLoad := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); l.run(ctx) }()
-	defer func() { stopLoad(); wg.Wait() }()
-	waitFor(t, "load", func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.answered) > 100 })
+	l := startLoad(t, s, requestMix(t), loadgen.Load{Workers: 2})
+	waitFor(t, "load", func() bool { n, _ := l.counts(); return n > 100 })
 
 	slow := startInFlight(t, s.base, e2eAllowed)
-	l.mu.Lock()
-	errsBefore := len(l.errs)
-	l.mu.Unlock()
+	_, errsBefore := l.counts()
 	s.signal(syscall.SIGTERM)
 	s.logged("shutting down: finishing requests in flight")
 	// The listener closes: new connections are refused (the log line comes
@@ -93,11 +86,10 @@ func TestServeSIGTERMDrains(t *testing.T) {
 		c.Close()
 		return false
 	})
-	stopLoad()
-	wg.Wait()
+	l.halt()
 
 	code, body := slow.finish()
-	var d e2eDecision
+	var d decision
 	if err := json.Unmarshal([]byte(body), &d); code != 200 || err != nil || !d.Allowed || d.DecisionID == "" {
 		t.Fatalf("the request in flight at SIGTERM: %d %s", code, body)
 	}
@@ -108,8 +100,8 @@ func TestServeSIGTERMDrains(t *testing.T) {
 	if errsBefore != 0 {
 		t.Errorf("%d errors before SIGTERM, the first: %v", errsBefore, l.errs[0])
 	}
-	l.answered[d.DecisionID] = d.Rulebook.Revision
-	lines := checkDecisionLog(t, logFile, l.answered)
+	l.add(d)
+	lines := decisionLines(checkDecisionLog(t, logFile, l.answered))
 	logs := s.log.all()
 	if !strings.Contains(logs[len(logs)-1], `"msg":"stopped"`) {
 		t.Errorf("last server log line: %s", logs[len(logs)-1])
@@ -126,11 +118,11 @@ func TestServeSecondSIGTERM(t *testing.T) {
 	s := startServe(t, "--decision-log", logFile, "--shutdown-timeout", "60s")
 	answered := map[string]string{}
 	for i, c := range requestMix(t)[:20] {
-		a, err := decideOnce(context.Background(), s.client, s.base, c)
+		d, err := s.decide(c)
 		if err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
-		answered[a.DecisionID] = a.Revision
+		answered[d.DecisionID] = d.Rulebook.Revision
 	}
 	slow := startInFlight(t, s.base, e2eAllowed)
 	s.signal(syscall.SIGTERM)

@@ -1,6 +1,6 @@
 //go:build race
 
-package main
+package e2e
 
 // raceEnabled: the race detector slows the test's own goroutines (the load
 // driver) 5-10x; the short soak and fault runs scale their counts down.

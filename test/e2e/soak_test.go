@@ -1,15 +1,16 @@
-package main
+package e2e
 
 import (
-	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/imgadmit/imgadmit/internal/loadgen"
 )
 
 // soakReport is what TestSoak measured; IMGADMIT_SOAK_REPORT=FILE writes it
@@ -47,30 +48,26 @@ func TestSoak(t *testing.T) {
 	if raceEnabled {
 		short = 3 * time.Second
 	}
-	dur := envDuration(t, "IMGADMIT_SOAK_DURATION", short)
+	dur := knob(t, "IMGADMIT_SOAK_DURATION", short)
 	peakDur := min(max(dur/10, 2*time.Second), 15*time.Second)
-	workers := envInt(t, "IMGADMIT_SOAK_WORKERS", 4)
+	workers := knob(t, "IMGADMIT_SOAK_WORKERS", 4)
 	logFile := filepath.Join(t.TempDir(), "decisions.log")
-	s := startServe(t, "--data", filepath.Join("..", "..", "fixtures", "inventory.yaml"), "--decision-log", logFile)
+	s := startServe(t, "--data", filepath.Join(repo, "fixtures", "inventory.yaml"), "--decision-log", logFile)
 	mix := requestMix(t)
 
 	// Flat out: the peak, and the warm-up the soak starts from.
-	peak := &load{client: s.client, base: s.base, mix: mix, workers: workers}
-	ctx, cancel := context.WithTimeout(context.Background(), peakDur)
-	peak.run(ctx)
-	cancel()
-	if len(peak.errs) > 0 {
-		t.Fatalf("%d errors at peak, the first: %v", len(peak.errs), peak.errs[0])
+	peak, peakRes := runLoad(t, s, mix, loadgen.Load{Duration: peakDur, Workers: workers})
+	if _, errs := peak.counts(); errs > 0 {
+		t.Fatalf("%d errors at peak, the first: %v", errs, peak.errs[0])
 	}
-	peakRate := float64(len(peak.answered)) / peakDur.Seconds()
+	peakRate := peakRes.Throughput()
 
 	// The soak, at 80% of the peak, sampling the server's RSS.
-	soak := &load{client: s.client, base: s.base, mix: mix, workers: workers, rate: 0.8 * peakRate}
 	every := min(max(dur/60, 250*time.Millisecond), 5*time.Second)
 	var rss []int
 	var rssMu sync.Mutex
 	sample := func() {
-		kb, err := rssKB(s.pid())
+		kb, err := s.rssKB()
 		if err != nil {
 			t.Errorf("RSS: %v", err)
 			return
@@ -80,7 +77,7 @@ func TestSoak(t *testing.T) {
 		rssMu.Unlock()
 	}
 	sample()
-	ctx, cancel = context.WithTimeout(context.Background(), dur)
+	soak := startLoad(t, s, mix, loadgen.Load{Duration: dur, Workers: workers, Rate: 0.8 * peakRate})
 	sampled := make(chan struct{})
 	go func() {
 		defer close(sampled)
@@ -88,36 +85,22 @@ func TestSoak(t *testing.T) {
 		defer tick.Stop()
 		for {
 			select {
-			case <-ctx.Done():
+			case <-soak.done:
 				return
 			case <-tick.C:
 				sample()
 			}
 		}
 	}()
-	started := time.Now()
-	soak.run(ctx)
-	elapsed := time.Since(started)
-	cancel()
+	res := soak.wait()
 	<-sampled
 	sample()
-	for i, err := range soak.errs {
-		if i == 5 {
-			break
-		}
-		t.Errorf("soak: %v", err)
-	}
+	soak.reportErrors("soak")
 
-	s.signal(syscall.SIGTERM)
-	st, ok := s.wait(30 * time.Second)
-	if !ok || st.ExitCode() != 0 {
-		t.Fatalf("after SIGTERM: exited %v, state %v", ok, st)
-	}
-	all := peak.answered
-	for id, rev := range soak.answered {
-		all[id] = rev
-	}
-	lines := checkDecisionLog(t, logFile, all)
+	s.stop()
+	all := maps.Clone(peak.answered)
+	maps.Copy(all, soak.answered)
+	lines := decisionLines(checkDecisionLog(t, logFile, all))
 
 	// Growth from the start of the soak to its end, each the median of a
 	// few samples, so one GC cycle's high water mark does not decide.
@@ -127,14 +110,14 @@ func TestSoak(t *testing.T) {
 		slices.Sort(ys)
 		return ys[len(ys)/2]
 	}
+	decisions, errs := soak.counts()
 	r := soakReport{
 		Duration: dur.String(), Workers: workers,
 		PeakPerSecond: peakRate, TargetPerSec: 0.8 * peakRate,
-		AchievedPerS: float64(len(soak.answered)) / elapsed.Seconds(),
-		Decisions:    len(soak.answered), Errors: len(soak.errs), LateRequests: soak.late,
-		P50: percentile(soak.latencies, 0.50).String(), P99: percentile(soak.latencies, 0.99).String(),
-		P999:       percentile(soak.latencies, 0.999).String(),
-		ServiceP50: percentile(soak.service, 0.50).String(), ServiceP99: percentile(soak.service, 0.99).String(),
+		AchievedPerS: res.Throughput(),
+		Decisions:    decisions, Errors: errs, LateRequests: res.Late(50 * time.Millisecond),
+		P50: res.Percentile(0.50).String(), P99: res.Percentile(0.99).String(), P999: res.Percentile(0.999).String(),
+		ServiceP50: loadgen.Percentile(res.Service, 0.50).String(), ServiceP99: loadgen.Percentile(res.Service, 0.99).String(),
 		LogLines:   lines,
 		RSSStartKB: med(rss[:k]), RSSEndKB: med(rss[len(rss)-k:]), RSSMaxKB: slices.Max(rss),
 	}
@@ -142,7 +125,7 @@ func TestSoak(t *testing.T) {
 	if r.RSSGrowth >= 0.10 {
 		t.Errorf("RSS grew %.1f%%: %d kB at the start of the soak, %d kB at its end (samples %v)", 100*r.RSSGrowth, r.RSSStartKB, r.RSSEndKB, rss)
 	}
-	if len(soak.answered) == 0 {
+	if decisions == 0 {
 		t.Error("no decisions in the soak")
 	}
 	b, _ := json.MarshalIndent(r, "", "  ")

@@ -1,0 +1,161 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// now is the time the fixtures' decisions are made at.
+const now = "--now=2026-11-24T00:00:00Z"
+
+// runBinary runs the built binary with a deadline (a hang is a failure) and
+// returns its exit code and outputs.
+func runBinary(t *testing.T, stdin []byte, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, builtBinary(t), args...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("imgadmit %s: still running after 60 s", strings.Join(args, " "))
+	}
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+}
+
+// TestBinaryEndToEnd runs the built binary as a pipeline would and checks
+// exit codes and outputs.
+func TestBinaryEndToEnd(t *testing.T) {
+	fixtures := filepath.Join(repo, "fixtures")
+	cases := []struct {
+		name       string
+		args       []string
+		stdin      string
+		code       int
+		stdoutHas  []string
+		stderrHas  []string
+		stdoutNone []string
+	}{
+		{
+			name: "demo over the shipped fixtures",
+			args: []string{"eval", "--data", filepath.Join(fixtures, "inventory.yaml"), now, filepath.Join(fixtures, "requests")},
+			// The fixtures include invalid requests (REQ-001, REQ-003): the worst outcome is 2.
+			code:      2,
+			stdoutHas: []string{"ALLOWED", "DENIED", "INVALID", "IMS-FE-001", "CBR-004", "ECS-SNAP-001", "allowed,", "denied,"},
+			// Not a terminal: no colour escapes.
+			stdoutNone: []string{"\x1b["},
+		},
+		{
+			name:      "the foundation scenario: used disk backup in error",
+			args:      []string{"eval", "--data", filepath.Join(fixtures, "inventory.yaml"), now, filepath.Join(fixtures, "requests", "IMS-FE-002", "fires-used-and-error.json")},
+			code:      1,
+			stdoutHas: []string{"DENIED", "deny IMS-FE-001", "deny IMS-FE-002", "deny IMS-FE-003", "fix: "},
+		},
+		{
+			name:      "stdin JSON, allowed",
+			args:      []string{"eval", now, "-"},
+			stdin:     `{"provider":"huaweicloud","operation":"server.start","params":{"server_id":"s"},"resources":{"servers":{"s":{"status":"active","image_creation_in_progress":false}}}}`,
+			code:      0,
+			stdoutHas: []string{"-: ALLOWED huaweicloud server.start", "1 request: 1 allowed, 0 denied"},
+		},
+		{
+			name:      "rules lists the rulebook",
+			args:      []string{"rules"},
+			code:      0,
+			stdoutHas: []string{"IMS-FE-001", "CBR-007", "ECS-IMG-005", "warn→deny", "REQ-003"},
+		},
+		{
+			name:      "usage error",
+			args:      []string{"eval", "--fail-on", "sometimes", "x.json"},
+			code:      2,
+			stderrHas: []string{`--fail-on "sometimes": want deny or warn`},
+		},
+		{
+			name:      "unreadable inventory",
+			args:      []string{"eval", "--data", "testdata/no-such-inventory.yaml", "testdata/allowed.json"},
+			code:      2,
+			stderrHas: []string{"testdata/no-such-inventory.yaml: read inventory:", "no such file or directory"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runBinary(t, []byte(tc.stdin), tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
+			}
+			for _, s := range tc.stdoutHas {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout)
+				}
+			}
+			for _, s := range tc.stdoutNone {
+				if strings.Contains(stdout, s) {
+					t.Errorf("stdout has %q", s)
+				}
+			}
+			for _, s := range tc.stderrHas {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestOnlyRegularFilesAreRead: a FIFO, a device or a socket named like a
+// request is that input's error, reported at once (not a hang waiting for a
+// writer, not an out-of-memory read of /dev/zero), and the other inputs are
+// still decided. The built binary runs, so a hang fails the test by its
+// deadline rather than hanging the suite.
+func TestOnlyRegularFilesAreRead(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.json")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	sock := filepath.Join(dir, "socket.json")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Skipf("unix socket: %v", err)
+	}
+	defer l.Close()
+	good := filepath.Join(dir, "good.json")
+	if err := os.WriteFile(good, []byte(`{"provider":"huaweicloud","operation":"backup.export","region":"cn-north-4","params":{"backup_id":"bk-1"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	code, out, _ := runBinary(t, nil, "eval", fifo, "/dev/zero", sock, dir, good)
+	if time.Since(start) > 20*time.Second {
+		t.Errorf("took %s", time.Since(start))
+	}
+	for _, want := range []string{
+		fifo + ": INVALID cannot read: not a regular file (a named pipe)",
+		"/dev/zero: INVALID cannot read: not a regular file (a character device)",
+		sock + ": INVALID cannot read: ",
+		// The directory holds the FIFO and the socket too: each is an input
+		// of its own, refused, and the good file is still decided.
+		good + ": DENIED huaweicloud backup.export",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 2 {
+		t.Errorf("exit %d, want 2 (invalid)", code)
+	}
+}
