@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,23 +19,22 @@ import (
 // request fixtures, the hostile corpus, and the crashers kept under
 // testdata/fuzz/<Target>/); `make fuzz` runs each with -fuzz for FUZZTIME.
 
-var (
-	fuzzEvalOnce sync.Once
-	fuzzEval     *Evaluator
-	fuzzEvalErr  error
-)
-
 // sharedEvaluator is one evaluator per fuzz worker process: compiling the
 // rulebook per input would leave no time for inputs.
-func sharedEvaluator(t testing.TB) *Evaluator {
-	t.Helper()
-	fuzzEvalOnce.Do(func() {
-		fuzzEval, fuzzEvalErr = New(context.Background(), Options{})
-	})
-	if fuzzEvalErr != nil {
-		t.Fatalf("New: %v", fuzzEvalErr)
+var sharedEvaluator = once(func() (*Evaluator, error) { return New(context.Background(), Options{}) })
+
+// once is a value built once per test process, for every test that asks; a
+// failure to build it fails each of them.
+func once[T any](build func() (T, error)) func(testing.TB) T {
+	get := sync.OnceValues(build)
+	return func(t testing.TB) T {
+		t.Helper()
+		v, err := get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
 	}
-	return fuzzEval
 }
 
 // seedFiles lists the request fixtures and the committed hostile cases.
@@ -155,7 +155,7 @@ func FuzzReadInventory(f *testing.F) {
 			checkInvalid(t, raw, fm, ferr, CodeInvalidInventory)
 			var pe, fe *Error
 			errors.As(err, &pe)
-			if !errors.As(ferr, &fe) || fe.File != name || fe.Message != pe.Message || !equalFieldErrors(fe.Errors, pe.Errors) {
+			if !errors.As(ferr, &fe) || fe.File != name || fe.Message != pe.Message || !slices.Equal(fe.Errors, pe.Errors) {
 				t.Fatalf("ParseInventory: %#v\nReadInventory: %#v", pe, ferr)
 			}
 			return
@@ -189,11 +189,17 @@ func addInventorySeeds(f *testing.F, requests [][]byte) {
 
 // fuzzRequests is every valid JSON request fixture.
 func fuzzRequests(t testing.TB) [][]byte {
+	_, raws := requestFixtures(t)
+	return raws
+}
+
+// requestFixtures is every valid JSON request fixture (REQ-001 and REQ-003
+// are invalid on purpose), with its path, sorted.
+func requestFixtures(t testing.TB) (files []string, raws [][]byte) {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join("..", "fixtures", "requests", "*", "*.json"))
-	sort.Strings(files)
-	var out [][]byte
-	for _, f := range files {
+	all, _ := filepath.Glob(filepath.Join("..", "fixtures", "requests", "*", "*.json"))
+	sort.Strings(all)
+	for _, f := range all {
 		if strings.Contains(f, "REQ-001") || strings.Contains(f, "REQ-003") {
 			continue
 		}
@@ -201,12 +207,12 @@ func fuzzRequests(t testing.TB) [][]byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, raw)
+		files, raws = append(files, f), append(raws, raw)
 	}
-	if len(out) == 0 {
+	if len(raws) == 0 {
 		t.Fatal("no request fixtures")
 	}
-	return out
+	return files, raws
 }
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -347,18 +353,6 @@ func rfc6901(doc any, ptr string) (any, bool) {
 		}
 	}
 	return doc, true
-}
-
-func equalFieldErrors(a, b []FieldError) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func mustJSON(t *testing.T, v any) string {

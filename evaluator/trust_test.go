@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -27,17 +26,10 @@ type fixture struct {
 
 func validFixtures(t *testing.T) []fixture {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join("..", "fixtures", "requests", "*", "*.json"))
-	sort.Strings(files)
+	files, raws := requestFixtures(t)
 	var out []fixture
-	for _, f := range files {
-		if strings.Contains(f, "REQ-001") || strings.Contains(f, "REQ-003") {
-			continue
-		}
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i, f := range files {
+		raw := raws[i]
 		doc, err := decode(raw, FormatJSON)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)

@@ -628,3 +628,53 @@ func jsonTypeName(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// schemaStrings are the property names and enum and const values of the
+// embedded schemas: what most strings of a request are. Decoding looks each
+// string up here and keeps the shared copy, so "provider" or "huaweicloud"
+// costs no allocation.
+var schemaStrings = sync.OnceValue(func() map[string]string {
+	out := map[string]string{}
+	add := func(s string) { out[s] = s }
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, c := range v {
+				add(k)
+				switch k {
+				case "enum", "const", "required":
+					if list, ok := c.([]any); ok {
+						for _, x := range list {
+							if s, ok := x.(string); ok {
+								add(s)
+							}
+						}
+					} else if s, ok := c.(string); ok {
+						add(s)
+					}
+				}
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	_ = fs.WalkDir(schemasFS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".json" {
+			return nil
+		}
+		b, err := fs.ReadFile(schemasFS(), p)
+		if err != nil {
+			return nil
+		}
+		var doc any
+		if json.Unmarshal(b, &doc) == nil {
+			walk(doc)
+		}
+		return nil
+	})
+	return out
+})

@@ -115,20 +115,8 @@ var validParams = map[string]map[string]string{
 	},
 }
 
-var (
-	testValidatorOnce sync.Once
-	testValidator     *validator
-	testValidatorErr  error
-)
-
-func mustValidator(t testing.TB) *validator {
-	t.Helper()
-	testValidatorOnce.Do(func() { testValidator, testValidatorErr = newValidator(schemas.FS) })
-	if testValidatorErr != nil {
-		t.Fatalf("newValidator: %v", testValidatorErr)
-	}
-	return testValidator
-}
+// mustValidator compiles every schema eagerly, once per test process.
+var mustValidator = once(func() (*validator, error) { return newValidator(schemas.FS) })
 
 // rawSchemas is every schema file as decoded JSON, by the URL the validator
 // compiles it under: what the tests read the schemas' own text from.

@@ -76,7 +76,9 @@ func newHarness(t testing.TB, mod func(*Config)) *harness {
 	return h
 }
 
-func newUnloaded(t testing.TB, mod func(*Config)) *harness {
+// newHarnessServer is a Server on the test rulebook whose decision log and
+// server log the harness holds, its Config changed by mods in order.
+func newHarnessServer(t testing.TB, mods ...func(*Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, dlog: &syncBuffer{}, logbuf: &syncBuffer{}}
 	cfg := Config{
@@ -84,14 +86,23 @@ func newUnloaded(t testing.TB, mod func(*Config)) *harness {
 		DecisionLogWriter: h.dlog,
 		Logger:            slog.New(slog.NewJSONHandler(h.logbuf, nil)),
 	}
-	if mod != nil {
-		mod(&cfg)
+	for _, mod := range mods {
+		if mod != nil {
+			mod(&cfg)
+		}
 	}
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	h.s = s
+	return h
+}
+
+func newUnloaded(t testing.TB, mod func(*Config)) *harness {
+	t.Helper()
+	h := newHarnessServer(t, mod)
+	s := h.s
 	h.ts = httptest.NewServer(s.Handler())
 	t.Cleanup(func() {
 		h.ts.Close()

@@ -2,6 +2,7 @@ package sidecar
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,7 +51,7 @@ func TestHostileCorpus(t *testing.T) {
 					fe.Pointer = inputPointer + fe.Pointer
 					wantErrs[i] = fe
 				}
-				if oe.Message != ae.Message || !sameFieldErrors(oe.Errors, wantErrs) {
+				if oe.Message != ae.Message || !slices.Equal(oe.Errors, wantErrs) {
 					t.Errorf("opa: %+v\nwant the admit error under /input: %+v", oe, ae)
 				}
 			}
@@ -137,18 +138,6 @@ func checkHostileShape(t *testing.T, what string, got reply, status int) APIErro
 		}
 	}
 	return e
-}
-
-func sameFieldErrors(a, b []evaluator.FieldError) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestOPAEndpointMessagePlace: on the OPA endpoint, a position the message

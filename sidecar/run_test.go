@@ -44,21 +44,8 @@ func startRun(t *testing.T, client *http.Client, scheme string, mod func(*Config
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, dlog: &syncBuffer{}, logbuf: &syncBuffer{}}
-	cfg := Config{
-		Listener:          ln,
-		Policies:          filepath.Join("testdata", "policies"),
-		DecisionLogWriter: h.dlog,
-		Logger:            slog.New(slog.NewJSONHandler(h.logbuf, nil)),
-	}
-	if mod != nil {
-		mod(&cfg)
-	}
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	h.s = s
+	h := newHarnessServer(t, func(c *Config) { c.Listener = ln }, mod)
+	s := h.s
 	for _, p := range prep {
 		p(s)
 	}
