@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -69,7 +70,7 @@ type fastSchema struct {
 	unique    bool
 	minLen    int
 	maxLen    int
-	pattern   *regexp.Regexp
+	pattern   *matcher
 	minimum   *big.Rat
 	maximum   *big.Rat
 	ref       *fastSchema
@@ -106,7 +107,7 @@ func (c fastCompiler) schema(ls *jsonschema.Schema) (*fastSchema, error) {
 	s := &fastSchema{
 		always: ls.Always, types: ls.Types, enum: ls.Enum, required: ls.Required,
 		minItems: ls.MinItems, maxItems: ls.MaxItems, unique: ls.UniqueItems,
-		minLen: ls.MinLength, maxLen: ls.MaxLength, pattern: ls.Pattern,
+		minLen: ls.MinLength, maxLen: ls.MaxLength, pattern: newMatcher(ls.Pattern),
 		minimum: ls.Minimum, maximum: ls.Maximum,
 	}
 	c[ls] = s
@@ -269,7 +270,7 @@ func (s *fastSchema) check(v any) fastVerdict {
 				return fastInvalid
 			}
 		}
-		if s.pattern != nil && !s.pattern.MatchString(v) {
+		if s.pattern != nil && !s.pattern.match(v) {
 			return fastInvalid
 		}
 	case json.Number:
@@ -483,4 +484,75 @@ func uniqueStrings(v []any) fastVerdict {
 		seen[s] = struct{}{}
 	}
 	return fastValid
+}
+
+// matcher is a pattern as the fast path checks it: the library's compiled
+// regexp, asked less often. A case-insensitive list of words,
+// (?i)^(?:a|b|c)$, the way the schemas spell a status in any case, is a set
+// of lower-cased words; any other pattern remembers its answers for short
+// strings, which repeat from request to request (regions, ids, names).
+type matcher struct {
+	re    *regexp.Regexp
+	words map[string]bool // the lower-cased words; nil when the pattern is not a word list
+	mu    sync.RWMutex
+	seen  map[string]bool
+}
+
+// Bounds of a matcher's memory: strings up to this long, this many of them.
+const (
+	matcherKeyMax  = 64
+	matcherEntries = 1024
+)
+
+// wordListPattern matches a case-insensitive list of plain words.
+var wordListPattern = regexp.MustCompile(`^\(\?i\)\^\(\?:([A-Za-z0-9_:|]+)\)\$$`)
+
+func newMatcher(re *regexp.Regexp) *matcher {
+	if re == nil {
+		return nil
+	}
+	m := &matcher{re: re, seen: map[string]bool{}}
+	if g := wordListPattern.FindStringSubmatch(re.String()); g != nil {
+		m.words = map[string]bool{}
+		for w := range strings.SplitSeq(g[1], "|") {
+			m.words[strings.ToLower(w)] = true
+		}
+	}
+	return m
+}
+
+func (m *matcher) match(s string) bool {
+	if len(s) > matcherKeyMax {
+		return m.re.MatchString(s)
+	}
+	if m.words != nil {
+		// ASCII only: (?i) folds some other letters into ASCII ones (the
+		// Kelvin sign into k), which the regexp knows and a lower-casing
+		// here would not.
+		var buf [matcherKeyMax]byte
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c >= utf8.RuneSelf {
+				return m.re.MatchString(s)
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf[i] = c
+		}
+		return m.words[string(buf[:len(s)])]
+	}
+	m.mu.RLock()
+	ok, known := m.seen[s]
+	m.mu.RUnlock()
+	if known {
+		return ok
+	}
+	ok = m.re.MatchString(s)
+	m.mu.Lock()
+	if len(m.seen) < matcherEntries {
+		m.seen[s] = ok
+	}
+	m.mu.Unlock()
+	return ok
 }

@@ -2,9 +2,11 @@ package evaluator
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -161,4 +163,43 @@ func TestFastValidatorAgreesWithLibrary(t *testing.T) {
 		t.Error("the fast path never said valid")
 	}
 	t.Logf("%d documents: %d valid by the fast path, %d sent to the library though valid", n, accepted, tooStrict)
+}
+
+// TestMatcherAgreesWithRegexp: a word list's set and a pattern's memory give
+// the regexp's own answer, in any case, beyond ASCII, and past their bounds.
+func TestMatcherAgreesWithRegexp(t *testing.T) {
+	words := regexp.MustCompile(`(?i)^(?:available|protecting|OS::Nova::Server)$`)
+	region := regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)
+	long := strings.Repeat("a", matcherKeyMax+1)
+	cases := []struct {
+		re *regexp.Regexp
+		s  string
+	}{
+		{words, "available"}, {words, "AVAILABLE"}, {words, "Protecting"}, {words, "os::nova::server"},
+		{words, "availabl"}, {words, "available "}, {words, ""}, {words, "\u212available"},
+		{words, "protecting\u212a"}, {words, long},
+		{region, "cn-north-4"}, {region, "CN-north-4"}, {region, "cn"}, {region, long + "-1"},
+	}
+	wl := newMatcher(words)
+	if wl.words == nil {
+		t.Fatal("a case-insensitive word list is not read as one")
+	}
+	if newMatcher(region).words != nil {
+		t.Fatal("a pattern that is not a word list is read as one")
+	}
+	for _, tc := range cases {
+		m := newMatcher(tc.re)
+		for range 2 { // the second answer may come from memory
+			if got, want := m.match(tc.s), tc.re.MatchString(tc.s); got != want {
+				t.Errorf("%s on %q: %v, want %v", tc.re, tc.s, got, want)
+			}
+		}
+	}
+	m := newMatcher(region)
+	for i := range matcherEntries + 10 {
+		m.match(fmt.Sprintf("cn-%d", i))
+	}
+	if len(m.seen) != matcherEntries {
+		t.Errorf("a matcher remembers %d strings, want at most %d", len(m.seen), matcherEntries)
+	}
 }
