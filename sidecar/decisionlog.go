@@ -43,8 +43,9 @@ type Record struct {
 	Input       json.RawMessage `json:"input,omitempty"`
 	InputSHA256 string          `json:"input_sha256,omitempty"`
 	InputBytes  int             `json:"input_bytes,omitempty"`
-	// Result is the decision as it was answered.
-	Result *evaluator.Decision `json:"result"`
+	// Result is the decision as it was answered: its JSON, encoded once for
+	// the answer and this line.
+	Result json.RawMessage `json:"result"`
 	// Revision is the revision of the rulebook that made the decision.
 	Revision string `json:"revision"`
 	// LatencyNS is the time from the request's arrival to the decision.
@@ -185,16 +186,16 @@ func (l *decisionLog) close() error {
 	return nil
 }
 
-// newRecord is the line of decision d; an input over maxInput bytes is logged
-// as its digest and size.
-func newRecord(path, remote string, input []byte, maxInput int, d *evaluator.Decision, started, decided time.Time, cause error) *Record {
+// newRecord is the line of decision d, encoded as result; an input over
+// maxInput bytes is logged as its digest and size.
+func newRecord(path, remote string, input []byte, maxInput int, d *evaluator.Decision, result []byte, started, decided time.Time, cause error) *Record {
 	rec := &Record{
 		Event:      eventDecision,
 		DecisionID: d.DecisionID,
 		Time:       decided.UTC().Format(time.RFC3339Nano),
 		Path:       path,
 		RemoteAddr: remote,
-		Result:     d,
+		Result:     json.RawMessage(result),
 		Revision:   d.Rulebook.Revision,
 		LatencyNS:  decided.Sub(started).Nanoseconds(),
 	}

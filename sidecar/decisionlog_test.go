@@ -41,7 +41,7 @@ func TestRecordLine(t *testing.T) {
 			fmt.Sprintf(head, "4f6c") + `,"input":{},"result":` + denyJSON + `,"revision":"sha256:abc","latency_ns":123456,"error":"stopped: \"deadline\" <x> & é"}` + "\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := newRecord(PathOPADecide, "127.0.0.1:54321", []byte(tc.input), DefaultDecisionLogMaxInput, tc.d, started, started.Add(123456*time.Nanosecond), tc.cause)
+			rec := newRecord(PathOPADecide, "127.0.0.1:54321", []byte(tc.input), DefaultDecisionLogMaxInput, tc.d, mustEncode(tc.d), started, started.Add(123456*time.Nanosecond), tc.cause)
 			got, err := encode(rec)
 			if err != nil {
 				t.Fatal(err)
@@ -54,7 +54,7 @@ func TestRecordLine(t *testing.T) {
 }
 
 func TestRecordLineRefusesInputThatIsNotJSON(t *testing.T) {
-	rec := newRecord(PathAdmit, "", []byte(`{"provider":`), DefaultDecisionLogMaxInput, &evaluator.Decision{DecisionID: "x"}, time.Now(), time.Now(), nil)
+	rec := newRecord(PathAdmit, "", []byte(`{"provider":`), DefaultDecisionLogMaxInput, &evaluator.Decision{DecisionID: "x"}, []byte(`{}`), time.Now(), time.Now(), nil)
 	if _, err := encode(rec); err == nil {
 		t.Fatal("encode accepted an input that is not JSON")
 	}

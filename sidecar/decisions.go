@@ -118,23 +118,26 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 	case !d.Allowed:
 		outcome = outcomeDeny
 	}
-	record := func(d *evaluator.Decision, cause error) *Record {
-		rec := newRecord(path, r.RemoteAddr, raw, s.cfg.DecisionLogMaxInput, d, start, time.Now(), cause)
+	// The decision is encoded once, for its answer and its log line.
+	encoded := mustEncode(d)
+	record := func(d *evaluator.Decision, encoded []byte, cause error) *Record {
+		rec := newRecord(path, r.RemoteAddr, raw, s.cfg.DecisionLogMaxInput, d, encoded, start, time.Now(), cause)
 		rec.RequestedBy, rec.ProjectID = id.Name, cmp.Or(project, req.ProjectID)
 		return rec
 	}
-	if werr := s.dlog.write(record(d, err)); werr != nil && s.cfg.DecisionLogRequired {
+	if werr := s.dlog.write(record(d, encoded, err)); werr != nil && s.cfg.DecisionLogRequired {
 		// No admission without its audit line: the decision is refused, and
 		// the refusal is logged if the log takes it (else the server log has
 		// both lines).
 		cause := fmt.Errorf("its decision log line could not be written (--decision-log-required): %w", werr)
 		d = e.FailClosed(req, cause)
 		outcome = outcomeFailClosed
-		_ = s.dlog.write(record(d, cause))
+		encoded = mustEncode(d)
+		_ = s.dlog.write(record(d, encoded, cause))
 	}
 	s.metrics.decided(d, outcome)
 	setOutcome(w, outcome)
-	return &decided{Decision: d, encoded: mustEncode(d)}, nil
+	return &decided{Decision: d, encoded: encoded}, nil
 }
 
 // bindProject holds a parsed request to its identity's projects: a

@@ -53,7 +53,11 @@ func TestDecisionLog(t *testing.T) {
 			answered = string(r.Result)
 		}
 		ts, err := time.Parse(time.RFC3339Nano, rec.Time)
-		if rec.DecisionID != rec.Result.DecisionID || rec.DecisionID != decisionID(t, want.result) ||
+		var d evaluator.Decision
+		if err := json.Unmarshal(rec.Result, &d); err != nil {
+			t.Fatalf("line %d: result: %v", i, err)
+		}
+		if rec.DecisionID != d.DecisionID || rec.DecisionID != decisionID(t, want.result) ||
 			rec.Path != want.path || !strings.HasPrefix(rec.RemoteAddr, host+":") ||
 			string(rec.Input) != want.input || string(result) != answered ||
 			rec.Revision != h.s.eval.Load().Revision() || rec.LatencyNS <= 0 || rec.Error != "" ||
@@ -83,7 +87,10 @@ func TestFailClosed(t *testing.T) {
 	if len(lines) != 3 {
 		t.Fatalf("%d decision log lines, want 3", len(lines))
 	}
-	var rec Record
+	var rec struct {
+		Error  string
+		Result evaluator.Decision
+	}
 	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package sidecar
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"path"
@@ -135,9 +134,6 @@ func (s *Server) observe(known map[string]bool, next http.Handler) http.Handler 
 	})
 }
 
-// identityKey carries the caller's identity in its request's context.
-type identityKey struct{}
-
 // authenticate finds who asks, and refuses (401) a caller without a valid
 // token anywhere but on the open paths. A path that is not clean is refused
 // here as unknown: net/http's mux would answer it with a redirect.
@@ -153,14 +149,22 @@ func (s *Server) authenticate(open map[string]bool, unknown, next http.Handler) 
 			unknown.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)))
+		// The identity rides with the exchange's writer (observe made it), not
+		// in a copy of the request with a new context.
+		if rw, ok := w.(*responseWriter); ok {
+			rw.id = id
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
 // authorize refuses (403) a caller whose identity lacks the route's role.
 func (s *Server) authorize(rt route, next handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, _ := r.Context().Value(identityKey{}).(*Identity)
+		var id *Identity
+		if rw, ok := w.(*responseWriter); ok {
+			id = rw.id
+		}
 		if rt.role != "" && !id.has(rt.role) {
 			s.refuse(w, r, id, apiErrorf(http.StatusForbidden, CodeForbidden, "identity %q does not have the role %s that %s %s needs", id.Name, rt.role, r.Method, r.URL.Path))
 			return
@@ -209,11 +213,13 @@ func (s *Server) identify(r *http.Request) *Identity {
 	return ids.authenticate(r)
 }
 
-// responseWriter remembers the outcome for the metrics.
+// responseWriter is the state of one exchange: the outcome for the metrics,
+// and who asks (set by authenticate).
 type responseWriter struct {
 	http.ResponseWriter
 	wroteHeader bool
 	outcome     string
+	id          *Identity
 }
 
 func (w *responseWriter) WriteHeader(code int) {
