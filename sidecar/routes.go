@@ -145,7 +145,7 @@ func (s *Server) authenticate(open map[string]bool, unknown, next http.Handler) 
 			s.refuse(w, r, nil, apiErrorf(http.StatusUnauthorized, CodeUnauthorized, "a valid bearer token is required: Authorization: Bearer <token>"))
 			return
 		}
-		if path.Clean(r.URL.Path) != r.URL.Path || r.Method == http.MethodConnect {
+		if path.Clean(r.URL.Path) != r.URL.Path {
 			unknown.ServeHTTP(w, r)
 			return
 		}
