@@ -120,12 +120,12 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 	}
 	// The decision is encoded once, for its answer and its log line.
 	encoded := mustEncode(d)
-	record := func(d *evaluator.Decision, encoded []byte, cause error) *Record {
+	logDecision := func(cause error) error {
 		rec := newRecord(path, r.RemoteAddr, raw, s.cfg.DecisionLogMaxInput, d, encoded, start, time.Now(), cause)
 		rec.RequestedBy, rec.ProjectID = id.Name, cmp.Or(project, req.ProjectID)
-		return rec
+		return s.dlog.write(rec)
 	}
-	if werr := s.dlog.write(record(d, encoded, err)); werr != nil && s.cfg.DecisionLogRequired {
+	if werr := logDecision(err); werr != nil && s.cfg.DecisionLogRequired {
 		// No admission without its audit line: the decision is refused, and
 		// the refusal is logged if the log takes it (else the server log has
 		// both lines).
@@ -133,7 +133,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 		d = e.FailClosed(req, cause)
 		outcome = outcomeFailClosed
 		encoded = mustEncode(d)
-		_ = s.dlog.write(record(d, encoded, cause))
+		_ = logDecision(cause)
 	}
 	s.metrics.decided(d, outcome)
 	setOutcome(w, outcome)
