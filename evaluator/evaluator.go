@@ -100,7 +100,7 @@ func New(ctx context.Context, opts Options) (*Evaluator, error) {
 	if errs := v.validateInventory(inv); len(errs) > 0 {
 		return nil, &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
 	}
-	st, err := e.prepare(ctx, book, inv)
+	st, err := e.prepare(ctx, book, inv, "")
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,9 @@ func New(ctx context.Context, opts Options) (*Evaluator, error) {
 
 // prepare builds the store and prepares the decision query for one rulebook
 // and inventory.
-func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv map[string]any) (*state, error) {
+// rev is inv's revision when it is known (the inventory did not change), or
+// empty.
+func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv map[string]any, rev string) (*state, error) {
 	// The store holds the inventory as OPA values, converted once here: by
 	// default every read of data.inventory in a rule would convert the part
 	// it reads again, on every decision.
@@ -145,9 +147,10 @@ func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv map[string]
 	if err != nil {
 		return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("the rulebook cannot decide a canary request: %v", err), err: err}
 	}
-	rev, err := inventoryRevision(inv)
-	if err != nil {
-		return nil, internalError("inventory revision", err)
+	if rev == "" {
+		if rev, err = inventoryRevision(inv); err != nil {
+			return nil, internalError("inventory revision", err)
+		}
 	}
 	return &state{book: book, inventory: inv, inventoryRevision: rev, query: q}, nil
 }
@@ -197,7 +200,7 @@ func (e *Evaluator) SetInventory(ctx context.Context, inv map[string]any) error 
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	st, err := e.prepare(ctx, e.state.Load().book, inv)
+	st, err := e.prepare(ctx, e.state.Load().book, inv, "")
 	if err != nil {
 		return err
 	}
@@ -214,7 +217,8 @@ func (e *Evaluator) SetRulebook(ctx context.Context, fsys fs.FS) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	st, err := e.prepare(ctx, book, e.state.Load().inventory)
+	old := e.state.Load()
+	st, err := e.prepare(ctx, book, old.inventory, old.inventoryRevision)
 	if err != nil {
 		return err
 	}

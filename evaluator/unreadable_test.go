@@ -57,7 +57,7 @@ func TestUnreadableFactFailsClosed(t *testing.T) {
 				if errs := e.validator.validateInventory(tc.inventory); len(errs) == 0 {
 					t.Fatalf("the schema accepts the inventory: nothing to bypass")
 				}
-				st, err := e.prepare(context.Background(), e.state.Load().book, tc.inventory) // around the schema
+				st, err := e.prepare(context.Background(), e.state.Load().book, tc.inventory, "") // around the schema
 				if err != nil {
 					t.Fatal(err)
 				}

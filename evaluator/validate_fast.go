@@ -511,13 +511,15 @@ func newMatcher(re *regexp.Regexp) *matcher {
 	if re == nil {
 		return nil
 	}
-	m := &matcher{re: re, seen: map[string]bool{}}
+	m := &matcher{re: re}
 	if g := wordListPattern.FindStringSubmatch(re.String()); g != nil {
 		m.words = map[string]bool{}
 		for w := range strings.SplitSeq(g[1], "|") {
 			m.words[strings.ToLower(w)] = true
 		}
+		return m
 	}
+	m.seen = map[string]bool{}
 	return m
 }
 
@@ -544,15 +546,18 @@ func (m *matcher) match(s string) bool {
 	}
 	m.mu.RLock()
 	ok, known := m.seen[s]
+	full := len(m.seen) >= matcherEntries
 	m.mu.RUnlock()
 	if known {
 		return ok
 	}
 	ok = m.re.MatchString(s)
-	m.mu.Lock()
-	if len(m.seen) < matcherEntries {
-		m.seen[s] = ok
+	if !full { // once full, a miss takes no write lock
+		m.mu.Lock()
+		if len(m.seen) < matcherEntries {
+			m.seen[s] = ok
+		}
+		m.mu.Unlock()
 	}
-	m.mu.Unlock()
 	return ok
 }

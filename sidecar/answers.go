@@ -26,9 +26,6 @@ func apiErrorf(status int, code, format string, args ...any) *APIError {
 	return &APIError{status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// handler answers one request of a route; id is who asks (nil on an open
-// route when the caller showed no valid token).
-
 // refuse answers e (a 401, 403 or 429) and writes the attempt to the
 // decision log: who (when known), what, from where, and why.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, id *Identity, e *APIError) {

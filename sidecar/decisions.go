@@ -1,7 +1,6 @@
 package sidecar
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -81,8 +80,7 @@ type decided struct {
 func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, path string, raw []byte, start time.Time) (*decided, *APIError) {
 	release, ok := s.gate.enter(r.Context())
 	if !ok {
-		return nil, apiErrorf(http.StatusTooManyRequests, CodeTooManyRequests,
-			"more requests are being decided than the server takes at once (--max-in-flight, --max-queued); retry shortly")
+		return nil, busy()
 	}
 	released := false
 	defer func() {
@@ -122,7 +120,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 	encoded := mustEncode(d)
 	logDecision := func(cause error) error {
 		rec := newRecord(path, r.RemoteAddr, raw, s.cfg.DecisionLogMaxInput, d, encoded, start, time.Now(), cause)
-		rec.RequestedBy, rec.ProjectID = id.Name, cmp.Or(project, req.ProjectID)
+		rec.RequestedBy, rec.ProjectID = id.Name, project
 		return s.dlog.write(rec)
 	}
 	if werr := logDecision(err); werr != nil && s.cfg.DecisionLogRequired {

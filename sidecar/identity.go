@@ -45,11 +45,11 @@ func (id *Identity) has(role string) bool { return slices.Contains(id.roles, rol
 // false when the request names a project the identity is not bound to.
 func (id *Identity) projectFor(provider, project string) (asked string, ok bool) {
 	if id.projects == nil {
-		return "", true
+		return project, true
 	}
 	bound := id.projects[provider]
 	if project != "" {
-		return "", slices.Contains(bound, project)
+		return project, slices.Contains(bound, project)
 	}
 	if len(bound) == 1 {
 		return bound[0], true

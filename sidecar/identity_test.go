@@ -320,6 +320,17 @@ func TestDecisionLogRequired(t *testing.T) {
 		if got.status != 200 || refused != required || (!required && !d.Allowed) {
 			t.Errorf("required=%v: %d %s", required, got.status, got.body)
 		}
+		// Every line the log could not take is in the server log instead:
+		// the decision, and when required, its fail-closed replacement.
+		logged := h.logbuf.String()
+		want := 1
+		if required {
+			want = 2
+		}
+		if n := strings.Count(logged, "decision log write failed"); n != want ||
+			required != strings.Contains(logged, `"id":"REQ-004"`) {
+			t.Errorf("required=%v: %d lines in the server log, want %d:\n%s", required, n, want, logged)
+		}
 	}
 }
 

@@ -18,10 +18,12 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 	}
 	release, ok := s.gate.enter(r.Context())
 	if !ok {
-		s.refuse(w, r, id, apiErrorf(http.StatusTooManyRequests, CodeTooManyRequests,
-			"more requests are being decided than the server takes at once (--max-in-flight, --max-queued); retry shortly"))
+		s.refuse(w, r, id, busy())
 		return
 	}
+	// One change at a time, with file reloads too: the revisions the event
+	// names are this change's own.
+	s.reloadMu.Lock()
 	e := s.eval.Load()
 	before := e.InventoryRevision()
 	inv, err := evaluator.ParseInventory(body, evaluator.FormatJSON)
@@ -30,6 +32,8 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 		// change half made, nor turn it into a failure.
 		err = e.SetInventory(context.WithoutCancel(r.Context()), inv)
 	}
+	after := e.InventoryRevision()
+	s.reloadMu.Unlock()
 	release()
 	if err != nil {
 		s.metrics.invUpdates.WithLabelValues(resultFailure).Inc()
@@ -48,8 +52,8 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 	_ = s.dlog.writeEvent(inventoryEvent{
 		Event: eventInventory, Time: time.Now().UTC().Format(time.RFC3339Nano), Source: "http",
 		RemoteAddr: r.RemoteAddr, RequestedBy: id.Name, SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(body)),
-		PreviousRevision: before, Revision: e.InventoryRevision(),
+		PreviousRevision: before, Revision: after,
 	})
-	s.log.Info("inventory replaced", "source", "http", "requested_by", id.Name, "remote_addr", r.RemoteAddr, "bytes", len(body), "revision", e.InventoryRevision())
+	s.log.Info("inventory replaced", "source", "http", "requested_by", id.Name, "remote_addr", r.RemoteAddr, "bytes", len(body), "revision", after)
 	w.WriteHeader(http.StatusNoContent)
 }

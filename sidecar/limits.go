@@ -3,6 +3,7 @@ package sidecar
 import (
 	"context"
 	"net"
+	"net/http"
 	"runtime/debug"
 	runtimemetrics "runtime/metrics"
 	"sync"
@@ -52,6 +53,12 @@ func (g *gate) enter(ctx context.Context) (release func(), ok bool) {
 }
 
 func (g *gate) leave() { <-g.slots }
+
+// busy is the answer to a request the gate turned away.
+func busy() *APIError {
+	return apiErrorf(http.StatusTooManyRequests, CodeTooManyRequests,
+		"more requests are being decided than the server takes at once (--max-in-flight, --max-queued); retry shortly")
+}
 
 // limitListener closes a connection accepted beyond max open ones at once,
 // before reading a byte of it: the caller sees the connection end and may

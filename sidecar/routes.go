@@ -84,16 +84,15 @@ func (s *Server) routeTable() []route {
 func (s *Server) routes() http.Handler {
 	table := s.routeTable()
 	mux := http.NewServeMux()
-	known := map[string]bool{}
 	open := map[string]bool{}
-	allow := map[string][]string{}
+	allow := map[string][]string{} // the methods of every known path
 	var paths []string
 	for _, rt := range table {
 		mux.Handle(rt.method+" "+rt.path, s.authorize(rt, s.whenReady(rt, rt.handle)))
-		if !known[rt.path] {
+		if allow[rt.path] == nil {
 			paths = append(paths, rt.path)
 		}
-		known[rt.path], open[rt.path] = true, rt.open
+		open[rt.path] = rt.open
 		allow[rt.path] = append(allow[rt.path], rt.method)
 		if rt.method == http.MethodGet { // net/http answers HEAD with GET's handler
 			allow[rt.path] = append(allow[rt.path], http.MethodHead)
@@ -104,17 +103,17 @@ func (s *Server) routes() http.Handler {
 	}
 	unknown := notFound(strings.Join(paths, ", "))
 	mux.Handle("/", unknown)
-	return s.observe(known, s.authenticate(open, unknown, mux))
+	return s.observe(func(path string) bool { return allow[path] != nil }, s.authenticate(open, unknown, mux))
 }
 
 // observe counts every answer by endpoint (known paths by name, the rest as
 // "other") and outcome, and turns a panic into a 500 that still counts.
-func (s *Server) observe(known map[string]bool, next http.Handler) http.Handler {
+func (s *Server) observe(known func(path string) bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rw := &responseWriter{ResponseWriter: w, outcome: outcomeOK}
 		endpoint := endpointOther
-		if known[r.URL.Path] {
+		if known(r.URL.Path) {
 			endpoint = r.URL.Path
 		}
 		defer func() {
@@ -151,9 +150,7 @@ func (s *Server) authenticate(open map[string]bool, unknown, next http.Handler) 
 		}
 		// The identity rides with the exchange's writer (observe made it), not
 		// in a copy of the request with a new context.
-		if rw, ok := w.(*responseWriter); ok {
-			rw.id = id
-		}
+		w.(*responseWriter).id = id
 		next.ServeHTTP(w, r)
 	})
 }
@@ -161,10 +158,7 @@ func (s *Server) authenticate(open map[string]bool, unknown, next http.Handler) 
 // authorize refuses (403) a caller whose identity lacks the route's role.
 func (s *Server) authorize(rt route, next handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var id *Identity
-		if rw, ok := w.(*responseWriter); ok {
-			id = rw.id
-		}
+		id := w.(*responseWriter).id
 		if rt.role != "" && !id.has(rt.role) {
 			s.refuse(w, r, id, apiErrorf(http.StatusForbidden, CodeForbidden, "identity %q does not have the role %s that %s %s needs", id.Name, rt.role, r.Method, r.URL.Path))
 			return

@@ -42,7 +42,7 @@ func TestMemoryLimit(t *testing.T) {
 			t.Errorf("memoryLimit(%q, %v) = %d, %v; want %d", tc.flag, tc.envSet, got, err, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "lots", "-5MiB", "0", "12MB"} {
+	for _, bad := range []string{"", "lots", "-5MiB", "0", "12MB", "9999999999GiB"} {
 		if _, err := memoryLimit(bad, false); err == nil {
 			t.Errorf("memoryLimit(%q) accepted", bad)
 		}

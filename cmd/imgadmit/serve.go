@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"strconv"
@@ -94,8 +95,11 @@ func runServe(c *cli.Context) error {
 	if cfg.MaxBody <= 0 || cfg.EvalTimeout <= 0 || cfg.ReadTimeout <= 0 || cfg.WriteTimeout <= 0 || cfg.IdleTimeout <= 0 || cfg.ShutdownTimeout <= 0 {
 		return usageError("--max-body and the timeouts must be positive")
 	}
-	if cfg.MaxHeaderBytes <= 0 || cfg.MaxConnections <= 0 || cfg.MaxInFlight < 0 || cfg.MaxQueued < 0 || cfg.DecisionLogMaxInput <= 0 {
-		return usageError("--max-header-bytes, --max-connections, --max-in-flight, --max-queued and --decision-log-max-input must be positive")
+	if cfg.MaxHeaderBytes <= 0 || cfg.MaxConnections <= 0 || cfg.DecisionLogMaxInput <= 0 {
+		return usageError("--max-header-bytes, --max-connections and --decision-log-max-input must be positive")
+	}
+	if cfg.MaxInFlight < 0 || cfg.MaxQueued < 0 {
+		return usageError("--max-in-flight and --max-queued must not be negative (0 means the default)")
 	}
 
 	hup := make(chan os.Signal, 1)
@@ -132,7 +136,7 @@ func memoryLimit(v string, envSet bool) (int64, error) {
 		}
 	}
 	b, err := strconv.ParseInt(n, 10, 64)
-	if err != nil || b <= 0 {
+	if err != nil || b <= 0 || b > math.MaxInt64/unit {
 		return 0, usageError(fmt.Sprintf("--memory-limit %q: want auto, off or a size such as 256MiB", v))
 	}
 	return b * unit, nil

@@ -30,7 +30,7 @@ const (
 	EarlyEnd
 	// Trailing: more data after the document's one value.
 	Trailing
-	// Duplicate: a name twice in one object; Pointer is the second's, Name the name.
+	// Duplicate: a name twice in one object; Pointer is the second's.
 	Duplicate
 	// TooDeep: nested deeper than Limits.MaxDepth.
 	TooDeep
@@ -50,7 +50,6 @@ type Error struct {
 	Kind    Kind
 	Offset  int    // the byte at fault
 	Pointer string // RFC 6901; "" for the document
-	Name    string // Duplicate: the name given twice
 	Message string // Syntax: what was found; else a short description
 }
 
@@ -252,19 +251,10 @@ func (r *reader) fail(err error) error {
 	case errors.Is(se.Err, io.ErrUnexpectedEOF) || errors.Is(se.Err, io.EOF):
 		e.Kind, e.Offset, e.Message = EarlyEnd, len(r.raw), "the document ends early"
 	case errors.Is(se.Err, jsontext.ErrDuplicateName):
-		e.Kind = Duplicate
-		e.Name = se.JSONPointer.LastToken()
-		e.Message = fmt.Sprintf("duplicate key %q", e.Name)
+		e.Kind, e.Message = Duplicate, fmt.Sprintf("duplicate key %q", se.JSONPointer.LastToken())
 	default:
 		e.Kind, e.Message = Syntax, syntaxMessage(se.Err)
 		trailingComma(r.raw, e)
-	}
-	// jsontext refuses bytes that are not UTF-8 as it meets them, in a
-	// string or as a character no value starts with; either way, say so.
-	if e.Kind != EarlyEnd {
-		if bad := InvalidUTF8Offset(r.raw); bad <= e.Offset {
-			e.Kind, e.Offset, e.Pointer, e.Message = InvalidUTF8, bad, "", "invalid UTF-8"
-		}
 	}
 	return e
 }
@@ -401,7 +391,7 @@ func Member(raw []byte, name string) (value []byte, offset int, err error) {
 		}
 		if named {
 			if found {
-				return nil, 0, &Error{Kind: Duplicate, Offset: after, Pointer: "/" + name, Name: name, Message: fmt.Sprintf("duplicate key %q", name)}
+				return nil, 0, &Error{Kind: Duplicate, Offset: after, Pointer: "/" + name, Message: fmt.Sprintf("duplicate key %q", name)}
 			}
 			found = true
 			offset = after + bytes.IndexFunc(raw[after:], func(c rune) bool { return !strings.ContainsRune(" \t\r\n:", c) })

@@ -29,7 +29,12 @@ func watchServer(t *testing.T, s *served, stop <-chan struct{}) func() (peakMB i
 	go func() {
 		defer wg.Done()
 		for {
-			if kb, err := s.rssKB(); err == nil && int64(kb) > peak.Load() {
+			kb, err := s.rssKB()
+			if err != nil {
+				t.Errorf("server RSS: %v", err) // no figure would pass any limit
+				return
+			}
+			if int64(kb) > peak.Load() {
 				peak.Store(int64(kb))
 			}
 			select {

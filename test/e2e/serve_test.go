@@ -142,6 +142,7 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"serve", "extra"}, 2, "imgadmit: serve takes no arguments, got [\"extra\"]\n"},
 		{[]string{"serve", "--memory-limit", "lots"}, 2, "imgadmit: --memory-limit \"lots\": want auto, off or a size such as 256MiB\n"},
 		{[]string{"serve", "--max-connections", "0"}, 2, "must be positive\n"},
+		{[]string{"serve", "--max-queued", "-1"}, 2, "must not be negative (0 means the default)\n"},
 		{[]string{"serve", "--identities", "ids.yaml", "--token-file", "tok"}, 2, "imgadmit: --identities and --token-file go apart"},
 		{[]string{"serve", "--identities", "/nonexistent/ids.yaml"}, 2, "imgadmit: --identities: open /nonexistent/ids.yaml: no such file or directory\n"},
 		{[]string{"serve", "--addr", "127.0.0.1:0", "--policies", pol}, 2, "parse rulebook: 1 error occurred: x.rego:4: rego_parse_error: unexpected eof token"},
