@@ -81,26 +81,26 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 	fmt.Fprintf(cfg.Out, "imgadmit vs stock OPA: %d request bodies (fixtures, invalid ones left out), rulebook %s, inventory %s\n",
 		len(bodies), cfg.Policies, cfg.Inventory)
 
-	var servers []*loadgen.Server
+	var servers []*Server
 	defer func() {
 		for _, s := range servers {
 			s.Stop()
 		}
 	}()
-	ia, err := loadgen.StartImgadmit(ctx, cfg.Imgadmit, cfg.Inventory, decisionLog, cfg.WorkDir, cfg.Env)
+	ia, err := StartImgadmit(ctx, cfg.Imgadmit, cfg.Inventory, decisionLog, cfg.WorkDir, cfg.Env)
 	if err != nil {
 		return err
 	}
 	servers = append(servers, ia)
 	// --ignore: the OPA server loads the same rule files imgadmit embeds, not
 	// the tests beside them.
-	opa, err := loadgen.StartOPA(ctx, "opa", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, "--ignore", "*_test.rego")
+	opa, err := StartOPA(ctx, "opa", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, "--ignore", "*_test.rego")
 	if err != nil {
 		return err
 	}
 	servers = append(servers, opa)
 	if cfg.QuietOPA {
-		q, err := loadgen.StartOPA(ctx, "opa-quiet", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, "--ignore", "*_test.rego", "--log-level", "error")
+		q, err := StartOPA(ctx, "opa-quiet", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, "--ignore", "*_test.rego", "--log-level", "error")
 		if err != nil {
 			return err
 		}
@@ -180,7 +180,7 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 }
 
 // rounds runs the load against each server in turn, Rounds times.
-func rounds(ctx context.Context, cfg CompareConfig, client *http.Client, servers []*loadgen.Server, bodies [][]byte, l loadgen.Load, mode string) ([]roundResult, error) {
+func rounds(ctx context.Context, cfg CompareConfig, client *http.Client, servers []*Server, bodies [][]byte, l loadgen.Load, mode string) ([]roundResult, error) {
 	var out []roundResult
 	for r := range cfg.Rounds {
 		for _, s := range servers {
@@ -211,7 +211,7 @@ func rounds(ctx context.Context, cfg CompareConfig, client *http.Client, servers
 			var handler []time.Duration
 			own := ""
 			if s.DecisionLog != "" {
-				if handler, err = loadgen.HandlerLatencies(s.DecisionLog, logAt); err != nil {
+				if handler, err = HandlerLatencies(s.DecisionLog, logAt); err != nil {
 					return nil, fmt.Errorf("%s round %d: %w", s.Name, r+1, err)
 				}
 				own = fmt.Sprintf("  handler p50 %s p99 %s", loadgen.Round(loadgen.Percentile(handler, 0.50)), loadgen.Round(loadgen.Percentile(handler, 0.99)))
@@ -297,7 +297,7 @@ func medianDur(rs []*loadgen.Result, p float64) time.Duration {
 // decisions, less what only imgadmit adds (decision_id, rulebook): the
 // comparison is only worth reading if both answer the same question the same
 // way.
-func checkSameDecisions(ctx context.Context, servers []*loadgen.Server, bodies [][]byte, files []string) error {
+func checkSameDecisions(ctx context.Context, servers []*Server, bodies [][]byte, files []string) error {
 	client := loadgen.NewClient(1)
 	defer client.CloseIdleConnections()
 	for i, b := range bodies {

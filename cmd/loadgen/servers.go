@@ -1,4 +1,4 @@
-package loadgen
+package main
 
 import (
 	"bytes"
@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/imgadmit/imgadmit/internal/loadgen"
 )
 
 // Server is a decision server this package started, on a loopback port.
@@ -186,37 +188,7 @@ func (s *Server) LogTail(n int) string {
 // Memory is the server's resident set now and at its peak, in bytes, from
 // /proc (Linux).
 func (s *Server) Memory() (rss, peak int64, err error) {
-	return Memory(s.cmd.Process.Pid)
-}
-
-// Memory is a process's resident set now and at its peak, in bytes, from
-// /proc (Linux).
-func Memory(pid int) (rss, peak int64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(v)
-		if len(f) < 1 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[0], 10, 64)
-		switch k {
-		case "VmRSS":
-			rss = kb << 10
-		case "VmHWM":
-			peak = kb << 10
-		}
-	}
-	if rss == 0 {
-		return 0, 0, errors.New("no VmRSS in /proc status")
-	}
-	return rss, peak, nil
+	return loadgen.Memory(s.cmd.Process.Pid)
 }
 
 // CPU is the CPU time the server has used so far (user and system), from
