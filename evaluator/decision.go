@@ -2,12 +2,16 @@ package evaluator
 
 // Decision is the answer to a request (SPEC "The decision").
 type Decision struct {
-	Allowed    bool     `json:"allowed"`
-	DecisionID string   `json:"decision_id"`
-	Provider   string   `json:"provider"`
-	Operation  string   `json:"operation"`
-	Reasons    []Reason `json:"reasons"`
-	Rulebook   Rulebook `json:"rulebook"`
+	Allowed    bool   `json:"allowed"`
+	DecisionID string `json:"decision_id"`
+	Provider   string `json:"provider"`
+	Operation  string `json:"operation"`
+	// Call and Requests are set for a real API call: which call it was, and
+	// the canonical requests it became, as they were decided.
+	Call     *Call            `json:"call,omitempty"`
+	Requests []map[string]any `json:"requests,omitempty"`
+	Reasons  []Reason         `json:"reasons"`
+	Rulebook Rulebook         `json:"rulebook"`
 }
 
 // Reason is one rule's finding, built in Rego from the rule's METADATA.

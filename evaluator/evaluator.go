@@ -44,14 +44,18 @@ type Options struct {
 	Lenient bool
 	// TrustRequestFacts, when set, overrides settings.trust_request_facts.
 	TrustRequestFacts *bool
+	// Translator, when set, reads the documents it recognizes (real API
+	// calls) into canonical requests; nil means canonical requests only.
+	Translator Translator
 }
 
 // Evaluator turns requests into decisions. It is safe for concurrent use; the
 // rulebook and the inventory can be replaced while it serves, atomically.
 type Evaluator struct {
-	validator *validator
-	lenient   bool
-	trust     *bool
+	validator  *validator
+	lenient    bool
+	trust      *bool
+	translator Translator
 
 	mu    sync.Mutex // serializes replacements of state
 	state atomic.Pointer[state]
@@ -84,7 +88,7 @@ func New(ctx context.Context, opts Options) (*Evaluator, error) {
 	if err != nil {
 		return nil, internalError("compile schemas", err)
 	}
-	e := &Evaluator{validator: v, lenient: opts.Lenient, trust: opts.TrustRequestFacts}
+	e := &Evaluator{validator: v, lenient: opts.Lenient, trust: opts.TrustRequestFacts, translator: opts.Translator}
 	pfs := opts.Policies
 	if pfs == nil {
 		pfs = policies.FS
@@ -258,11 +262,19 @@ func (e *Evaluator) DecideRequest(ctx context.Context, req *Request, opts Decide
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Code: CodeInternal, Message: fmt.Sprintf("evaluation stopped: %v", err), err: err}
 	}
+	st := e.state.Load()
+	if req.translation != nil {
+		return e.decideTranslated(ctx, st, req, opts)
+	}
+	return e.decide(ctx, st, req, opts)
+}
+
+// decide evaluates one canonical request with one state.
+func (e *Evaluator) decide(ctx context.Context, st *state, req *Request, opts DecideOptions) (*Decision, error) {
 	doc, err := req.document(opts.Project)
 	if err != nil {
 		return nil, err
 	}
-	st := e.state.Load()
 	input, err := ast.InterfaceToValue(doc)
 	if err != nil {
 		return nil, internalError("convert request", err)

@@ -16,6 +16,10 @@ type Request struct {
 	// ProjectID is the project the request names; empty when it names none.
 	ProjectID string
 	doc       map[string]any
+	// translation and parts are set for a document a Translator read (a
+	// real API call): what it was, and the canonical requests it stands for.
+	translation *Translation
+	parts       []*Request
 }
 
 // ParseRequest decodes a request written in format f and checks it against
@@ -25,6 +29,9 @@ func (e *Evaluator) ParseRequest(raw []byte, f Format) (*Request, error) {
 	doc, err := decode(raw, f)
 	if err != nil {
 		return nil, err
+	}
+	if obj, ok := doc.(map[string]any); ok && e.translator != nil && e.translator.Recognizes(obj) {
+		return e.parseTranslated(raw, f, obj)
 	}
 	if errs := e.validator.validateRequest(doc); len(errs) > 0 {
 		locateLines(raw, f, errs)
@@ -36,6 +43,9 @@ func (e *Evaluator) ParseRequest(raw []byte, f Format) (*Request, error) {
 // RequestOf checks a request that is already decoded (JSON numbers as
 // json.Number), as ParseRequest does; its errors carry no lines.
 func (e *Evaluator) RequestOf(doc any) (*Request, error) {
+	if obj, ok := doc.(map[string]any); ok && e.translator != nil && e.translator.Recognizes(obj) {
+		return e.parseTranslated(nil, FormatJSON, obj)
+	}
 	if errs := e.validator.validateRequest(doc); len(errs) > 0 {
 		return nil, invalidRequest("the request does not match its schema", errs...)
 	}

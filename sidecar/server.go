@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/imgadmit/imgadmit/evaluator"
+	"github.com/imgadmit/imgadmit/internal/calls"
 )
 
 // Server is one sidecar. It is ready once Load has built its evaluator.
@@ -102,7 +103,7 @@ func (s *Server) Load(ctx context.Context) error {
 		}
 		source = "files"
 	}
-	opts := evaluator.Options{Inventory: inv, Lenient: s.cfg.Lenient, TrustRequestFacts: s.cfg.TrustRequestFacts}
+	opts := evaluator.Options{Inventory: inv, Lenient: s.cfg.Lenient, TrustRequestFacts: s.cfg.TrustRequestFacts, Translator: calls.Translator}
 	if s.cfg.Policies != "" {
 		opts.Policies = os.DirFS(s.cfg.Policies)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/imgadmit/imgadmit/evaluator"
+	"github.com/imgadmit/imgadmit/internal/calls"
 )
 
 func evalCommand() *cli.Command {
@@ -70,7 +71,7 @@ func maxInput(c *cli.Context) (int64, error) {
 // newEvaluator builds the evaluator from the common flags. Its errors carry
 // their exit code: a bad inventory or rulebook is the caller's input (2).
 func newEvaluator(c *cli.Context) (*evaluator.Evaluator, error) {
-	opts := evaluator.Options{Lenient: c.Bool("lenient")}
+	opts := evaluator.Options{Lenient: c.Bool("lenient"), Translator: calls.Translator}
 	if c.IsSet("trust-request-facts") {
 		t := c.Bool("trust-request-facts")
 		opts.TrustRequestFacts = &t

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/imgadmit/imgadmit/evaluator"
+	"github.com/imgadmit/imgadmit/internal/calls"
 )
 
 func validateCommand() *cli.Command {
@@ -27,7 +28,7 @@ func validateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			e, err := evaluator.New(c.Context, evaluator.Options{})
+			e, err := evaluator.New(c.Context, evaluator.Options{Translator: calls.Translator})
 			if err != nil {
 				return cli.Exit(err.Error(), codeFor(err))
 			}

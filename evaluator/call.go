@@ -1,0 +1,223 @@
+package evaluator
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// A Translator turns a document that is not a canonical request, such as a
+// real API call, into the canonical requests it stands for. The evaluator
+// knows nothing of what such a document says (URLs, RPC actions): it asks
+// the translator, checks every canonical request against its schema as it
+// checks any request, and decides them as one.
+type Translator interface {
+	// Recognizes reports whether doc is the translator's kind of document.
+	// It is asked of every document, so it must be cheap.
+	Recognizes(doc map[string]any) bool
+	// Translate turns doc into canonical requests. A document it cannot read
+	// is an *Error with code invalid_request whose field errors point into
+	// doc (lines are located by the evaluator).
+	Translate(doc map[string]any) (*Translation, error)
+}
+
+// Translation is what a foreign document stands for.
+type Translation struct {
+	// Provider, Operation and ProjectID describe the document as a whole:
+	// what its decision names and what project the caller asks as ("" for
+	// none). Operation is "" for a call that maps onto no operation.
+	Provider  string
+	Operation string
+	ProjectID string
+	// Call describes the document for the decision.
+	Call Call
+	// Parts are the canonical requests, one per resource the document acts
+	// on; none for a call nothing governs (read-only) or one refused unknown.
+	Parts []Part
+	// Unknown, when set, is why the document is refused as unknown (REQ-003):
+	// a write the translator does not know, and the calls it does.
+	Unknown string
+}
+
+// Part is one canonical request of a translation.
+type Part struct {
+	// Request is the canonical request, checked against its pair's schema.
+	Request map[string]any
+	// Origins map a JSON pointer in Request to the pointer in the foreign
+	// document its value came from ("/params/name" → "/call/body/name"): a
+	// schema error is reported where the caller wrote the value, not in a
+	// request the caller never wrote. The longest matching prefix wins.
+	Origins map[string]string
+}
+
+// Call describes a real API call in a decision: which call, of which
+// service, and whether it writes.
+type Call struct {
+	// Service is the cloud service the call goes to (ims, cbr, ecs, evs).
+	Service string `json:"service,omitempty"`
+	// Name is the API reference's name for the call (CreateWholeImage,
+	// ModifyImageSharePermission); empty for a call the translator does not know.
+	Name   string `json:"name,omitempty"`
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
+	Action string `json:"action,omitempty"`
+	// Access is "write" for a call that changes something, "read" for one
+	// that only reads (allowed with no reasons: nothing governs it).
+	Access string `json:"access"`
+}
+
+// Accesses of a call.
+const (
+	AccessRead  = "read"
+	AccessWrite = "write"
+)
+
+// parseTranslated turns a document the translator recognizes into a
+// request: every part checked against its schema, its errors moved to where
+// the caller wrote the value.
+func (e *Evaluator) parseTranslated(raw []byte, f Format, doc map[string]any) (*Request, error) {
+	t, err := e.translator.Translate(doc)
+	if err != nil {
+		if ee, ok := err.(*Error); ok && raw != nil {
+			locateLines(raw, f, ee.Errors)
+		}
+		return nil, err
+	}
+	req := &Request{Provider: t.Provider, Operation: t.Operation, ProjectID: t.ProjectID, doc: doc, translation: t}
+	var errs []FieldError
+	for _, p := range t.Parts {
+		perrs := e.validator.validateRequest(p.Request)
+		for _, fe := range perrs {
+			errs = append(errs, FieldError{Pointer: origin(p.Origins, fe.Pointer), Message: fe.Message})
+		}
+		if len(perrs) == 0 {
+			req.parts = append(req.parts, newRequest(p.Request))
+		}
+	}
+	if len(errs) > 0 {
+		sortFieldErrors(errs)
+		errs = slices.Compact(errs)
+		if raw != nil {
+			locateLines(raw, f, errs)
+		}
+		return nil, invalidRequest(fmt.Sprintf("the %s call does not make a valid %s request", callName(t.Call), t.Operation), errs...)
+	}
+	return req, nil
+}
+
+// origin is the pointer in the foreign document that canonical pointer p
+// came from: its longest prefix in origins, with the rest appended. A
+// pointer with no origin is reported at the document's root with the
+// canonical pointer named, so the error still says what is wrong.
+func origin(origins map[string]string, p string) string {
+	best, found := "", false
+	for k := range origins {
+		if (p == k || strings.HasPrefix(p, k+"/") || k == "") && (!found || len(k) > len(best)) {
+			best, found = k, true
+		}
+	}
+	if !found {
+		return p
+	}
+	return origins[best] + p[len(best):]
+}
+
+func callName(c Call) string {
+	switch {
+	case c.Name != "":
+		return c.Name
+	case c.Action != "":
+		return c.Action
+	}
+	return strings.TrimSpace(c.Method + " " + c.Path)
+}
+
+// decideTranslated decides every part of a translated document and answers
+// for the document with one decision: allowed only when every part is, with
+// every part's reasons.
+// All parts are decided with the same state, so a reload between two parts
+// cannot split the call between two rulebooks.
+func (e *Evaluator) decideTranslated(ctx context.Context, st *state, req *Request, opts DecideOptions) (*Decision, error) {
+	t := req.translation
+	call := t.Call
+	d := &Decision{Provider: t.Provider, Operation: t.Operation, Call: &call, Allowed: true}
+	if t.Unknown != "" {
+		d.Allowed = false
+		d.Reasons = []Reason{unknownCallReason(st, t.Unknown)}
+	}
+	for _, part := range req.parts {
+		doc, err := part.document(opts.Project)
+		if err != nil {
+			return nil, err
+		}
+		pd, err := e.decide(ctx, st, part, opts)
+		if err != nil {
+			return nil, err
+		}
+		d.Requests = append(d.Requests, doc)
+		d.Allowed = d.Allowed && pd.Allowed
+		d.Reasons = append(d.Reasons, pd.Reasons...)
+	}
+	d.Reasons = mergeReasons(d.Reasons)
+	d.DecisionID = uuid.NewString()
+	d.Rulebook = Rulebook{Revision: st.book.revision, Rules: len(st.book.rules)}
+	return d, nil
+}
+
+// unknownCallReason is REQ-003 for a call the translator does not know, with
+// the rule's own category, remediation and source.
+func unknownCallReason(st *state, msg string) Reason {
+	r := Reason{ID: "REQ-003", Effect: EffectDeny, Category: "constraint", Message: msg,
+		Remediation: "Use one of the listed calls, or ask imgadmit with a canonical request.",
+		Source:      "imgadmit request-level rules: operations (CATALOGUE.md, Request-level rules)"}
+	for _, rule := range st.book.rules {
+		if rule.ID == r.ID {
+			r.Category, r.Source = rule.Category, rule.Source
+		}
+	}
+	return r
+}
+
+// effectRank orders reasons as the router does: deny, warn, note; an unknown
+// effect first (it refuses).
+func effectRank(effect string) int {
+	switch effect {
+	case EffectDeny:
+		return 0
+	case EffectWarn:
+		return 1
+	case EffectNote:
+		return 2
+	}
+	return -1
+}
+
+// mergeReasons sorts the reasons of several parts as the router sorts one
+// part's (effect, id, message) and drops a reason two parts both gave.
+func mergeReasons(rs []Reason) []Reason {
+	slices.SortFunc(rs, func(a, b Reason) int {
+		return cmp.Or(cmp.Compare(effectRank(a.Effect), effectRank(b.Effect)),
+			strings.Compare(a.ID, b.ID), strings.Compare(a.Message, b.Message),
+			strings.Compare(a.Remediation, b.Remediation), strings.Compare(a.Source, b.Source),
+			strings.Compare(a.Category, b.Category))
+	})
+	return slices.Compact(rs)
+}
+
+// Parts are the canonical requests a translated request stands for, as they
+// are decided; nil for a canonical request.
+func (r *Request) Parts() []map[string]any {
+	if r.translation == nil {
+		return nil
+	}
+	out := make([]map[string]any, len(r.parts))
+	for i, p := range r.parts {
+		out[i] = maps.Clone(p.doc)
+	}
+	return out
+}

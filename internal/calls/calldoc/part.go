@@ -1,0 +1,63 @@
+package calldoc
+
+import (
+	"maps"
+
+	"github.com/imgadmit/imgadmit/evaluator"
+)
+
+// Part builds one canonical request of a call, remembering where each value
+// came from so that a schema error is reported where the caller wrote it.
+type Part struct {
+	request map[string]any
+	params  map[string]any
+	origins map[string]string
+}
+
+// NewPart starts the canonical request for operation, with the document's
+// provider, region, project and facts. paramsFrom is where the call's
+// parameters are (/call/body, /call/params): a schema error about params
+// that no parameter explains (a required one missing) points there.
+func (d *Document) NewPart(operation, paramsFrom string) *Part {
+	p := &Part{
+		request: map[string]any{"provider": d.Provider, "operation": operation},
+		params:  map[string]any{},
+		origins: map[string]string{"": "/call", "/params": paramsFrom, "/provider": "/provider"},
+	}
+	if d.regionFrom != "" {
+		p.request["region"] = d.region
+		p.origins["/region"] = d.regionFrom
+	}
+	if d.projectFrom != "" {
+		p.request["project_id"] = d.project
+		p.origins["/project_id"] = d.projectFrom
+	}
+	if d.Resources != nil {
+		p.request["resources"] = d.Resources
+		p.origins["/resources"] = "/resources"
+	}
+	return p
+}
+
+// Set sets params[name] to v, which the caller wrote at pointer from.
+func (p *Part) Set(name string, v any, from string) {
+	p.params[name] = v
+	p.origins[Pointer("/params", name)] = from
+}
+
+// Origin records that params at pointer sub (below /params, such as
+// "/source/id") came from pointer from, for a value set whole with Set.
+func (p *Part) Origin(sub, from string) {
+	p.origins["/params"+sub] = from
+}
+
+// Clone is a copy of the part so far, for calls that make one request per
+// resource from shared parameters.
+func (p *Part) Clone() *Part {
+	return &Part{request: maps.Clone(p.request), params: maps.Clone(p.params), origins: maps.Clone(p.origins)}
+}
+
+func (p *Part) done() evaluator.Part {
+	p.request["params"] = p.params
+	return evaluator.Part{Request: p.request, Origins: p.origins}
+}
