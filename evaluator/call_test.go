@@ -1,0 +1,222 @@
+package evaluator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// fakeTranslator reads test documents whose call member spells out the
+// translation: {"call": {"parts": [canonical requests], "unknown": why,
+// "access": "read"}}. Each part's values come from /call/parts/<i>, which is
+// where its schema errors must be reported.
+type fakeTranslator struct{}
+
+func (fakeTranslator) Recognizes(doc map[string]any) bool {
+	_, ok := doc["call"]
+	return ok
+}
+
+func (fakeTranslator) Translate(doc map[string]any) (*Translation, error) {
+	call, _ := doc["call"].(map[string]any)
+	if bad, ok := call["bad"].(string); ok {
+		return nil, &Error{Code: CodeInvalidRequest, Message: "the call cannot be read", Errors: []FieldError{{Pointer: bad, Message: "is bad"}}}
+	}
+	t := &Translation{Provider: "huaweicloud", Call: Call{Service: "test", Name: "Fake", Access: AccessWrite}}
+	if a, ok := call["access"].(string); ok {
+		t.Call.Access = a
+	}
+	t.Unknown, _ = call["unknown"].(string)
+	parts, _ := call["parts"].([]any)
+	for i, p := range parts {
+		req := p.(map[string]any)
+		t.Operation, _ = req["operation"].(string)
+		t.ProjectID, _ = req["project_id"].(string)
+		t.Parts = append(t.Parts, Part{Request: req, Origins: map[string]string{"": fmt.Sprintf("/call/parts/%d", i)}})
+	}
+	return t, nil
+}
+
+func newCallEvaluator(t *testing.T) *Evaluator {
+	return newTestEvaluator(t, Options{Translator: fakeTranslator{}})
+}
+
+func TestDecideCall(t *testing.T) {
+	e := newCallEvaluator(t)
+	deleteBackups := `{"call": {"parts": [
+	  {"provider":"huaweicloud","operation":"backup.delete","params":{"backup_id":"bk-used"},
+	   "resources":{"backups":{"bk-used":{"image_id":"img-1"},"bk-free":{"image_id":null}}}},
+	  {"provider":"huaweicloud","operation":"backup.delete","params":{"backup_id":"bk-free"},
+	   "resources":{"backups":{"bk-used":{"image_id":"img-1"},"bk-free":{"image_id":null}}}}]}}`
+	tests := []struct {
+		name        string
+		doc         string
+		allowed     bool
+		reasons     []string
+		requests    int
+		operation   string
+		access      string
+		messageHas  string
+		noMessageOf string
+	}{
+		{
+			name: "one part denied denies the call, with its reasons", doc: deleteBackups,
+			allowed: false, reasons: []string{"deny CBR-001"}, requests: 2, operation: "backup.delete", access: AccessWrite,
+			messageHas: "bk-used",
+		},
+		{
+			name: "every part allowed allows the call",
+			doc: `{"call": {"parts": [
+			  {"provider":"huaweicloud","operation":"backup.delete","params":{"backup_id":"bk-1"},"resources":{"backups":{"bk-1":{"image_id":null},"bk-2":{"image_id":null}}}},
+			  {"provider":"huaweicloud","operation":"backup.delete","params":{"backup_id":"bk-2"},"resources":{"backups":{"bk-1":{"image_id":null},"bk-2":{"image_id":null}}}}]}}`,
+			allowed: true, reasons: []string{}, requests: 2, operation: "backup.delete", access: AccessWrite,
+		},
+		{
+			name: "a reason two parts give is given once",
+			doc: `{"call": {"parts": [
+			  {"provider":"huaweicloud","operation":"backup.export","params":{"backup_id":"bk-1"}},
+			  {"provider":"huaweicloud","operation":"backup.export","params":{"backup_id":"bk-1"}}]}}`,
+			allowed: false, reasons: []string{"deny CBR-004"}, requests: 2, operation: "backup.export", access: AccessWrite,
+		},
+		{
+			name: "a read is allowed with no reasons", doc: `{"call": {"access": "read"}}`,
+			allowed: true, reasons: []string{}, access: AccessRead,
+		},
+		{
+			name: "an unknown write is refused, REQ-003", doc: `{"call": {"unknown": "POST /v9/x is not a call imgadmit knows"}}`,
+			allowed: false, reasons: []string{"deny REQ-003"}, access: AccessWrite, messageHas: "POST /v9/x",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := mustDecide(t, e, tc.doc)
+			if d.Allowed != tc.allowed || !reflect.DeepEqual(ids(d), tc.reasons) || len(d.Requests) != tc.requests || d.Operation != tc.operation {
+				t.Fatalf("got allowed=%v reasons=%v requests=%d operation=%q; want %v %v %d %q",
+					d.Allowed, ids(d), len(d.Requests), d.Operation, tc.allowed, tc.reasons, tc.requests, tc.operation)
+			}
+			if d.Call == nil || d.Call.Access != tc.access || d.Call.Name != "Fake" || d.Provider != "huaweicloud" {
+				t.Errorf("call %+v, provider %q", d.Call, d.Provider)
+			}
+			if len(d.DecisionID) != 36 || d.Rulebook.Revision != e.Revision() || d.Rulebook.Rules != len(e.Rules()) {
+				t.Errorf("decision id %q, rulebook %+v", d.DecisionID, d.Rulebook)
+			}
+			if tc.messageHas != "" && !strings.Contains(d.Reasons[0].Message, tc.messageHas) {
+				t.Errorf("message %q does not name %q", d.Reasons[0].Message, tc.messageHas)
+			}
+			b, err := json.Marshal(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), `"reasons":[`) {
+				t.Errorf("reasons are not a list in %s", b)
+			}
+		})
+	}
+}
+
+// TestDecideCallMatchesItsParts: the call's reasons are exactly its parts'
+// reasons, each decided alone, merged.
+func TestDecideCallMatchesItsParts(t *testing.T) {
+	e := newCallEvaluator(t)
+	parts := []string{
+		`{"provider":"huaweicloud","operation":"image.delete","params":{"image_id":"img-fe"},"resources":{"images":{"img-fe":{"image_type":"full_ecs","backup_id":"bk-1","visibility":"private","owner_project_id":"p1"}}},"project_id":"p1"}`,
+		`{"provider":"huaweicloud","operation":"image.delete","params":{"image_id":"img-2","delete_backup":true},"resources":{"images":{"img-2":{"image_type":"full_ecs","backup_id":"bk-2","visibility":"private","owner_project_id":"p2"}}},"project_id":"p1"}`,
+	}
+	var want []Reason
+	for _, p := range parts {
+		want = append(want, mustDecide(t, e, p).Reasons...)
+	}
+	want = mergeReasons(want)
+	d := mustDecide(t, e, `{"call": {"parts": [`+strings.Join(parts, ",")+`]}}`)
+	if !reflect.DeepEqual(d.Reasons, want) {
+		t.Errorf("call reasons\n%+v\nwant its parts' reasons\n%+v", d.Reasons, want)
+	}
+	if d.Allowed {
+		t.Errorf("allowed %v", d.Allowed)
+	}
+}
+
+func TestCallErrorsPointIntoTheCall(t *testing.T) {
+	e := newCallEvaluator(t)
+	tests := []struct {
+		name string
+		doc  string
+		want []FieldError
+	}{
+		{
+			name: "a part's schema error is where its value was written",
+			doc: "{\"call\": {\"parts\": [\n" +
+				`{"provider":"huaweicloud","operation":"backup.delete","params":{"backup_id":"bk-1"}},` + "\n" +
+				`{"provider":"huaweicloud","operation":"backup.delete","params":{"backup_id":7}}]}}`,
+			want: []FieldError{{Pointer: "/call/parts/1/params/backup_id", Line: 3, Message: "expected string, but got number"}},
+		},
+		{
+			name: "the translator's own errors get their lines",
+			doc:  "{\"call\":\n {\"bad\": \"/call/bad\"}}",
+			want: []FieldError{{Pointer: "/call/bad", Line: 2, Message: "is bad"}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.ParseRequest([]byte(tc.doc), FormatJSON)
+			var ee *Error
+			if !errors.As(err, &ee) || ee.Code != CodeInvalidRequest {
+				t.Fatalf("got %v, want an invalid request", err)
+			}
+			if !reflect.DeepEqual(ee.Errors, tc.want) {
+				t.Errorf("errors\n%+v\nwant\n%+v", ee.Errors, tc.want)
+			}
+		})
+	}
+}
+
+func TestCallWithoutTranslatorIsInvalid(t *testing.T) {
+	e := newTestEvaluator(t, Options{})
+	_, err := e.ParseRequest([]byte(`{"provider":"huaweicloud","call":{"parts":[]}}`), FormatJSON)
+	if CodeOf(err) != CodeInvalidRequest {
+		t.Fatalf("got %v, want invalid_request", err)
+	}
+}
+
+func TestCallDecidedAsTheCallersProject(t *testing.T) {
+	e := newCallEvaluator(t)
+	req, err := e.ParseRequest([]byte(`{"call": {"parts": [{"provider":"huaweicloud","operation":"server.start","params":{"server_id":"s-1"}}]}}`), FormatJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.DecideRequest(context.Background(), req, DecideOptions{Now: testNow, Project: "proj-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Requests[0]["project_id"]; got != "proj-a" {
+		t.Errorf("the request was decided as project %v, want proj-a", got)
+	}
+	fc := e.FailClosed(req, errors.New("boom"))
+	if fc.Allowed || fc.Provider != "huaweicloud" || fc.Operation != "server.start" {
+		t.Errorf("fail-closed decision %+v", fc)
+	}
+}
+
+func TestOrigin(t *testing.T) {
+	origins := map[string]string{"": "/call", "/params": "/call/body", "/params/name": "/call/body/image_name", "/region": "/call/host"}
+	for in, want := range map[string]string{
+		"/params/name":        "/call/body/image_name",
+		"/params/names":       "/call/body/names",
+		"/params/name/x":      "/call/body/image_name/x",
+		"/params":             "/call/body",
+		"/region":             "/call/host",
+		"/resources/images/x": "/call/resources/images/x",
+		"":                    "/call",
+	} {
+		if got := origin(origins, in); got != want {
+			t.Errorf("origin(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := origin(nil, "/params/x"); got != "/params/x" {
+		t.Errorf("no origins: got %q", got)
+	}
+}
