@@ -88,7 +88,7 @@ $(LOADGEN): $(GO_SOURCES)
 ## decision) and of the sidecar handler beside it, benchstat-ready in bin/bench.txt
 bench:
 	@mkdir -p $(BIN)
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./evaluator ./sidecar | tee $(BIN)/bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./evaluator ./internal/calls ./sidecar | tee $(BIN)/bench.txt
 
 ## bench-compare: imgadmit serve vs stock opa run --server (same rulebook, inventory and bodies,
 ## alternating rounds, flat out and at 2,000 req/s), imgadmit eval vs opa eval; the report goes to

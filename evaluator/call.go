@@ -1,7 +1,9 @@
 package evaluator
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"context"
 	"fmt"
 	"maps"
@@ -42,6 +44,10 @@ type Translation struct {
 	// Unknown, when set, is why the document is refused as unknown (REQ-003):
 	// a write the translator does not know, and the calls it does.
 	Unknown string
+	// Redactions are credentials the document carries (an Authorization
+	// header, a signature), by JSON pointer, with what a log writes instead.
+	// imgadmit never needs them; an audit log must not keep them.
+	Redactions map[string]any
 }
 
 // Part is one canonical request of a translation.
@@ -220,4 +226,46 @@ func (r *Request) Parts() []map[string]any {
 		out[i] = maps.Clone(p.doc)
 	}
 	return out
+}
+
+// Redacted is raw, the JSON document the request was read from, as a log may
+// keep it: with the credentials a translator found in it replaced. It is raw
+// itself when there are none (every canonical request).
+func (r *Request) Redacted(raw []byte) []byte {
+	if r.translation == nil || len(r.translation.Redactions) == 0 {
+		return raw
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return []byte(`"(not logged: the document carries credentials and is not JSON)"`)
+	}
+	for ptr, with := range r.translation.Redactions {
+		setPointer(doc, ptr, with)
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return []byte(`"(not logged: the document carries credentials and cannot be re-encoded)"`)
+	}
+	return out
+}
+
+// setPointer replaces the value at JSON pointer ptr in doc, when it is there.
+func setPointer(doc any, ptr string, v any) {
+	tokens := strings.Split(ptr, "/")[1:]
+	for i, tok := range tokens {
+		tok = unescapePointerToken(tok)
+		m, ok := doc.(map[string]any)
+		if !ok {
+			return
+		}
+		if i == len(tokens)-1 {
+			if _, ok := m[tok]; ok {
+				m[tok] = v
+			}
+			return
+		}
+		doc = m[tok]
+	}
 }

@@ -119,7 +119,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 	// The decision is encoded once, for its answer and its log line.
 	encoded := mustEncode(d)
 	logDecision := func(cause error) error {
-		rec := newRecord(path, r.RemoteAddr, raw, s.cfg.DecisionLogMaxInput, d, encoded, start, time.Now(), cause)
+		rec := newRecord(path, r.RemoteAddr, req.Redacted(raw), s.cfg.DecisionLogMaxInput, d, encoded, start, time.Now(), cause)
 		rec.RequestedBy, rec.ProjectID = id.Name, project
 		return s.dlog.write(rec)
 	}

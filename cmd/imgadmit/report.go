@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -78,10 +79,10 @@ func writeText(w io.Writer, results []result, color bool) error {
 			continue
 		case r.Decision.Allowed:
 			allowed++
-			fmt.Fprintf(w, "%s%s: ALLOWED%s %s %s\n", p.green, printable(r.File), p.reset, printable(r.Decision.Provider), printable(r.Decision.Operation))
+			fmt.Fprintf(w, "%s%s: ALLOWED%s %s\n", p.green, printable(r.File), p.reset, printable(subject(r.Decision)))
 		default:
 			denied++
-			fmt.Fprintf(w, "%s%s%s: DENIED%s %s %s\n", p.bold, p.red, printable(r.File), p.reset, printable(r.Decision.Provider), printable(r.Decision.Operation))
+			fmt.Fprintf(w, "%s%s%s: DENIED%s %s\n", p.bold, p.red, printable(r.File), p.reset, printable(subject(r.Decision)))
 		}
 		if r.Decision.Warned() {
 			warned++
@@ -102,6 +103,32 @@ func writeText(w io.Writer, results []result, color bool) error {
 	}
 	_, err := fmt.Fprintf(w, "\n%d %s: %s (%d with warnings)\n", len(results), plural(len(results), "request", "requests"), strings.Join(parts, ", "), warned)
 	return err
+}
+
+// subject says what a decision is about: the provider and operation of a
+// request; for a real API call, the call, the operation it became and how
+// many requests it made, or that it only reads.
+func subject(d *evaluator.Decision) string {
+	if d.Call == nil {
+		return d.Provider + " " + d.Operation
+	}
+	name := d.Call.Name
+	switch {
+	case name != "":
+	case d.Call.Action != "":
+		name = d.Call.Action
+	default:
+		name = d.Call.Method + " " + d.Call.Path
+	}
+	switch {
+	case d.Call.Access == evaluator.AccessRead:
+		return fmt.Sprintf("%s %s (read-only: nothing to judge)", d.Provider, name)
+	case d.Operation == "":
+		return fmt.Sprintf("%s %s (a write imgadmit does not know)", d.Provider, name)
+	case len(d.Requests) == 1:
+		return fmt.Sprintf("%s %s (%s)", d.Provider, name, d.Operation)
+	}
+	return fmt.Sprintf("%s %s (%s, %d requests)", d.Provider, name, d.Operation, len(d.Requests))
 }
 
 // printable escapes what a terminal would act on rather than show: control
@@ -194,6 +221,9 @@ func writeJUnit(w io.Writer, results []result) error {
 			c.Error = &junitProblem{Message: r.Error.Message, Type: r.Error.Code, Body: body.String()}
 		default:
 			c.Classname = "imgadmit." + r.Decision.Provider + "." + r.Decision.Operation
+			if r.Decision.Call != nil {
+				c.Classname = "imgadmit." + r.Decision.Provider + "." + cmp.Or(r.Decision.Call.Name, r.Decision.Call.Action, "call")
+			}
 			var denies, others strings.Builder
 			for _, reason := range r.Decision.Reasons {
 				line := fmt.Sprintf("%s %s: %s", reason.Effect, reason.ID, reason.Message)

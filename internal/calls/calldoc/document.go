@@ -28,6 +28,7 @@ type Document struct {
 
 	region, regionFrom   string
 	project, projectFrom string
+	redactions           map[string]any
 	Problems
 }
 
@@ -59,6 +60,7 @@ func Read(doc map[string]any) *Document {
 	}
 	if call, ok := d.Object(doc, "call", "/call"); ok {
 		d.Call = call
+		d.redactions = redactions(call)
 	}
 	if r, ok := d.String(doc, "region", "/region"); ok {
 		d.SetRegion(r, "/region")
@@ -106,7 +108,7 @@ func (d *Document) Translation(call evaluator.Call, operation string, parts []*P
 	if err := d.Err(call); err != nil {
 		return nil, err
 	}
-	t := &evaluator.Translation{Provider: d.Provider, Operation: operation, ProjectID: d.project, Call: call}
+	t := &evaluator.Translation{Provider: d.Provider, Operation: operation, ProjectID: d.project, Call: call, Redactions: d.redactions}
 	for _, p := range parts {
 		t.Parts = append(t.Parts, p.done())
 	}
@@ -120,7 +122,7 @@ func (d *Document) Unknown(call evaluator.Call, why string, known []string) (*ev
 	if err := d.Err(call); err != nil {
 		return nil, err
 	}
-	t := &evaluator.Translation{Provider: d.Provider, ProjectID: d.project, Call: call}
+	t := &evaluator.Translation{Provider: d.Provider, ProjectID: d.project, Call: call, Redactions: d.redactions}
 	if call.Access != evaluator.AccessRead {
 		t.Unknown = fmt.Sprintf("%s; a write imgadmit does not know is refused (fail closed). Known calls: %s", why, strings.Join(known, "; "))
 	}
