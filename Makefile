@@ -15,7 +15,7 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './bin/*') go.mod go.sum
 REGO       := $(shell find policies -name '*.rego')
 SCHEMAS    := $(shell find schemas -name '*.json')
 
-.PHONY: all build demo test vet fmt-check go-test opa-test opa-fmt opa-check rules-doc operations golden bench bench-compare clean fuzz soak
+.PHONY: all build demo test vet fmt-check go-test opa-test opa-fmt opa-check rules-doc calls-doc operations golden bench bench-compare clean fuzz soak
 
 all: build
 
@@ -67,6 +67,10 @@ opa-check: $(OPA)
 ## rules-doc: regenerate docs/rules.md from the rules' METADATA
 rules-doc: $(IMGADMIT)
 	$(IMGADMIT) rules --format markdown > docs/rules.md
+
+## calls-doc: regenerate docs/calls.md from the translators' tables of known calls
+calls-doc: $(IMGADMIT)
+	$(IMGADMIT) calls --format markdown > docs/calls.md
 
 ## operations: regenerate policies/lib/operations.rego from the pair schemas (schemas/<provider>/<operation>.json)
 operations:

@@ -34,6 +34,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			evalCommand(),
 			validateCommand(),
 			rulesCommand(),
+			callsCommand(),
 			serveCommand(),
 		},
 		// Errors are turned into exit codes below, not by urfave/cli calling os.Exit.

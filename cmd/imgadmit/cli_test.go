@@ -163,24 +163,32 @@ func TestEvalJUnitParses(t *testing.T) {
 	}
 }
 
-// TestRulesDocIsCurrent fails when docs/rules.md was not regenerated after a rule changed.
-func TestRulesDocIsCurrent(t *testing.T) {
-	code, stdout, stderr := runCLI(t, "", "rules", "--format", "markdown")
-	if code != 0 {
-		t.Fatalf("rules exit %d: %s", code, stderr)
-	}
-	path := filepath.Join("..", "..", "docs", "rules.md")
-	if *update {
-		if err := os.WriteFile(path, []byte(stdout), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read %s: %v (make rules-doc)", path, err)
-	}
-	if stdout != string(want) {
-		t.Errorf("docs/rules.md is stale: run make rules-doc and commit it")
+// TestGeneratedDocsAreCurrent fails when docs/rules.md or docs/calls.md
+// was not regenerated after a rule or a translator's table changed.
+func TestGeneratedDocsAreCurrent(t *testing.T) {
+	for _, tc := range []struct{ command, doc, target string }{
+		{"rules", "rules.md", "rules-doc"},
+		{"calls", "calls.md", "calls-doc"},
+	} {
+		t.Run(tc.doc, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", tc.command, "--format", "markdown")
+			if code != 0 {
+				t.Fatalf("%s exit %d: %s", tc.command, code, stderr)
+			}
+			path := filepath.Join("..", "..", "docs", tc.doc)
+			if *update {
+				if err := os.WriteFile(path, []byte(stdout), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("read %s: %v (make %s)", path, err, tc.target)
+			}
+			if stdout != string(want) {
+				t.Errorf("docs/%s is stale: run make %s and commit it", tc.doc, tc.target)
+			}
+		})
 	}
 }
