@@ -80,6 +80,9 @@
 //     an empty volume.
 //   - A nil Body (every Body field is omitempty) sends no body at all, even on GlanceDeleteImage.
 //   - Query parameters are sorted by key ("?__imagetype=private&limit=10"), space as %20.
+//   - Path parameters are put into the path as they are (no escaping by the SDK); Go then
+//     escapes what a path cannot hold (space, "?") but not "/": ImageId "img 1/x?y" sends
+//     /v2/images/img%201/x%3Fy.
 //   - Content-Type is application/json;charset=UTF-8 on calls with a body,
 //     application/json on DELETEs without one; it is sent even with no body.
 //   - EVS CreateVolume is POST /v2.1/{project_id}/cloudvolumes; DeleteVolume is on /v2.

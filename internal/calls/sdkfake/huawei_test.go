@@ -68,6 +68,17 @@ func TestHuaweiCapture(t *testing.T) {
 			raw: `{"delete_backup":true}` + "\n",
 		},
 		{
+			// The SDK substitutes path parameters as they are; Go's URL then escapes what a
+			// path cannot hold, but not "/": an id can add path segments.
+			name: "IMS GlanceDeleteImage with an id that is not a plain segment",
+			send: func(h *sdkfake.Huawei) {
+				h.IMS().GlanceDeleteImage(&imsmodel.GlanceDeleteImageRequest{ImageId: "img 1/x?y"})
+			},
+			doc: `{"provider":"huaweicloud","region":"cn-north-4","call":{"method":"DELETE",
+				"path":"/v2/images/img%201/x%3Fy","host":"ims.cn-north-4.myhuaweicloud.com",
+				"headers":{"X-Project-Id":"0605767a3300d5762fb7c0186d8d2b3b"}}}`,
+		},
+		{
 			name: "IMS BatchAddMembers",
 			send: func(h *sdkfake.Huawei) {
 				h.IMS().BatchAddMembers(&imsmodel.BatchAddMembersRequest{Body: &imsmodel.BatchAddMembersRequestBody{
@@ -80,14 +91,14 @@ func TestHuaweiCapture(t *testing.T) {
 				"body":{"images":["img-1"],"projects":["p-2","p-3"]}}}`,
 		},
 		{
-			name: "IMS ListImages sends a query string",
+			name: "IMS ListImages sends a sorted query string, space as %20",
 			send: func(h *sdkfake.Huawei) {
 				h.IMS().ListImages(&imsmodel.ListImagesRequest{
-					Imagetype: ptr(imsmodel.GetListImagesRequestImagetypeEnum().PRIVATE), Limit: ptr(int32(10)),
+					Imagetype: ptr(imsmodel.GetListImagesRequestImagetypeEnum().PRIVATE), Limit: ptr(int32(10)), Name: ptr("web 1/a"),
 				})
 			},
 			doc: `{"provider":"huaweicloud","region":"cn-north-4","call":{"method":"GET",
-				"path":"/v2/cloudimages?__imagetype=private&limit=10","host":"ims.cn-north-4.myhuaweicloud.com",
+				"path":"/v2/cloudimages?__imagetype=private&limit=10&name=web%201%2Fa","host":"ims.cn-north-4.myhuaweicloud.com",
 				"headers":{"X-Project-Id":"0605767a3300d5762fb7c0186d8d2b3b"}}}`,
 		},
 		{
