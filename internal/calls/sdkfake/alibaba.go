@@ -50,7 +50,7 @@ func NewAlibaba(t testing.TB, region string) *Alibaba {
 		WithMaxRetryTime(0).
 		WithTimeout(requestTimeout)
 	cfg.Scheme = "HTTP" // the SDK's default already, said here because the fake needs it
-	cfg.Transport = a.fake.transport()
+	cfg.Transport = a.fake.transport(t)
 	newClientMu.Lock()
 	client, err := aliecs.NewClientWithOptions(region, cfg,
 		credentials.NewAccessKeyCredential("FAKEAKSDKFAKE0000000", "fake-secret-sdkfake"))

@@ -98,16 +98,18 @@ func (f *fake) capture(t testing.TB, send func()) request {
 // though the Huawei clients use the real endpoint host names. It is deliberately not an
 // *http.Transport: the Alibaba SDK rewrites the dialer, the TLS config and the proxy (from
 // HTTP_PROXY) of any *http.Transport it is given, and would undo all of this.
-func (f *fake) transport() http.RoundTripper {
+func (f *fake) transport(t testing.TB) http.RoundTripper {
 	addr := f.srv.Listener.Addr().String()
 	dialer := &net.Dialer{Timeout: dialTimeout}
-	return onlyFake{&http.Transport{
+	tr := &http.Transport{
 		Proxy: nil, // never a proxy, whatever the environment says
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return dialer.DialContext(ctx, "tcp", addr)
 		},
 		ResponseHeaderTimeout: requestTimeout,
-	}}
+	}
+	t.Cleanup(tr.CloseIdleConnections)
+	return onlyFake{tr}
 }
 
 type onlyFake struct{ tr *http.Transport }

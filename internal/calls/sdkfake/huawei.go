@@ -97,7 +97,7 @@ func (h *Huawei) build(service string, valueOf func(string) (*region.Region, err
 	cfg := config.DefaultHttpConfig().
 		WithTimeout(requestTimeout).
 		WithRetries(0).
-		WithHttpRoundTripper(h.fake.transport())
+		WithHttpRoundTripper(h.fake.transport(h.t))
 	// A fresh Region, never the SDK's shared one from its table: WithRegion is what an
 	// application calls, and it would make the SDK look the project id up in IAM if the
 	// credentials had none.
