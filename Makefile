@@ -28,9 +28,9 @@ $(IMGADMIT): $(GO_SOURCES) $(REGO) $(SCHEMAS)
 $(OPA): go.mod go.sum
 	$(GO) build -o $@ github.com/open-policy-agent/opa
 
-## demo: evaluate every shipped fixture and print the decisions (exit 1 = some denied, as expected)
+## demo: evaluate every shipped fixture (requests and real API calls) and print the decisions (exit 1 = some denied, as expected)
 demo: $(IMGADMIT)
-	$(IMGADMIT) eval --data fixtures/inventory.yaml --now $(FIXTURE_NOW) fixtures/requests; \
+	$(IMGADMIT) eval --data fixtures/inventory.yaml --now $(FIXTURE_NOW) fixtures/requests fixtures/calls; \
 	  code=$$?; [ $$code -le 2 ] || exit $$code
 
 ## test: everything CI runs
