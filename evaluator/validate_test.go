@@ -47,7 +47,7 @@ const (
 	envelopeKeys    = "operation, params, project_id, provider, region, resources"
 	serverFacts     = "backup_ids, billing_method, cloud_init, expired_at, image_creation_in_progress, image_ids, payment_overdue_since, region, status"
 	huaweiNameRule  = "does not match the expected format: letters, digits, spaces, '-', '.', '_' and Chinese characters, with no leading or trailing space"
-	alibabaNameRule = "does not match the expected format: a letter first, then letters, digits, ':', '_' and '-'"
+	alibabaNameRule = "does not match the expected format: a letter (or Chinese character) first, then letters, digits, Chinese characters, '.', ':', '_' and '-'"
 	regionRule      = "does not match the expected format: a region id: lowercase words joined by '-', such as cn-north-4 or cn-hangzhou"
 )
 
@@ -312,6 +312,9 @@ func TestValidateRequestValid(t *testing.T) {
 		"huawei restore to a disk": reqDoc("huaweicloud", "backup.restore", `{"backup_id": "bk-1", "disk_id": "vol-1"}`),
 		"alibaba name 2 and 128": reqDoc("alibabacloud", "image.replicate",
 			`{"image_id": "m-1", "name": "ab", "description": "`+strings.Repeat("d", 256)+`"}`),
+		"alibaba names with periods and Chinese (the API reference's set)": reqDoc("alibabacloud", "image.create",
+			`{"name": "web.v2:base_1-a", "image_type": "system", "source": {"type": "server", "id": "i-1"}}`),
+		"alibaba name in Chinese": reqDoc("alibabacloud", "image.replicate", `{"image_id": "m-1", "name": "镜像.v2"}`),
 		"alibaba 10 members, 20 tags": reqDoc("alibabacloud", "image.share",
 			`{"image_id": "m-1", "members": ["1","2","3","4","5","6","7","8","9","10"]}`),
 		"every fact": `{"provider": "alibabacloud", "operation": "server.create", "params": {"image_id": "m-1"},
