@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -111,7 +110,7 @@ func (e *Evaluator) parseTranslated(raw []byte, f Format, doc map[string]any) (*
 		if raw != nil {
 			locateLines(raw, f, errs)
 		}
-		return nil, invalidRequest(fmt.Sprintf("the %s call does not make a valid %s request", callName(t.Call), t.Operation), errs...)
+		return nil, invalidRequest(fmt.Sprintf("the %s call does not make a valid %s request", t.Call.Label(), t.Operation), errs...)
 	}
 	return req, nil
 }
@@ -133,7 +132,9 @@ func origin(origins map[string]string, p string) string {
 	return origins[best] + p[len(best):]
 }
 
-func callName(c Call) string {
+// Label names the call for people: its API name, else its action, else its
+// method and path.
+func (c Call) Label() string {
 	switch {
 	case c.Name != "":
 		return c.Name
@@ -215,17 +216,14 @@ func mergeReasons(rs []Reason) []Reason {
 	return slices.Compact(rs)
 }
 
-// Parts are the canonical requests a translated request stands for, as they
-// are decided; nil for a canonical request.
-func (r *Request) Parts() []map[string]any {
+// Call is the call a translated request was read from and how many
+// canonical requests it became; nil for a canonical request.
+func (r *Request) Call() (call *Call, requests int) {
 	if r.translation == nil {
-		return nil
+		return nil, 0
 	}
-	out := make([]map[string]any, len(r.parts))
-	for i, p := range r.parts {
-		out[i] = maps.Clone(p.doc)
-	}
-	return out
+	c := r.translation.Call
+	return &c, len(r.parts)
 }
 
 // Redacted is raw, the JSON document the request was read from, as a log may

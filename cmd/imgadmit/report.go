@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -112,14 +111,7 @@ func subject(d *evaluator.Decision) string {
 	if d.Call == nil {
 		return d.Provider + " " + d.Operation
 	}
-	name := d.Call.Name
-	switch {
-	case name != "":
-	case d.Call.Action != "":
-		name = d.Call.Action
-	default:
-		name = d.Call.Method + " " + d.Call.Path
-	}
+	name := d.Call.Label()
 	switch {
 	case d.Call.Access == evaluator.AccessRead:
 		return fmt.Sprintf("%s %s (read-only: nothing to judge)", d.Provider, name)
@@ -222,7 +214,7 @@ func writeJUnit(w io.Writer, results []result) error {
 		default:
 			c.Classname = "imgadmit." + r.Decision.Provider + "." + r.Decision.Operation
 			if r.Decision.Call != nil {
-				c.Classname = "imgadmit." + r.Decision.Provider + "." + cmp.Or(r.Decision.Call.Name, r.Decision.Call.Action, "call")
+				c.Classname = "imgadmit." + r.Decision.Provider + "." + r.Decision.Call.Label()
 			}
 			var denies, others strings.Builder
 			for _, reason := range r.Decision.Reasons {

@@ -35,15 +35,16 @@ func validateCommand() *cli.Command {
 			invalid := 0
 			for _, in := range inputs {
 				raw, ferr := readInput(c, in)
+				var req *evaluator.Request
 				if ferr == nil {
-					_, ferr = e.ParseRequest(raw, formatOf(in))
+					req, ferr = e.ParseRequest(raw, formatOf(in))
 				}
 				if ferr != nil {
 					invalid++
 					fmt.Fprintf(c.App.Writer, "%s: INVALID %s\n", printable(in.name), describeError(ferr))
 					continue
 				}
-				fmt.Fprintf(c.App.Writer, "%s: valid\n", printable(in.name))
+				fmt.Fprintf(c.App.Writer, "%s: valid%s\n", printable(in.name), printable(callSummary(req)))
 			}
 			fmt.Fprintf(c.App.Writer, "\n%d %s: %d valid, %d invalid\n", len(inputs), plural(len(inputs), "file", "files"), len(inputs)-invalid, invalid)
 			if invalid > 0 {
@@ -68,4 +69,21 @@ func describeError(err error) string {
 		b.WriteString(printable(fe.String()))
 	}
 	return b.String()
+}
+
+// callSummary says what a valid call document became: " (CreateWholeImage:
+// 1 image.create request)"; nothing for a canonical request.
+func callSummary(req *evaluator.Request) string {
+	call, n := req.Call()
+	if call == nil {
+		return ""
+	}
+	name := call.Label()
+	switch {
+	case call.Access == evaluator.AccessRead:
+		return fmt.Sprintf(" (%s: read-only, nothing to judge)", name)
+	case req.Operation == "":
+		return fmt.Sprintf(" (%s: a write imgadmit does not know, refused)", name)
+	}
+	return fmt.Sprintf(" (%s: %d %s %s)", name, n, req.Operation, plural(n, "request", "requests"))
 }

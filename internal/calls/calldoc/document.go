@@ -151,20 +151,10 @@ func (p *Problems) Err(call evaluator.Call) error {
 	errs := slices.Clone(p.list)
 	slices.SortStableFunc(errs, func(a, b evaluator.FieldError) int { return strings.Compare(a.Pointer, b.Pointer) })
 	what := "the call document"
-	if n := callName(call); n != "" {
+	if n := call.Label(); n != "" {
 		what = "the " + n + " call"
 	}
 	return &evaluator.Error{Code: evaluator.CodeInvalidRequest, Message: what + " cannot be read", Errors: slices.Compact(errs)}
-}
-
-func callName(c evaluator.Call) string {
-	switch {
-	case c.Name != "":
-		return c.Name
-	case c.Action != "":
-		return c.Action
-	}
-	return strings.TrimSpace(c.Method + " " + c.Path)
 }
 
 // Pointer appends tokens to the JSON pointer base, escaped (RFC 6901).
