@@ -30,15 +30,20 @@ func Translate(d *calldoc.Document) (*evaluator.Translation, error) {
 	c := &call{d: d}
 	c.readCall()
 	call := evaluator.Call{Service: "ecs", Action: c.action, Access: evaluator.AccessWrite}
-	if c.action == "" {
-		// No action to judge: the problems say why.
-		if !d.Failed() {
-			d.Add("/call", "missing required property \"action\"")
-		}
+	if c.action == "" && !d.Failed() {
+		d.Add("/call", "missing required property \"action\"")
+	}
+	a := actions[c.action]
+	if a != nil {
+		call.Name = a.known.Name
+	}
+	if d.Failed() {
+		// The call object itself cannot be read (a parameter of the wrong
+		// type, a malformed query): what the action needs is not checked,
+		// for a parameter that could not be read would also be "missing".
 		return nil, d.Err(call)
 	}
-	if a := actions[c.action]; a != nil {
-		call.Name = a.known.Name
+	if a != nil {
 		return a.translate(c, call)
 	}
 	if isRead(c.action) {
