@@ -83,7 +83,7 @@ func TestCount(t *testing.T) {
 		{name: "a record's field is case-sensitive", list: tags, vals: map[string]string{"Tag.1.key": "env", "Tag.1.Value": "prod"},
 			errors: []evaluator.FieldError{fe("/call/params/Tag.1.key", `parameter Tag.1.key: Tag.N has no field "key"; its fields are Key, Value (names are case-sensitive)`)}},
 		{name: "a record's gap names a parameter that is there", list: diskMappings,
-			vals: map[string]string{"DiskDeviceMapping.1.SnapshotId": "s-1", "DiskDeviceMapping.3.DiskType": "data", "DiskDeviceMapping.3.Size": "40"},
+			vals:   map[string]string{"DiskDeviceMapping.1.SnapshotId": "s-1", "DiskDeviceMapping.3.DiskType": "data", "DiskDeviceMapping.3.Size": "40"},
 			errors: []evaluator.FieldError{fe("/call/params/DiskDeviceMapping.3.DiskType", "parameter DiskDeviceMapping.3.DiskType is given but DiskDeviceMapping.2 is not: the items of DiskDeviceMapping.N are numbered from 1 with no gaps")}},
 		{name: "seventeen mappings", list: diskMappings, n: 17, ok: true, vals: func() map[string]string {
 			m := map[string]string{}
@@ -93,10 +93,10 @@ func TestCount(t *testing.T) {
 			return m
 		}()},
 		{name: "the query form points at the query and names the parameter", list: addAccounts, raw: true,
-			vals: map[string]string{"AddAccount.2": "2"},
+			vals:   map[string]string{"AddAccount.2": "2"},
 			errors: []evaluator.FieldError{fe("/call/query", "parameter AddAccount.2 is given but AddAccount.1 is not: the items of AddAccount.N are numbered from 1 with no gaps")}},
 		{name: "a name with a slash is escaped in its pointer", list: addAccounts,
-			vals: map[string]string{"AddAccount.1/2": "1"},
+			vals:   map[string]string{"AddAccount.1/2": "1"},
 			errors: []evaluator.FieldError{fe("/call/params/AddAccount.1~12", `parameter AddAccount.1/2: "1/2" is not an index; the items of AddAccount.N are numbered from 1`)}},
 	}
 	for _, tc := range cases {

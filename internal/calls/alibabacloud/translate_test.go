@@ -213,9 +213,9 @@ func TestTranslate(t *testing.T) {
 			requests: `[` + request("disk.delete", `{"disk_id": "d-1"}`) + `]`,
 		},
 		{
-			name: "no region and no account",
-			doc:  `{"provider": "alibabacloud", "call": {"action": "DeleteDisk", "params": {"DiskId": "d-1"}}}`,
-			call: evaluator.Call{Service: "ecs", Name: "DeleteDisk", Action: "DeleteDisk", Access: "write"},
+			name:     "no region and no account",
+			doc:      `{"provider": "alibabacloud", "call": {"action": "DeleteDisk", "params": {"DiskId": "d-1"}}}`,
+			call:     evaluator.Call{Service: "ecs", Name: "DeleteDisk", Action: "DeleteDisk", Access: "write"},
 			requests: `[{"provider": "alibabacloud", "operation": "disk.delete", "params": {"disk_id": "d-1"}}]`,
 		},
 		{
@@ -243,9 +243,9 @@ func TestTranslate(t *testing.T) {
 			requests: `[` + request("image.create", `{"image_type": "system", "name": "web", "source": {"type": "snapshot", "id": "s-sys"}}`) + `]`,
 		},
 		{
-			name: "ModifyImageSharePermission unpublishing and sharing judges the share",
-			doc:  doc(`{"action": "ModifyImageSharePermission", "params": {"RegionId": "cn-hangzhou", "ImageId": "m-1", "IsPublic": "false", "AddAccount.1": "2234567890123456"}}`),
-			call: evaluator.Call{Service: "ecs", Name: "ModifyImageSharePermission", Action: "ModifyImageSharePermission", Access: "write"},
+			name:     "ModifyImageSharePermission unpublishing and sharing judges the share",
+			doc:      doc(`{"action": "ModifyImageSharePermission", "params": {"RegionId": "cn-hangzhou", "ImageId": "m-1", "IsPublic": "false", "AddAccount.1": "2234567890123456"}}`),
+			call:     evaluator.Call{Service: "ecs", Name: "ModifyImageSharePermission", Action: "ModifyImageSharePermission", Access: "write"},
 			requests: `[` + request("image.share", `{"image_id": "m-1", "members": ["2234567890123456"]}`) + `]`,
 		},
 		{
