@@ -169,7 +169,8 @@ func createImage(c *call, call evaluator.Call) (*evaluator.Translation, error) {
 		c.setSource(p, "server", id, "InstanceId")
 	case n > 0:
 		if key, ok := c.systemSnapshot(n); ok {
-			c.setSource(p, "snapshot", c.vals[key], key)
+			id, _ := c.get(key)
+			c.setSource(p, "snapshot", id, key)
 		}
 	case mappingsOK:
 		if id, ok := c.str("SnapshotId"); ok {
@@ -192,7 +193,7 @@ func (c *call) systemSnapshot(n int) (string, bool) {
 	unset := 0
 	for i := 1; i <= n; i++ {
 		key := diskMappings.key(i, "DiskType")
-		switch t := c.vals[key]; t {
+		switch t, _ := c.get(key); t {
 		case "system":
 			if system != 0 {
 				c.d.Add(c.ptr(key), "parameter %s: %s and %s both say DiskType=system; an image has one system disk", key, diskMappings.key(system, ""), diskMappings.key(i, ""))
@@ -203,7 +204,7 @@ func (c *call) systemSnapshot(n int) (string, bool) {
 		case "":
 			unset++
 			untyped = i
-			if c.vals[diskMappings.key(i, "Device")] == "/dev/xvda" {
+			if d, _ := c.get(diskMappings.key(i, "Device")); d == "/dev/xvda" {
 				atXvda = i
 			}
 		default:
@@ -232,6 +233,14 @@ func (c *call) systemSnapshot(n int) (string, bool) {
 	return key, true
 }
 
+// tagPointers are the canonical pointers of tag i's key and value.
+var tagPointers = func() (out [20][2]string) {
+	for i := range out {
+		out[i] = [2]string{"/tags/" + strconv.Itoa(i) + "/key", "/tags/" + strconv.Itoa(i) + "/value"}
+	}
+	return out
+}()
+
 // readTags sets params.tags from Tag.N.Key and Tag.N.Value.
 func (c *call) readTags(p *calldoc.Part) {
 	n, ok := c.count(tags)
@@ -246,11 +255,10 @@ func (c *call) readTags(p *calldoc.Part) {
 			c.d.Add(c.ptr(v), "parameter %s is given without %s: a tag has a key", v, k)
 			continue
 		}
-		sub := "/tags/" + strconv.Itoa(i-1)
-		p.Origin(sub, c.ptr(k))
-		p.Origin(sub+"/key", c.ptr(k))
-		p.Origin(sub+"/value", c.ptr(v))
-		list = append(list, map[string]any{"key": key, "value": c.vals[v]})
+		p.Origin(tagPointers[i-1][0], c.ptr(k))
+		p.Origin(tagPointers[i-1][1], c.ptr(v))
+		value, _ := c.get(v)
+		list = append(list, map[string]any{"key": key, "value": value})
 	}
 	p.Set("tags", list, c.ptr(tags.key(1, "Key")))
 	p.Origin("/tags", c.ptr(tags.key(1, "Key")))

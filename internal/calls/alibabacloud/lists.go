@@ -29,8 +29,34 @@ var (
 	diskMappings = list{name: "DiskDeviceMapping", max: 17, fields: []string{"Device", "DiskType", "Size", "SnapshotId"}}
 )
 
+// keys are the parameters of every list item and field, built once:
+// keys[name][field][i] (field "" for the item itself). Translating a call
+// then builds no parameter names.
+var keys = map[string]map[string][]string{}
+
+func init() {
+	for _, l := range []list{addAccounts, removeAccounts, instanceIDs, tags, diskMappings} {
+		byField := map[string][]string{}
+		for _, f := range append([]string{""}, l.fields...) {
+			ks := make([]string, l.max+1)
+			for i := 1; i <= l.max; i++ {
+				ks[i] = l.name + "." + strconv.Itoa(i)
+				if f != "" {
+					ks[i] += "." + f
+				}
+				pointers[ks[i]] = "/call/params/" + ks[i]
+			}
+			byField[f] = ks
+		}
+		keys[l.name] = byField
+	}
+}
+
 // key is the parameter of item i (from 1), or of its field.
 func (l list) key(i int, field string) string {
+	if ks := keys[l.name][field]; i < len(ks) {
+		return ks[i]
+	}
 	k := l.name + "." + strconv.Itoa(i)
 	if field != "" {
 		k += "." + field
@@ -48,7 +74,10 @@ func (l list) key(i int, field string) string {
 // not judge one list while the cloud acts on another.
 func (c *call) count(l list) (n int, ok bool) {
 	ok = true
-	var first []string // first[i] is the first parameter of item i, "" for none
+	// first[i] is the first parameter of item i, "" for none (on the stack:
+	// no list is longer than 100).
+	var buf [101]string
+	first := buf[:l.max+1]
 	for _, k := range c.names {
 		if !strings.HasPrefix(k, l.name) {
 			continue
@@ -77,9 +106,6 @@ func (c *call) count(l list) (n int, ok bool) {
 		case l.fields != nil && !slices.Contains(l.fields, field):
 			c.d.Add(c.ptr(k), "parameter %s: %s.N has no field %q; its fields are %s (names are case-sensitive)", k, l.name, field, strings.Join(l.fields, ", "))
 		default:
-			if first == nil {
-				first = make([]string, l.max+1)
-			}
 			if first[i] == "" {
 				first[i] = k
 			}
@@ -125,7 +151,7 @@ func (c *call) values(l list) (vals, keys []string, ok bool) {
 	vals, keys = make([]string, n), make([]string, n)
 	for i := range n {
 		keys[i] = l.key(i+1, "")
-		vals[i] = c.vals[keys[i]]
+		vals[i], _ = c.get(keys[i])
 	}
 	return vals, keys, true
 }

@@ -12,9 +12,14 @@ import (
 // newCall is a call with these parameters, in the params form (raw false)
 // or the query form.
 func newCall(vals map[string]string, raw bool) *call {
-	c := &call{d: &calldoc.Document{}, vals: vals, names: slices.Sorted(maps.Keys(vals)), raw: raw, from: "/call/params"}
+	c := &call{d: &calldoc.Document{}, names: slices.Sorted(maps.Keys(vals)), raw: raw}
 	if raw {
-		c.from = "/call/query"
+		c.query, c.from = vals, "/call/query"
+		return c
+	}
+	c.params, c.from = map[string]any{}, "/call/params"
+	for k, v := range vals {
+		c.params[k] = v
 	}
 	return c
 }

@@ -67,7 +67,7 @@ func testEvaluator(t *testing.T) *evaluator.Evaluator {
 }
 
 // decode reads a JSON document as the evaluator does (numbers exact).
-func decode(t *testing.T, s string) any {
+func decode(t testing.TB, s string) any {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()

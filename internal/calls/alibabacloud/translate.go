@@ -80,10 +80,13 @@ func isRead(action string) bool {
 type call struct {
 	d      *calldoc.Document
 	action string
-	// vals are the business parameters (protocol ones such as Signature are
-	// left out), names their names sorted, so that problems come in one order.
-	vals  map[string]string
-	names []string
+	// The parameters: params (the params form, as the document has them,
+	// never changed) or query (the query form, parsed). names are the
+	// business parameters' names (protocol ones such as Signature are left
+	// out), sorted, so that problems come in one order.
+	params map[string]any
+	query  map[string]string
+	names  []string
 	// raw is set for a query string: every pointer is then from.
 	raw  bool
 	from string
@@ -130,59 +133,71 @@ func (c *call) readCall() {
 	case hasQuery:
 		c.raw, c.from = true, "/call/query"
 		if q, ok := d.String(obj, "query", "/call/query"); ok {
-			c.vals, _ = d.ParseQuery(strings.TrimPrefix(q, "?"), "/call/query")
+			c.query, _ = d.ParseQuery(strings.TrimPrefix(q, "?"), "/call/query")
+			c.names = make([]string, 0, len(c.query))
+			for k := range c.query {
+				c.addName(k)
+			}
 		}
 	default:
 		c.from = "/call/params"
 		if m, ok := d.Object(obj, "params", "/call/params"); ok {
-			c.vals = c.readParams(m)
+			c.params = m
+			c.readParams()
 		}
-	}
-	if c.vals == nil {
-		c.vals = map[string]string{}
-	}
-	c.names = make([]string, 0, len(c.vals))
-	for k := range c.vals {
-		if protocolParams[k] {
-			delete(c.vals, k)
-			continue
-		}
-		c.names = append(c.names, k)
 	}
 	slices.Sort(c.names)
 	c.readProtocol()
 }
 
-// readParams reads the params object: every value is the parameter's text.
-// A JSON number or boolean is taken as its text ("Amount": 2, "Force": false
-// are what people write); anything else is a problem.
-func (c *call) readParams(m map[string]any) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
+// addName records a parameter's name, unless it is a protocol one.
+func (c *call) addName(k string) {
+	if !protocolParams[k] {
+		c.names = append(c.names, k)
+	}
+}
+
+// readParams checks the params object: every value is the parameter's
+// text. A JSON number or boolean is taken as its text ("Amount": 2, "Force":
+// false are what people write); anything else is a problem.
+func (c *call) readParams() {
+	c.names = make([]string, 0, len(c.params))
+	for k, v := range c.params {
 		if k == "" {
 			c.d.Add("/call/params/", "a parameter has no name")
 			continue
 		}
-		s, ok := text(v)
-		if !ok {
+		if _, ok := text(v); !ok {
 			c.d.Add(c.ptr(k), "parameter %s must be a string (a number or a boolean is read as its text), but got %s", k, calldoc.TypeName(v))
 			continue
 		}
-		out[k] = s
+		c.addName(k)
 	}
-	return out
+}
+
+// get is parameter name's text, as given.
+func (c *call) get(name string) (string, bool) {
+	if c.raw {
+		v, ok := c.query[name]
+		return v, ok
+	}
+	v, ok := c.params[name]
+	if !ok {
+		return "", false
+	}
+	return text(v)
 }
 
 // readProtocol checks the protocol parameters a pasted call may carry and
 // reads the region and account.
 func (c *call) readProtocol() {
-	if a, ok := c.vals["Action"]; ok {
+	if a, ok := c.get("Action"); ok {
 		if c.action != "" && a != c.action {
 			c.d.Add(c.ptr("Action"), "parameter Action %q differs from the call's action %q", a, c.action)
 		}
 		c.drop("Action")
 	}
-	if v, ok := c.vals["Version"]; ok {
+	if v, ok := c.get("Version"); ok {
 		if v != Version {
 			c.d.Add(c.ptr("Version"), "parameter Version %q is not the ECS API version imgadmit reads (%s)", v, Version)
 		}
@@ -207,7 +222,6 @@ func (c *call) readProtocol() {
 
 // drop forgets a parameter that has been read as protocol.
 func (c *call) drop(name string) {
-	delete(c.vals, name)
 	for i, n := range c.names {
 		if n == name {
 			c.names = append(c.names[:i], c.names[i+1:]...)
@@ -222,16 +236,33 @@ func (c *call) ptr(name string) string {
 	if c.raw {
 		return "/call/query"
 	}
+	if p, ok := pointers[name]; ok {
+		return p
+	}
 	if strings.ContainsAny(name, "~/") {
 		return calldoc.Pointer("/call/params", name)
 	}
 	return "/call/params/" + name
 }
 
+// pointers are the pointers of the parameters the translator reads, built
+// once (lists.go adds every list item's).
+var pointers = func() map[string]string {
+	m := map[string]string{}
+	for _, name := range []string{"Action", "Amount", "Architecture", "BootMode", "Description", "DestinationDescription",
+		"DestinationImageName", "DestinationRegionId", "DiskId", "Encrypted", "Force", "ImageFamily", "ImageFormat",
+		"ImageId", "ImageName", "InstanceChargeType", "InstanceId", "InstanceName", "IsPublic", "KMSKeyId",
+		"OSSBucket", "OSSPrefix", "OwnerId", "Platform", "RegionId", "ResourceGroupId", "SnapshotId",
+		"TerminateSubscription", "Version"} {
+		m[name] = "/call/params/" + name
+	}
+	return m
+}()
+
 // str reads parameter name; "" is absent (the SDK sends no parameter it
 // was not given, and an empty id names nothing).
 func (c *call) str(name string) (string, bool) {
-	v, ok := c.vals[name]
+	v, ok := c.get(name)
 	return v, ok && v != ""
 }
 
