@@ -157,13 +157,21 @@ func (p *Problems) Err(call evaluator.Call) error {
 	return &evaluator.Error{Code: evaluator.CodeInvalidRequest, Message: what + " cannot be read", Errors: slices.Compact(errs)}
 }
 
+// pointerEscaper escapes a JSON pointer token (RFC 6901), built once: a
+// Replacer builds its tables on first use, which cost more than the rest of
+// a translation.
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 // Pointer appends tokens to the JSON pointer base, escaped (RFC 6901).
 func Pointer(base string, tokens ...string) string {
 	var b strings.Builder
 	b.WriteString(base)
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+		if strings.ContainsAny(t, "~/") {
+			t = pointerEscaper.Replace(t)
+		}
+		b.WriteString(t)
 	}
 	return b.String()
 }
