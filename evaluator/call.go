@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/google/uuid"
 )
 
 // A Translator turns a document that is not a canonical request, such as a
@@ -152,7 +150,8 @@ func (c Call) Label() string {
 func (e *Evaluator) decideTranslated(ctx context.Context, st *state, req *Request, opts DecideOptions) (*Decision, error) {
 	t := req.translation
 	call := t.Call
-	d := &Decision{Provider: t.Provider, Operation: t.Operation, Call: &call, Allowed: true}
+	d := &Decision{Provider: t.Provider, Operation: t.Operation, Call: &call, Allowed: true,
+		Requests: make([]map[string]any, 0, len(req.parts))}
 	if t.Unknown != "" {
 		d.Allowed = false
 		d.Reasons = []Reason{unknownCallReason(st, t.Unknown)}
@@ -171,8 +170,6 @@ func (e *Evaluator) decideTranslated(ctx context.Context, st *state, req *Reques
 		d.Reasons = append(d.Reasons, pd.Reasons...)
 	}
 	d.Reasons = mergeReasons(d.Reasons)
-	d.DecisionID = uuid.NewString()
-	d.Rulebook = Rulebook{Revision: st.book.revision, Rules: len(st.book.rules)}
 	return d, nil
 }
 

@@ -263,13 +263,21 @@ func (e *Evaluator) DecideRequest(ctx context.Context, req *Request, opts Decide
 		return nil, &Error{Code: CodeInternal, Message: fmt.Sprintf("evaluation stopped: %v", err), err: err}
 	}
 	st := e.state.Load()
+	decide := e.decide
 	if req.translation != nil {
-		return e.decideTranslated(ctx, st, req, opts)
+		decide = e.decideTranslated
 	}
-	return e.decide(ctx, st, req, opts)
+	d, err := decide(ctx, st, req, opts)
+	if err != nil {
+		return nil, err
+	}
+	d.DecisionID = uuid.NewString()
+	d.Rulebook = Rulebook{Revision: st.book.revision, Rules: len(st.book.rules)}
+	return d, nil
 }
 
-// decide evaluates one canonical request with one state.
+// decide evaluates one canonical request with one state; the caller names
+// the decision (id, rulebook).
 func (e *Evaluator) decide(ctx context.Context, st *state, req *Request, opts DecideOptions) (*Decision, error) {
 	doc, err := req.document(opts.Project)
 	if err != nil {
@@ -305,8 +313,6 @@ func (e *Evaluator) decide(ctx context.Context, st *state, req *Request, opts De
 	if err != nil {
 		return nil, internalError("read decision", err)
 	}
-	d.DecisionID = uuid.NewString()
-	d.Rulebook = Rulebook{Revision: st.book.revision, Rules: len(st.book.rules)}
 	return d, nil
 }
 
