@@ -167,11 +167,18 @@ func callName(c evaluator.Call) string {
 
 // Pointer appends tokens to the JSON pointer base, escaped (RFC 6901).
 func Pointer(base string, tokens ...string) string {
+	if len(tokens) == 1 && !strings.ContainsAny(tokens[0], "~/") {
+		return base + "/" + tokens[0]
+	}
 	var b strings.Builder
 	b.WriteString(base)
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+		b.WriteString(tokenEscaper.Replace(t))
 	}
 	return b.String()
 }
+
+// tokenEscaper escapes a JSON pointer token; built once (a Replacer is
+// costly to build, and every Part.Set makes a pointer).
+var tokenEscaper = strings.NewReplacer("~", "~0", "/", "~1")
