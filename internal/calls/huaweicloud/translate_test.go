@@ -1,9 +1,14 @@
 package huaweicloud_test
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/imgadmit/imgadmit/internal/calls/calldoc"
+	"github.com/imgadmit/imgadmit/internal/calls/huaweicloud"
 
 	"github.com/imgadmit/imgadmit/evaluator"
 )
@@ -373,5 +378,40 @@ func TestHandWrittenCalls(t *testing.T) {
 				t.Errorf("REQ-003 message: got %s, want it to say %q", show(d.Reasons), tc.unknown)
 			}
 		})
+	}
+}
+
+// TestCalls: every known call is named once, becomes an operation Huawei has
+// (or, refused, none), and its own path template routes to it.
+func TestCalls(t *testing.T) {
+	seen := map[string]bool{}
+	for _, k := range huaweicloud.Calls() {
+		if seen[k.Name] || k.Service == "" || k.Method == "" || !strings.HasPrefix(k.Path, "/") || k.Action != "" {
+			t.Errorf("%+v: a duplicate or incomplete entry", k)
+		}
+		seen[k.Name] = true
+		if k.Operation != "" {
+			if _, err := os.Stat(filepath.Join("..", "..", "..", "schemas", "huaweicloud", k.Operation+".json")); err != nil {
+				t.Errorf("%s becomes %s, which Huawei does not have: %v", k.Name, k.Operation, err)
+			}
+		}
+		path := strings.NewReplacer("{project_id}", project, "{image_id}", "img-1", "{member_id}", "p-2",
+			"{backup_id}", "bk-1", "{server_id}", "srv-1", "{volume_id}", "vol-1").Replace(k.Path)
+		d := calldoc.Read(map[string]any{"provider": "huaweicloud", "call": map[string]any{"method": k.Method, "path": path}})
+		tr, err := huaweicloud.Translate(d)
+		name := ""
+		switch {
+		case err == nil:
+			name = tr.Call.Name
+		default:
+			if ee, ok := err.(*evaluator.Error); ok {
+				name, _ = strings.CutSuffix(strings.TrimPrefix(ee.Message, "the "), " call cannot be read")
+			}
+		}
+		// The calls that share a path with another are told apart by the
+		// body: their path routes to the call that reads that body.
+		if name != k.Name && !(k.Operation == "" && seen[name] && name != "") {
+			t.Errorf("%s %s routes to %q (%v), want %s", k.Method, path, name, err, k.Name)
+		}
 	}
 }
