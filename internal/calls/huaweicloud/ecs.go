@@ -167,8 +167,12 @@ func novaCreateServers(c *call) result {
 		if !ok {
 			continue
 		}
-		if image == "" && isBoot(bdm["boot_index"]) {
-			image, from = uuid, ptr+"/uuid"
+		// The boot volume made from the server's own image (imageRef names
+		// it too, or is absent) is the server's image, not another disk.
+		if isBoot(bdm["boot_index"]) && (image == "" || uuid == image) {
+			if image == "" {
+				image, from = uuid, ptr+"/uuid"
+			}
 		} else if other == "" {
 			other = "block_device_mapping_v2[" + strconv.Itoa(i) + "] makes a volume from image " + uuid
 		}

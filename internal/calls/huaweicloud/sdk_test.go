@@ -32,7 +32,7 @@ type sdkCase struct {
 // TestSDKCalls: every call the translator knows, as the official SDK sends
 // it (sdkfake), translated and decided with testdata/inventory.json.
 func TestSDKCalls(t *testing.T) {
-	cbr := imsm.GetCreateImageRequestBodyTypeEnum()
+	imageTypes := imsm.GetCreateImageRequestBodyTypeEnum()
 	cases := []sdkCase{
 		// IMS image.create
 		{name: "CreateWholeImage from a CBR backup already used", send: func(h *sdkfake.Huawei) {
@@ -92,7 +92,7 @@ func TestSDKCalls(t *testing.T) {
 		{name: "CreateImage of type IsoImage is an ISO image", send: func(h *sdkfake.Huawei) {
 			h.IMS().CreateImage(&imsm.CreateImageRequest{Body: &imsm.CreateImageRequestBody{
 				Name: ptr("installer"), ImageUrl: ptr("images:os.iso"), MinDisk: ptr(int32(40)), OsVersion: ptr("CentOS 7.9 64bit"),
-				Type: ptr(cbr.ISO_IMAGE), ImageTags: &[]imsm.TagKeyValue{{Key: "env", Value: "dev"}}}})
+				Type: ptr(imageTypes.ISO_IMAGE), ImageTags: &[]imsm.TagKeyValue{{Key: "env", Value: "dev"}}}})
 		}, call: "ims CreateImage", op: "image.create",
 			params:  []string{`{"name":"installer","image_type":"iso","source":{"type":"iso_file","id":"images:os.iso"},"agree_disclaimer":true,"min_disk":40,"os_version":"CentOS 7.9 64bit","image_tags":[{"key":"env","value":"dev"}]}`},
 			allowed: true, reasons: []string{"note IMS-IMG-010"}},
