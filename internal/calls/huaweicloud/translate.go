@@ -98,6 +98,11 @@ func Translate(d *calldoc.Document) (*evaluator.Translation, error) {
 	if r.name != "" || r.unnamed {
 		c.info.Name = r.name
 	}
+	if r.op == "" && r.unknown == "" && !d.Failed() {
+		// A call's translator that neither translated nor found a fault
+		// (a bug): never allow what was not read.
+		r.unknown = c.route.Name + " could not be translated"
+	}
 	if r.unknown != "" {
 		return d.Unknown(c.info, r.unknown, knownList)
 	}
