@@ -63,6 +63,6 @@ func TestCallDocuments(t *testing.T) {
 func TestCallDocumentErrorsPointIntoTheCall(t *testing.T) {
 	h := newHarness(t, nil)
 	doc := `{"provider":"huaweicloud","operation":"image.create","call":{"method":"GET","path":"/v2/cloudimages"}}`
-	check(t, h.post(PathAdmit, doc), http.StatusBadRequest, nil, `{"code":"invalid_request","message":"the call document cannot be read","errors":[{"pointer":"/operation","message":"a call document says what it does in /call and has no \"operation\": send either a call document or a canonical request (provider, operation, params), not both","line":1}]}`)
-	check(t, h.post(PathOPADecide, `{"input":`+doc+`}`), http.StatusBadRequest, nil, `{"code":"invalid_request","message":"the call document cannot be read","errors":[{"pointer":"/input/operation","message":"a call document says what it does in /call and has no \"operation\": send either a call document or a canonical request (provider, operation, params), not both","line":1}]}`)
+	check(t, h.post(PathAdmit, doc), http.StatusBadRequest, nil, `{"code":"invalid_request","message":"the GET /v2/cloudimages call cannot be read","errors":[{"pointer":"/operation","message":"a call document says what it does in /call and has no \"operation\": send either a call document or a canonical request (provider, operation, params), not both","line":1}]}`)
+	check(t, h.post(PathOPADecide, `{"input":`+doc+`}`), http.StatusBadRequest, nil, `{"code":"invalid_request","message":"the GET /v2/cloudimages call cannot be read","errors":[{"pointer":"/input/operation","message":"a call document says what it does in /call and has no \"operation\": send either a call document or a canonical request (provider, operation, params), not both","line":1}]}`)
 }

@@ -164,6 +164,9 @@ var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
 // Pointer appends tokens to the JSON pointer base, escaped (RFC 6901).
 func Pointer(base string, tokens ...string) string {
+	if len(tokens) == 1 && !strings.ContainsAny(tokens[0], "~/") {
+		return base + "/" + tokens[0]
+	}
 	var b strings.Builder
 	b.WriteString(base)
 	for _, t := range tokens {
