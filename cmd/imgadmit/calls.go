@@ -77,7 +77,7 @@ func writeCallsText(w io.Writer, providers []calls.Provider) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%d calls. A read-only call (GET, HEAD; Describe*, List*) is allowed with no reasons; any other call is refused (REQ-003).\n", n)
+	_, err := fmt.Fprintf(w, "\n%d calls. A read-only call (GET, HEAD; Describe*, List*, Query*, Get*) is allowed with no reasons; any other call, and a known one marked (none), is refused (REQ-003).\n", n)
 	return err
 }
 

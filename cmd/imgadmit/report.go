@@ -117,6 +117,8 @@ func subject(d *evaluator.Decision) string {
 		return fmt.Sprintf("%s %s (read-only: nothing to judge)", d.Provider, name)
 	case d.Operation == "":
 		return fmt.Sprintf("%s %s (a write imgadmit does not know)", d.Provider, name)
+	case len(d.Requests) == 0:
+		return fmt.Sprintf("%s %s (%s of nothing a rule governs)", d.Provider, name, d.Operation)
 	case len(d.Requests) == 1:
 		return fmt.Sprintf("%s %s (%s)", d.Provider, name, d.Operation)
 	}

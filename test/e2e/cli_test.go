@@ -74,6 +74,40 @@ func TestBinaryEndToEnd(t *testing.T) {
 			stdoutHas: []string{"-: ALLOWED huaweicloud server.start", "1 request: 1 allowed, 0 denied"},
 		},
 		{
+			name: "real API calls, both providers",
+			args: []string{"eval", "--data", filepath.Join(fixtures, "inventory.yaml"), now, filepath.Join(fixtures, "calls")},
+			// The call fixtures include malformed calls: the worst outcome is 2.
+			code: 2,
+			stdoutHas: []string{
+				"DENIED huaweicloud CreateWholeImage (image.create)", "deny IMS-FE-002",
+				"DENIED huaweicloud BatchStartServers (server.start, 2 requests)", "deny IMS-FE-006",
+				"ALLOWED huaweicloud GET /v2/cloudimages (read-only: nothing to judge)",
+				"DENIED alibabacloud CreateImage (image.create)", "deny ECS-IMG-001",
+				"ALLOWED alibabacloud StartInstances (server.start, 2 requests)",
+				"DENIED alibabacloud StopInstance (a write imgadmit does not know)", "deny REQ-003",
+				"INVALID the ModifyImageSharePermission call cannot be read", "/call/params/AddAccount.3",
+			},
+		},
+		{
+			name:      "a call on stdin, its facts in the call document",
+			args:      []string{"eval", now, "-"},
+			stdin:     `{"provider":"alibabacloud","call":{"action":"DeleteSnapshot","query":"RegionId=cn-hangzhou&SnapshotId=s-1&Force=true"},"resources":{"snapshots":{"s-1":{"image_ids":["m-1"]}}}}`,
+			code:      1,
+			stdoutHas: []string{"-: DENIED alibabacloud DeleteSnapshot (snapshot.delete)", "deny ECS-SNAP-001"},
+		},
+		{
+			name:      "validate says what a call became",
+			args:      []string{"validate", filepath.Join(fixtures, "calls", "huaweicloud", "ecs-batch-start-servers.json")},
+			code:      0,
+			stdoutHas: []string{"ecs-batch-start-servers.json: valid (BatchStartServers: 2 server.start requests)"},
+		},
+		{
+			name:      "calls lists the calls imgadmit reads",
+			args:      []string{"calls"},
+			code:      0,
+			stdoutHas: []string{"CreateWholeImage", "POST /v1/cloudimages/wholeimages/action", "ModifyImageSharePermission", "image.share", "51 calls."},
+		},
+		{
 			name:      "rules lists the rulebook",
 			args:      []string{"rules"},
 			code:      0,

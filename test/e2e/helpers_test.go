@@ -40,7 +40,9 @@ type decision struct {
 	Allowed    bool     `json:"allowed"`
 	DecisionID string   `json:"decision_id"`
 	Reasons    []reason `json:"reasons"`
-	Rulebook   struct {
+	// Requests are the canonical requests a real API call became.
+	Requests []map[string]any `json:"requests"`
+	Rulebook struct {
 		Revision string `json:"revision"`
 	} `json:"rulebook"`
 }

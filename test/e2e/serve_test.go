@@ -55,11 +55,22 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Fatalf("%s denied request: %+v %v", c.path, denied, err)
 		}
 	}
+	// A real API call, as the SDK sends it: CBR DeleteBackup of a backup
+	// that made an image (its facts in the call document), on both paths.
+	const callDenied = `{"provider":"huaweicloud","region":"cn-north-4","call":{"method":"DELETE",
+	 "path":"/v3/0605767a3300d5762fb7c0186d8d2b3b/backups/bk-used"},"resources":{"backups":{"bk-used":{"image_id":"img-1"}}}}`
+	for _, c := range []call{{admitPath, callDenied}, opaCall(callDenied)} {
+		d, err := decide(c)
+		if err != nil || d.Allowed || !d.has("CBR-001", "deny") || len(d.Requests) != 1 || d.Requests[0]["operation"] != "backup.delete" {
+			t.Fatalf("%s call: %+v %v", c.path, d, err)
+		}
+	}
 	for _, tc := range []struct {
 		path, ct, body string
 		code           int
 		errCode        string
 	}{
+		{admitPath, "application/json", `{"provider":"alibabacloud","call":{"action":"StartInstances","params":{"InstanceId.1":"i-1","InstanceId.3":"i-3"}}}`, 400, "invalid_request"},
 		{admitPath, "application/json", `{"provider":"huaweicloud","operation":"server.start","params":{}}`, 400, "invalid_request"},
 		{admitPath, "text/plain", e2eAllowed, 415, "unsupported_media_type"},
 		{admitPath, "application/json", `{"x":"` + strings.Repeat("a", 1<<20) + `"}`, 413, "request_too_large"},
