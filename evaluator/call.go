@@ -56,6 +56,10 @@ type Part struct {
 	// schema error is reported where the caller wrote the value, not in a
 	// request the caller never wrote. The longest matching prefix wins.
 	Origins map[string]string
+	// Names name the value at an origin where its pointer cannot (a
+	// parameter of a raw query string, whose pointer is the whole string):
+	// the error message then starts with the name.
+	Names map[string]string
 }
 
 // Call describes a real API call in a decision: which call, of which
@@ -96,7 +100,12 @@ func (e *Evaluator) parseTranslated(raw []byte, f Format, doc map[string]any) (*
 	for _, p := range t.Parts {
 		perrs := e.validator.validateRequest(p.Request)
 		for _, fe := range perrs {
-			errs = append(errs, FieldError{Pointer: origin(p.Origins, fe.Pointer), Message: fe.Message})
+			ptr, from := origin(p.Origins, fe.Pointer)
+			msg := fe.Message
+			if name := p.Names[from]; name != "" {
+				msg = name + ": " + msg
+			}
+			errs = append(errs, FieldError{Pointer: ptr, Message: msg})
 		}
 		if len(perrs) == 0 {
 			req.parts = append(req.parts, newRequest(p.Request))
@@ -114,10 +123,9 @@ func (e *Evaluator) parseTranslated(raw []byte, f Format, doc map[string]any) (*
 }
 
 // origin is the pointer in the foreign document that canonical pointer p
-// came from: its longest prefix in origins, with the rest appended. A
-// pointer with no origin is reported at the document's root with the
-// canonical pointer named, so the error still says what is wrong.
-func origin(origins map[string]string, p string) string {
+// came from: its longest prefix in origins (from), with the rest appended.
+// A pointer with no origin stays as it is.
+func origin(origins map[string]string, p string) (ptr, from string) {
 	best, found := "", false
 	for k := range origins {
 		if (p == k || strings.HasPrefix(p, k+"/") || k == "") && (!found || len(k) > len(best)) {
@@ -125,9 +133,9 @@ func origin(origins map[string]string, p string) string {
 		}
 	}
 	if !found {
-		return p
+		return p, ""
 	}
-	return origins[best] + p[len(best):]
+	return origins[best] + p[len(best):], best
 }
 
 // Label names the call for people: its API name, else its action, else its

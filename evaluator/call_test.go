@@ -212,11 +212,11 @@ func TestOrigin(t *testing.T) {
 		"/resources/images/x": "/call/resources/images/x",
 		"":                    "/call",
 	} {
-		if got := origin(origins, in); got != want {
+		if got, _ := origin(origins, in); got != want {
 			t.Errorf("origin(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := origin(nil, "/params/x"); got != "/params/x" {
+	if got, _ := origin(nil, "/params/x"); got != "/params/x" {
 		t.Errorf("no origins: got %q", got)
 	}
 }

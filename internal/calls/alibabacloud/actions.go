@@ -118,33 +118,52 @@ func (c *call) need(name string) (string, bool) {
 	return v, ok
 }
 
+// set sets param to v, the value of parameter name.
+func (c *call) set(p *calldoc.Part, param string, v any, name string) {
+	p.Set(param, v, c.ptr(name))
+	c.named(p, "/"+param, name)
+}
+
+// origin records that params at sub came from parameter name.
+func (c *call) origin(p *calldoc.Part, sub, name string) {
+	p.Origin(sub, c.ptr(name))
+	c.named(p, sub, name)
+}
+
+// named names the parameter a value at sub came from, for its errors, when
+// its pointer cannot (the raw query string is one pointer for them all).
+func (c *call) named(p *calldoc.Part, sub, name string) {
+	if c.raw {
+		p.Name(sub, "parameter "+name)
+	}
+}
+
 // setNeeded sets param to the required parameter name.
 func (c *call) setNeeded(p *calldoc.Part, param, name string) {
 	if v, ok := c.need(name); ok {
-		p.Set(param, v, c.ptr(name))
+		c.set(p, param, v, name)
 	}
 }
 
 // setString sets param to parameter name when it is given.
 func (c *call) setString(p *calldoc.Part, param, name string) {
 	if v, ok := c.str(name); ok {
-		p.Set(param, v, c.ptr(name))
+		c.set(p, param, v, name)
 	}
 }
 
 // setBool sets param to the boolean parameter name when it is given.
 func (c *call) setBool(p *calldoc.Part, param, name string) {
 	if v, ok := c.boolean(name); ok {
-		p.Set(param, v, c.ptr(name))
+		c.set(p, param, v, name)
 	}
 }
 
 // setSource sets params.source to {type, id}, from parameter name.
 func (c *call) setSource(p *calldoc.Part, typ, id, name string) {
-	from := c.ptr(name)
-	p.Set("source", map[string]any{"type": typ, "id": id}, from)
-	p.Origin("/source/type", from)
-	p.Origin("/source/id", from)
+	c.set(p, "source", map[string]any{"type": typ, "id": id}, name)
+	c.origin(p, "/source/type", name)
+	c.origin(p, "/source/id", name)
 }
 
 func (c *call) done(call evaluator.Call, operation string, parts ...*calldoc.Part) (*evaluator.Translation, error) {
@@ -255,13 +274,12 @@ func (c *call) readTags(p *calldoc.Part) {
 			c.d.Add(c.ptr(v), "parameter %s is given without %s: a tag has a key", v, k)
 			continue
 		}
-		p.Origin(tagPointers[i-1][0], c.ptr(k))
-		p.Origin(tagPointers[i-1][1], c.ptr(v))
+		c.origin(p, tagPointers[i-1][0], k)
+		c.origin(p, tagPointers[i-1][1], v)
 		value, _ := c.get(v)
 		list = append(list, map[string]any{"key": key, "value": value})
 	}
-	p.Set("tags", list, c.ptr(tags.key(1, "Key")))
-	p.Origin("/tags", c.ptr(tags.key(1, "Key")))
+	c.set(p, "tags", list, tags.key(1, "Key"))
 }
 
 func deleteImage(c *call, call evaluator.Call) (*evaluator.Translation, error) {
@@ -275,7 +293,7 @@ func shareImage(c *call, call evaluator.Call) (*evaluator.Translation, error) {
 	p := c.part("image.share")
 	image, ok := c.need("ImageId")
 	if ok {
-		p.Set("image_id", image, c.ptr("ImageId"))
+		c.set(p, "image_id", image, "ImageId")
 	}
 	adds, keys, _ := c.values(addAccounts)
 	removes, _, _ := c.values(removeAccounts)
@@ -300,9 +318,9 @@ func shareImage(c *call, call evaluator.Call) (*evaluator.Translation, error) {
 	members := make([]any, len(adds))
 	for i, a := range adds {
 		members[i] = a
-		p.Origin("/members/"+strconv.Itoa(i), c.ptr(keys[i]))
+		c.origin(p, "/members/"+strconv.Itoa(i), keys[i])
 	}
-	p.Set("members", members, c.ptr(keys[0]))
+	c.set(p, "members", members, keys[0])
 	return c.done(call, "image.share", p)
 }
 
@@ -339,7 +357,7 @@ func (c *call) newServer() (p *calldoc.Part, why string) {
 	case hasImage && hasFamily:
 		c.d.Add(c.ptr("ImageFamily"), "parameters ImageId and ImageFamily cannot both be set (the API refuses the call)")
 	case hasImage:
-		p.Set("image_id", image, c.ptr("ImageId"))
+		c.set(p, "image_id", image, "ImageId")
 	case hasFamily:
 		return nil, c.action + " names image family " + family + " instead of an image (ImageId): its newest image is picked when the call runs, so imgadmit cannot judge it; resolve the family (DescribeImageFromFamily) and send ImageId"
 	case c.has("LaunchTemplateId") || c.has("LaunchTemplateName"):
@@ -352,7 +370,7 @@ func (c *call) newServer() (p *calldoc.Part, why string) {
 	case !ok:
 		p.Set("billing_method", "pay_as_you_go", "/call/action") // the API's default, PostPaid
 	case chargeTypes[t] != "":
-		p.Set("billing_method", chargeTypes[t], c.ptr("InstanceChargeType"))
+		c.set(p, "billing_method", chargeTypes[t], "InstanceChargeType")
 	default:
 		c.d.Add(c.ptr("InstanceChargeType"), "parameter InstanceChargeType must be PrePaid or PostPaid, but got %q", t)
 	}
@@ -405,7 +423,7 @@ func manyInstances(operation string) func(*call, evaluator.Call) (*evaluator.Tra
 		parts := make([]*calldoc.Part, len(ids))
 		for i, id := range ids {
 			parts[i] = c.part(operation)
-			parts[i].Set("server_id", id, c.ptr(keys[i]))
+			c.set(parts[i], "server_id", id, keys[i])
 		}
 		return c.done(call, operation, parts...)
 	}

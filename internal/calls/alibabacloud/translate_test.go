@@ -341,27 +341,34 @@ func TestSchemaErrorsPointIntoTheCall(t *testing.T) {
 		name     string
 		doc      string
 		pointers []string
+		// named: the message names the parameter, where the pointer cannot
+		// (the raw query string is one pointer).
+		named string
 	}{
 		{"an image name", doc(`{"action": "CreateImage", "params": {"InstanceId": "i-1", "ImageName": "1bad"}}`),
-			[]string{"/call/params/ImageName"}},
+			[]string{"/call/params/ImageName"}, ""},
 		{"the source and a tag", doc(`{"action": "CreateImage", "params": {"InstanceId": "i-1\n", "ImageName": "web", "Tag.1.Key": "env", "Tag.2.Key": "aliyun-x", "Tag.2.Value": "v"}}`),
-			[]string{"/call/params/InstanceId", "/call/params/Tag.2.Key"}},
+			[]string{"/call/params/InstanceId", "/call/params/Tag.2.Key"}, ""},
 		{"a snapshot source from a mapping", doc(`{"action": "CreateImage", "params": {"ImageName": "web", "DiskDeviceMapping.1.SnapshotId": " s-1", "DiskDeviceMapping.1.DiskType": "system"}}`),
-			[]string{"/call/params/DiskDeviceMapping.1.SnapshotId"}},
+			[]string{"/call/params/DiskDeviceMapping.1.SnapshotId"}, ""},
 		{"a duplicate account", doc(`{"action": "ModifyImageSharePermission", "params": {"ImageId": "m-1", "AddAccount.1": "2", "AddAccount.2": "2"}}`),
-			[]string{"/call/params/AddAccount.1"}},
+			[]string{"/call/params/AddAccount.1"}, ""},
 		{"an empty account", doc(`{"action": "ModifyImageSharePermission", "params": {"ImageId": "m-1", "AddAccount.1": "2", "AddAccount.2": ""}}`),
-			[]string{"/call/params/AddAccount.2"}},
+			[]string{"/call/params/AddAccount.2"}, ""},
 		{"an empty instance of many", doc(`{"action": "StartInstances", "params": {"InstanceId.1": "i-1", "InstanceId.2": ""}}`),
-			[]string{"/call/params/InstanceId.2"}},
+			[]string{"/call/params/InstanceId.2"}, ""},
 		{"an export format in the wrong case", doc(`{"action": "ExportImage", "params": {"ImageId": "m-1", "OSSBucket": "b-1", "ImageFormat": "QCOW2"}}`),
-			[]string{"/call/params/ImageFormat"}},
+			[]string{"/call/params/ImageFormat"}, ""},
 		{"a destination region", doc(`{"action": "CopyImage", "query": "ImageId=m-1&DestinationRegionId=Beijing"}`),
-			[]string{"/call/query"}},
+			[]string{"/call/query"}, "parameter DestinationRegionId: "},
+		{"an image name in a query", doc(`{"action": "CreateImage", "query": "InstanceId=i-1&ImageName=1bad"}`),
+			[]string{"/call/query"}, "parameter ImageName: "},
+		{"an account in a query", doc(`{"action": "ModifyImageSharePermission", "query": "ImageId=m-1&AddAccount.1=2&AddAccount.2=%0A3"}`),
+			[]string{"/call/query"}, "parameter AddAccount.2: "},
 		{"an account id from OwnerId", `{"provider": "alibabacloud", "call": {"action": "DeleteDisk", "params": {"DiskId": "d-1", "OwnerId": " 1"}}}`,
-			[]string{"/call/params/OwnerId"}},
+			[]string{"/call/params/OwnerId"}, ""},
 		{"a region from RegionId", doc(`{"action": "DeleteDisk", "params": {"DiskId": "d-1", "RegionId": "Hangzhou"}}`),
-			[]string{"/call/params/RegionId"}},
+			[]string{"/call/params/RegionId"}, ""},
 	}
 	e := testEvaluator(t)
 	for _, tc := range cases {
@@ -377,6 +384,11 @@ func TestSchemaErrorsPointIntoTheCall(t *testing.T) {
 			}
 			if !slices.Equal(got, tc.pointers) {
 				t.Errorf("pointers = %q, want %q (%v)", got, tc.pointers, ee.Errors)
+			}
+			for _, fe := range ee.Errors {
+				if tc.named != "" && !strings.HasPrefix(fe.Message, tc.named) {
+					t.Errorf("message %q does not start with %q", fe.Message, tc.named)
+				}
 			}
 		})
 	}

@@ -12,6 +12,7 @@ type Part struct {
 	request map[string]any
 	params  map[string]any
 	origins map[string]string
+	names   map[string]string
 }
 
 // NewPart starts the canonical request for operation, with the document's
@@ -51,13 +52,23 @@ func (p *Part) Origin(sub, from string) {
 	p.origins["/params"+sub] = from
 }
 
+// Name names the value at sub (below /params) for its errors, where the
+// pointer it came from cannot: a parameter of a raw query string, whose
+// pointer is the whole string.
+func (p *Part) Name(sub, name string) {
+	if p.names == nil {
+		p.names = map[string]string{}
+	}
+	p.names["/params"+sub] = name
+}
+
 // Clone is a copy of the part so far, for calls that make one request per
 // resource from shared parameters.
 func (p *Part) Clone() *Part {
-	return &Part{request: maps.Clone(p.request), params: maps.Clone(p.params), origins: maps.Clone(p.origins)}
+	return &Part{request: maps.Clone(p.request), params: maps.Clone(p.params), origins: maps.Clone(p.origins), names: maps.Clone(p.names)}
 }
 
 func (p *Part) done() evaluator.Part {
 	p.request["params"] = p.params
-	return evaluator.Part{Request: p.request, Origins: p.origins}
+	return evaluator.Part{Request: p.request, Origins: p.origins, Names: p.names}
 }
