@@ -51,15 +51,22 @@ type Translation struct {
 type Part struct {
 	// Request is the canonical request, checked against its pair's schema.
 	Request map[string]any
-	// Origins map a JSON pointer in Request to the pointer in the foreign
-	// document its value came from ("/params/name" → "/call/body/name"): a
-	// schema error is reported where the caller wrote the value, not in a
-	// request the caller never wrote. The longest matching prefix wins.
-	Origins map[string]string
-	// Names name the value at an origin where its pointer cannot (a
-	// parameter of a raw query string, whose pointer is the whole string):
-	// the error message then starts with the name.
-	Names map[string]string
+	// Origins say where in the foreign document each value of Request came
+	// from: a schema error is reported where the caller wrote the value,
+	// not in a request the caller never wrote. They are read only when
+	// Request fails its schema, so a translator appends them as it goes.
+	Origins []Origin
+}
+
+// Origin says that the value at Path in a canonical request (and below it,
+// unless a longer Path says otherwise) came from From in the foreign
+// document: "/params/name" from "/call/body/name".
+type Origin struct {
+	Path, From string
+	// Name names the value where From cannot (a parameter of a raw query
+	// string, whose pointer is the whole string): the error message then
+	// starts with it.
+	Name string
 }
 
 // Call describes a real API call in a decision: which call, of which
@@ -100,10 +107,13 @@ func (e *Evaluator) parseTranslated(raw []byte, f Format, doc map[string]any) (*
 	for _, p := range t.Parts {
 		perrs := e.validator.validateRequest(p.Request)
 		for _, fe := range perrs {
-			ptr, from := origin(p.Origins, fe.Pointer)
-			msg := fe.Message
-			if name := p.Names[from]; name != "" {
-				msg = name + ": " + msg
+			o, found := origin(p.Origins, fe.Pointer)
+			ptr, msg := fe.Pointer, fe.Message
+			if found {
+				ptr = o.From + fe.Pointer[len(o.Path):]
+			}
+			if o.Name != "" {
+				msg = o.Name + ": " + msg
 			}
 			errs = append(errs, FieldError{Pointer: ptr, Message: msg})
 		}
@@ -122,20 +132,15 @@ func (e *Evaluator) parseTranslated(raw []byte, f Format, doc map[string]any) (*
 	return req, nil
 }
 
-// origin is the pointer in the foreign document that canonical pointer p
-// came from: its longest prefix in origins (from), with the rest appended.
-// A pointer with no origin stays as it is.
-func origin(origins map[string]string, p string) (ptr, from string) {
-	best, found := "", false
-	for k := range origins {
-		if (p == k || strings.HasPrefix(p, k+"/") || k == "") && (!found || len(k) > len(best)) {
-			best, found = k, true
+// origin is the origin of canonical pointer p: the one whose Path is p's
+// longest prefix; the last one given wins a tie (a value set again).
+func origin(origins []Origin, p string) (best Origin, found bool) {
+	for _, o := range origins {
+		if (p == o.Path || strings.HasPrefix(p, o.Path+"/") || o.Path == "") && (!found || len(o.Path) >= len(best.Path)) {
+			best, found = o, true
 		}
 	}
-	if !found {
-		return p, ""
-	}
-	return origins[best] + p[len(best):], best
+	return best, found
 }
 
 // Label names the call for people: its API name, else its action, else its

@@ -36,7 +36,7 @@ func (fakeTranslator) Translate(doc map[string]any) (*Translation, error) {
 		req := p.(map[string]any)
 		t.Operation, _ = req["operation"].(string)
 		t.ProjectID, _ = req["project_id"].(string)
-		t.Parts = append(t.Parts, Part{Request: req, Origins: map[string]string{"": fmt.Sprintf("/call/parts/%d", i)}})
+		t.Parts = append(t.Parts, Part{Request: req, Origins: []Origin{{Path: "", From: fmt.Sprintf("/call/parts/%d", i)}}})
 	}
 	return t, nil
 }
@@ -202,21 +202,20 @@ func TestCallDecidedAsTheCallersProject(t *testing.T) {
 }
 
 func TestOrigin(t *testing.T) {
-	origins := map[string]string{"": "/call", "/params": "/call/body", "/params/name": "/call/body/image_name", "/region": "/call/host"}
-	for in, want := range map[string]string{
-		"/params/name":        "/call/body/image_name",
-		"/params/names":       "/call/body/names",
-		"/params/name/x":      "/call/body/image_name/x",
-		"/params":             "/call/body",
-		"/region":             "/call/host",
-		"/resources/images/x": "/call/resources/images/x",
-		"":                    "/call",
+	origins := []Origin{{Path: "", From: "/call"}, {Path: "/params", From: "/call/body"}, {Path: "/params/name", From: "/call/body/image_name"},
+		{Path: "/region", From: "/call/host"}, {Path: "/region", From: "/call/query", Name: "parameter RegionId"}}
+	for in, want := range map[string]Origin{
+		"/params/name":        {Path: "/params/name", From: "/call/body/image_name"},
+		"/params/names":       {Path: "/params", From: "/call/body"},
+		"/params/name/x":      {Path: "/params/name", From: "/call/body/image_name"},
+		"/region":             {Path: "/region", From: "/call/query", Name: "parameter RegionId"},
+		"/resources/images/x": {Path: "", From: "/call"},
 	} {
-		if got, _ := origin(origins, in); got != want {
-			t.Errorf("origin(%q) = %q, want %q", in, got, want)
+		if got, found := origin(origins, in); !found || got != want {
+			t.Errorf("origin(%q) = %+v, want %+v", in, got, want)
 		}
 	}
-	if got, _ := origin(nil, "/params/x"); got != "/params/x" {
-		t.Errorf("no origins: got %q", got)
+	if _, found := origin(nil, "/params/x"); found {
+		t.Error("an origin found in none")
 	}
 }

@@ -3,6 +3,7 @@ package alibabacloud_test
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -74,13 +75,13 @@ func FuzzTranslate(f *testing.F) {
 				t.Fatalf("part %v is not a request of the call", r)
 			}
 			for k := range params {
-				if _, ok := p.Origins["/params/"+k]; !ok {
+				if !slices.ContainsFunc(p.Origins, func(o evaluator.Origin) bool { return o.Path == "/params/"+k }) {
 					t.Fatalf("param %s of %v has no origin", k, r)
 				}
 			}
 			for _, o := range p.Origins {
-				if !strings.HasPrefix(o, "/") {
-					t.Fatalf("origin %q is not a pointer", o)
+				if !strings.HasPrefix(o.From, "/") {
+					t.Fatalf("origin %+v is not a pointer", o)
 				}
 			}
 			if _, err := json.Marshal(r); err != nil {

@@ -238,8 +238,9 @@ func TestPart(t *testing.T) {
 	want := evaluator.Part{
 		Request: map[string]any{"provider": "huaweicloud", "operation": "image.delete", "region": "cn-north-4", "project_id": "p1",
 			"resources": map[string]any{"images": map[string]any{}}, "params": map[string]any{"image_id": "img-1"}},
-		Origins: map[string]string{"": "/call", "/params": "/call/body", "/provider": "/provider", "/region": "/region",
-			"/project_id": "/call/path", "/resources": "/resources", "/params/image_id": "/call/path"},
+		Origins: []evaluator.Origin{{Path: "", From: "/call"}, {Path: "/params", From: "/call/body"}, {Path: "/provider", From: "/provider"},
+			{Path: "/region", From: "/region"}, {Path: "/project_id", From: "/call/path"}, {Path: "/resources", From: "/resources"},
+			{Path: "/params/image_id", From: "/call/path"}},
 	}
 	if !reflect.DeepEqual(tr.Parts[0], want) {
 		t.Errorf("part\n%#v\nwant\n%#v", tr.Parts[0], want)

@@ -2,6 +2,7 @@ package calldoc
 
 import (
 	"maps"
+	"slices"
 
 	"github.com/imgadmit/imgadmit/evaluator"
 )
@@ -11,8 +12,7 @@ import (
 type Part struct {
 	request map[string]any
 	params  map[string]any
-	origins map[string]string
-	names   map[string]string
+	origins []evaluator.Origin
 }
 
 // NewPart starts the canonical request for operation, with the document's
@@ -23,19 +23,21 @@ func (d *Document) NewPart(operation, paramsFrom string) *Part {
 	p := &Part{
 		request: map[string]any{"provider": d.Provider, "operation": operation},
 		params:  map[string]any{},
-		origins: map[string]string{"": "/call", "/params": paramsFrom, "/provider": "/provider"},
+		origins: make([]evaluator.Origin, 0, 12),
 	}
+	p.origins = append(p.origins, evaluator.Origin{Path: "", From: "/call"}, evaluator.Origin{Path: "/params", From: paramsFrom},
+		evaluator.Origin{Path: "/provider", From: "/provider"})
 	if d.regionFrom != "" {
 		p.request["region"] = d.region
-		p.origins["/region"] = d.regionFrom
+		p.origins = append(p.origins, evaluator.Origin{Path: "/region", From: d.regionFrom})
 	}
 	if d.projectFrom != "" {
 		p.request["project_id"] = d.project
-		p.origins["/project_id"] = d.projectFrom
+		p.origins = append(p.origins, evaluator.Origin{Path: "/project_id", From: d.projectFrom})
 	}
 	if d.Resources != nil {
 		p.request["resources"] = d.Resources
-		p.origins["/resources"] = "/resources"
+		p.origins = append(p.origins, evaluator.Origin{Path: "/resources", From: "/resources"})
 	}
 	return p
 }
@@ -43,32 +45,36 @@ func (d *Document) NewPart(operation, paramsFrom string) *Part {
 // Set sets params[name] to v, which the caller wrote at pointer from.
 func (p *Part) Set(name string, v any, from string) {
 	p.params[name] = v
-	p.origins[Pointer("/params", name)] = from
+	p.origins = append(p.origins, evaluator.Origin{Path: Pointer("/params", name), From: from})
 }
 
 // Origin records that params at pointer sub (below /params, such as
 // "/source/id") came from pointer from, for a value set whole with Set.
 func (p *Part) Origin(sub, from string) {
-	p.origins["/params"+sub] = from
+	p.origins = append(p.origins, evaluator.Origin{Path: "/params" + sub, From: from})
 }
 
 // Name names the value at sub (below /params) for its errors, where the
 // pointer it came from cannot: a parameter of a raw query string, whose
-// pointer is the whole string.
+// pointer is the whole string. It names what Set or Origin recorded last
+// for sub.
 func (p *Part) Name(sub, name string) {
-	if p.names == nil {
-		p.names = map[string]string{}
+	path := "/params" + sub
+	for i := len(p.origins) - 1; i >= 0; i-- {
+		if p.origins[i].Path == path {
+			p.origins[i].Name = name
+			return
+		}
 	}
-	p.names["/params"+sub] = name
 }
 
 // Clone is a copy of the part so far, for calls that make one request per
 // resource from shared parameters.
 func (p *Part) Clone() *Part {
-	return &Part{request: maps.Clone(p.request), params: maps.Clone(p.params), origins: maps.Clone(p.origins), names: maps.Clone(p.names)}
+	return &Part{request: maps.Clone(p.request), params: maps.Clone(p.params), origins: slices.Clone(p.origins)}
 }
 
 func (p *Part) done() evaluator.Part {
 	p.request["params"] = p.params
-	return evaluator.Part{Request: p.request, Origins: p.origins, Names: p.names}
+	return evaluator.Part{Request: p.request, Origins: p.origins}
 }

@@ -126,9 +126,9 @@ func checkTranslation(t *testing.T, tr *evaluator.Translation) {
 				t.Fatalf("secret %q in %v", s, params)
 			}
 		}
-		for k, v := range p.Origins {
-			if (k != "" && !strings.HasPrefix(k, "/")) || !strings.HasPrefix(v, "/") {
-				t.Fatalf("origin %q -> %q", k, v)
+		for _, o := range p.Origins {
+			if (o.Path != "" && !strings.HasPrefix(o.Path, "/")) || !strings.HasPrefix(o.From, "/") {
+				t.Fatalf("origin %+v", o)
 			}
 		}
 	}
