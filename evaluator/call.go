@@ -6,8 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // A Translator turns a document that is not a canonical request, such as a
@@ -91,6 +95,11 @@ const (
 	AccessWrite = "write"
 )
 
+// MaxCallParts is the most canonical requests one call may become: a
+// decision of more would run past any deadline (the APIs' own batches stop
+// at 1,000 servers, 100 instances).
+const MaxCallParts = 1000
+
 // parseTranslated turns a document the translator recognizes into a
 // request: every part checked against its schema, its errors moved to where
 // the caller wrote the value.
@@ -101,6 +110,14 @@ func (e *Evaluator) parseTranslated(raw []byte, f Format, doc map[string]any) (*
 			locateLines(raw, f, ee.Errors)
 		}
 		return nil, err
+	}
+	if len(t.Parts) > MaxCallParts {
+		errs := []FieldError{{Pointer: "/call", Message: fmt.Sprintf("the %s call acts on %d resources; imgadmit judges at most %d in one call: split it",
+			t.Call.Label(), len(t.Parts), MaxCallParts)}}
+		if raw != nil {
+			locateLines(raw, f, errs)
+		}
+		return nil, invalidRequest("the call acts on too many resources", errs...)
 	}
 	req := &Request{Provider: t.Provider, Operation: t.Operation, ProjectID: t.ProjectID, doc: doc, translation: t}
 	var errs []FieldError
@@ -169,21 +186,73 @@ func (e *Evaluator) decideTranslated(ctx context.Context, st *state, req *Reques
 		d.Allowed = false
 		d.Reasons = []Reason{unknownCallReason(st, t.Unknown)}
 	}
+	var facts sharedFacts
 	for _, part := range req.parts {
 		doc, err := part.document(opts.Project)
 		if err != nil {
 			return nil, err
 		}
-		pd, err := e.decide(ctx, st, part, opts)
+		// A part is converted without its request facts, which every part
+		// of a call shares and which are converted once (a call of many
+		// parts would otherwise convert them once a part); the decision
+		// lists it without them too: they are the call document's.
+		shown := doc
+		res, hasFacts := doc["resources"]
+		if hasFacts {
+			shown = maps.Clone(doc)
+			delete(shown, "resources")
+		}
+		input, err := ast.InterfaceToValue(shown)
+		if err != nil {
+			return nil, internalError("convert request", err)
+		}
+		if hasFacts {
+			t, err := facts.term(res)
+			if err != nil {
+				return nil, internalError("convert request facts", err)
+			}
+			input.(ast.Object).Insert(keyResources, t)
+		}
+		pd, err := e.evaluate(ctx, st, input, opts)
 		if err != nil {
 			return nil, err
 		}
-		d.Requests = append(d.Requests, doc)
+		d.Requests = append(d.Requests, shown)
 		d.Allowed = d.Allowed && pd.Allowed
 		d.Reasons = append(d.Reasons, pd.Reasons...)
 	}
 	d.Reasons = mergeReasons(d.Reasons)
 	return d, nil
+}
+
+var keyResources = ast.StringTerm("resources")
+
+// sharedFacts converts the request facts of a call's parts once: they are
+// the call document's, the same value in every part (a translator that gave
+// a part facts of its own would get them converted for that part).
+type sharedFacts struct {
+	of   any
+	conv *ast.Term
+}
+
+func (f *sharedFacts) term(res any) (*ast.Term, error) {
+	if f.conv != nil && sameValue(f.of, res) {
+		return f.conv, nil
+	}
+	v, err := ast.InterfaceToValue(res)
+	if err != nil {
+		return nil, err
+	}
+	f.of, f.conv = res, ast.NewTerm(v)
+	return f.conv, nil
+}
+
+// sameValue reports whether a and b are the same map (not equal ones: the
+// same one), which is what the parts of one call share.
+func sameValue(a, b any) bool {
+	ma, ok1 := a.(map[string]any)
+	mb, ok2 := b.(map[string]any)
+	return ok1 && ok2 && reflect.ValueOf(ma).UnsafePointer() == reflect.ValueOf(mb).UnsafePointer()
 }
 
 // unknownCallReason is REQ-003 for a call the translator does not know, with

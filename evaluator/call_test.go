@@ -174,6 +174,39 @@ func TestCallErrorsPointIntoTheCall(t *testing.T) {
 	}
 }
 
+func TestCallOfTooManyParts(t *testing.T) {
+	e := newCallEvaluator(t)
+	part := `{"provider":"huaweicloud","operation":"server.start","params":{"server_id":"s-1"}}`
+	parts := strings.Repeat(part+",", MaxCallParts) + part
+	_, err := e.ParseRequest([]byte(`{"call": {"parts": [`+parts+`]}}`), FormatJSON)
+	var ee *Error
+	if !errors.As(err, &ee) || ee.Code != CodeInvalidRequest || len(ee.Errors) != 1 || ee.Errors[0].Pointer != "/call" ||
+		!strings.Contains(ee.Errors[0].Message, "acts on 1001 resources; imgadmit judges at most 1000") {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := e.ParseRequest([]byte(`{"call": {"parts": [`+strings.Repeat(part+",", MaxCallParts-1)+part+`]}}`), FormatJSON); err != nil {
+		t.Fatalf("%d parts: %v", MaxCallParts, err)
+	}
+}
+
+// TestCallFactsAreSharedNotRepeated: every part is decided with the call's
+// request facts, and the decision lists the parts without them (they are the
+// call document's, once).
+func TestCallFactsAreSharedNotRepeated(t *testing.T) {
+	e := newCallEvaluator(t)
+	d := mustDecide(t, e, `{"call": {"parts": [
+	  {"provider":"huaweicloud","operation":"backup.delete","params":{"backup_id":"bk-used"},"resources":{"backups":{"bk-used":{"image_id":"img-1"}}}},
+	  {"provider":"huaweicloud","operation":"backup.delete","params":{"backup_id":"bk-2"},"resources":{"backups":{"bk-2":{"image_id":"img-2"}}}}]}}`)
+	if d.Allowed || len(d.Reasons) != 2 {
+		t.Fatalf("each part must be decided with its own facts: %+v", d.Reasons)
+	}
+	for _, r := range d.Requests {
+		if _, ok := r["resources"]; ok {
+			t.Errorf("a listed request repeats the facts: %v", r)
+		}
+	}
+}
+
 func TestCallWithoutTranslatorIsInvalid(t *testing.T) {
 	e := newTestEvaluator(t, Options{})
 	_, err := e.ParseRequest([]byte(`{"provider":"huaweicloud","call":{"parts":[]}}`), FormatJSON)

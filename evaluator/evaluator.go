@@ -287,6 +287,11 @@ func (e *Evaluator) decide(ctx context.Context, st *state, req *Request, opts De
 	if err != nil {
 		return nil, internalError("convert request", err)
 	}
+	return e.evaluate(ctx, st, input, opts)
+}
+
+// evaluate runs the decision query on input, a request as an OPA value.
+func (e *Evaluator) evaluate(ctx context.Context, st *state, input ast.Value, opts DecideOptions) (*Decision, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()

@@ -115,6 +115,8 @@ func subject(d *evaluator.Decision) string {
 	switch {
 	case d.Call.Access == evaluator.AccessRead:
 		return fmt.Sprintf("%s %s (read-only: nothing to judge)", d.Provider, name)
+	case d.Operation == "" && d.Call.Name != "":
+		return fmt.Sprintf("%s %s (a write no operation judges: refused)", d.Provider, name)
 	case d.Operation == "":
 		return fmt.Sprintf("%s %s (a write imgadmit does not know)", d.Provider, name)
 	case len(d.Requests) == 0:

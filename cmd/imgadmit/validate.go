@@ -82,6 +82,8 @@ func callSummary(req *evaluator.Request) string {
 	switch {
 	case call.Access == evaluator.AccessRead:
 		return fmt.Sprintf(" (%s: read-only, nothing to judge)", name)
+	case req.Operation == "" && call.Name != "":
+		return fmt.Sprintf(" (%s: a write no operation judges, refused)", name)
 	case req.Operation == "":
 		return fmt.Sprintf(" (%s: a write imgadmit does not know, refused)", name)
 	}

@@ -31,6 +31,17 @@ func judgePairs(b *testing.B, e *evaluator.Evaluator) (calls, canonical [][]byte
 		if err != nil || len(d.Requests) != 1 {
 			continue // invalid on purpose, read-only, unknown or several requests
 		}
+		// The decision lists the request without the call's facts; the
+		// canonical request carries them, as the call did.
+		var call struct {
+			Resources any `json:"resources"`
+		}
+		if err := json.Unmarshal(raw, &call); err != nil {
+			b.Fatal(err)
+		}
+		if call.Resources != nil {
+			d.Requests[0]["resources"] = call.Resources
+		}
 		req, err := json.Marshal(d.Requests[0])
 		if err != nil {
 			b.Fatal(err)

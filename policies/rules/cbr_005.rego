@@ -10,6 +10,9 @@ import data.imgadmit.lib.reason
 #   (Linux) or Cloudbase-Init (Windows) installed; otherwise creating an image
 #   from the backup may fail. A server not known to be optimized is the warning
 #   itself (no missing fact). Disk backups cannot make images: no warning.
+#   What the facts know the resource to be wins over what the request calls
+#   it: a known server is backed up as a server (a real CBR checkpoint often
+#   names only ids, and its type comes from the vault), a known disk as a disk.
 # custom:
 #   id: CBR-005
 #   effect: warn
@@ -20,9 +23,18 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "backup.create"
 	input.provider == "huaweicloud"
-	input.params.resource_type == "server"
+	_cbr_backs_up_server(input.params.resource_id)
 	not _cbr_server_optimized(input.params.resource_id)
 	r := reason.from(rego.metadata.rule(), _cbr_optimized_message(input.params.resource_id))
+}
+
+# _cbr_backs_up_server(id): the backup is of a server: the facts know id as
+# a server, or the request says server and the facts do not know id as a disk.
+_cbr_backs_up_server(id) if facts.server(id)
+
+_cbr_backs_up_server(id) if {
+	input.params.resource_type == "server"
+	not facts.disk(id)
 }
 
 # _cbr_server_optimized(id): the server is known to have Cloud-Init / Cloudbase-Init.

@@ -53,6 +53,18 @@ test_cbr_005_inventory_wins if {
 	{x.message | some x in r; x.id == "CBR-005"} == {"server srv-1 is not optimized with Cloud-Init (Linux) or Cloudbase-Init (Windows); creating an image from this backup may fail"}
 }
 
+test_cbr_005_a_known_server_is_a_server_whatever_the_request_says if {
+	req := _cbr_request("backup.create", {"resource_type": "disk", "resource_id": "srv-1"}, {"disks": {"srv-1": {}}})
+	r := rules.reasons with input as req with data.inventory.resources.servers as {"srv-1": {"cloud_init": false}}
+	{x.id | some x in r} == {"CBR-005", "CBR-006"}
+}
+
+test_cbr_005_a_known_disk_is_a_disk if {
+	req := _cbr_request("backup.create", {"resource_type": "server", "resource_id": "vol-1"}, {})
+	r := rules.reasons with input as req with data.inventory.resources.disks as {"vol-1": {"backup_ids": []}}
+	{x.id | some x in r} == {"CBR-006"}
+}
+
 test_cbr_005_quiet_on_alibaba if {
 	req := json.patch(_cbr_005_create("server", {}), [{"op": "replace", "path": "/provider", "value": "alibabacloud"}])
 	r := rules.reasons with input as req

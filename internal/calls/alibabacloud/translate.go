@@ -215,8 +215,20 @@ func (c *call) readProtocol() {
 	// OwnerId is the account the call is made as (a legacy parameter the
 	// gateway fills from the AccessKey; the SDK leaves it empty). When a
 	// caller sends it, it names the account as project_id does.
-	if o, ok := c.str("OwnerId"); ok {
-		c.d.SetProject(o, c.ptr("OwnerId"), "OwnerId")
+	// ResourceOwnerId (a reseller's: the account that owns the resources)
+	// is read the same way: a call about another account's resources is not
+	// decided as the caller's. OwnerAccount and ResourceOwnerAccount name an
+	// account by its name, which imgadmit cannot compare with an id: fail
+	// closed rather than ignore them.
+	for _, name := range []string{"OwnerId", "ResourceOwnerId"} {
+		if o, ok := c.str(name); ok {
+			c.d.SetProject(o, c.ptr(name), name)
+		}
+	}
+	for _, name := range []string{"OwnerAccount", "ResourceOwnerAccount"} {
+		if _, ok := c.str(name); ok {
+			c.d.Add(c.ptr(name), "parameter %s names an account by name, which imgadmit cannot hold to the caller's account id: leave it out, or send OwnerId", name)
+		}
 	}
 }
 

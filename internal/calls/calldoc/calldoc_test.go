@@ -80,6 +80,16 @@ func TestRead(t *testing.T) {
 			problems: []string{`/extra: unknown member "extra"; a call document has: call, project_id, provider, region, resources`},
 		},
 		{
+			name: "secrets of what a call creates, at any depth, in any spelling",
+			doc: `{"provider":"huaweicloud","call":{"body":{"server":{"adminPass":"p","name":"web","metadata":{"user_data":"u"},
+			  "data_volumes":[{"extendparam":{"x-client-secret":"s"}}]},"os-change":{"adminpass":"p2","keyname":"kp"}},
+			  "params":{"Password":"p3","UserData":"u2","PasswordInherit":"true","InstanceId":"i-1"},"query":"Signatur%65=x&ImageId=m"}}`,
+			provider: "huaweicloud",
+			redactionPointers: []string{"/call/body/server/adminPass", "/call/body/server/metadata/user_data",
+				"/call/body/server/data_volumes/0/extendparam/x-client-secret", "/call/body/os-change/adminpass",
+				"/call/params/Password", "/call/params/UserData", "/call/params/PasswordInherit", "/call/query"},
+		},
+		{
 			name:              "credentials are found for the log to redact",
 			doc:               `{"provider":"huaweicloud","call":{"path":"/v1/x?Signature=abc&a=1","headers":{"X-Auth-Token":"t","authorization":"a","X-Project-Id":"p"},"params":{"SecurityToken":"s","ImageId":"m"},"query":"a=1&Signature=zz"}}`,
 			provider:          "huaweicloud",

@@ -99,6 +99,13 @@ func judge(t testing.TB, doc map[string]any) ([]map[string]any, *evaluator.Decis
 	if err != nil {
 		t.Fatalf("decide: %v", err)
 	}
+	// A decision lists its requests without the call's facts (each was
+	// decided with them): put them back to compare whole requests.
+	if res, ok := doc["resources"]; ok {
+		for _, r := range d.Requests {
+			r["resources"] = res
+		}
+	}
 	return d.Requests, d, nil
 }
 
