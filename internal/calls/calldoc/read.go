@@ -57,19 +57,6 @@ func (p *Problems) NonEmpty(obj map[string]any, key, ptr string) (string, bool) 
 	return s, ok && s != ""
 }
 
-// Bool reads a boolean member.
-func (p *Problems) Bool(obj map[string]any, key, ptr string) (bool, bool) {
-	v, ok := present(obj, key)
-	if !ok {
-		return false, false
-	}
-	b, ok := v.(bool)
-	if !ok {
-		p.Add(ptr, "%s must be a boolean, but got %s", key, TypeName(v))
-	}
-	return b, ok
-}
-
 // Int reads an integer member (a JSON number with no fraction).
 func (p *Problems) Int(obj map[string]any, key, ptr string) (int64, bool) {
 	v, ok := present(obj, key)
