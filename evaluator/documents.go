@@ -45,7 +45,7 @@ func parseDocument(raw []byte, f Format, code, what string, check func(*validato
 	obj, ok := doc.(map[string]any)
 	if !ok {
 		// The schema requires an object; this is a schema change, not input.
-		return nil, &Error{Code: code, Message: fmt.Sprintf("%s must be a JSON object, but got %s", what, jsonTypeName(doc))}
+		return nil, &Error{Code: code, Message: fmt.Sprintf("%s must be a JSON object, but got %s", what, JSONTypeName(doc))}
 	}
 	return obj, nil
 }

@@ -190,7 +190,7 @@ func (v *validator) operations() map[string][]string {
 func (v *validator) validateRequest(doc any) []FieldError {
 	obj, ok := doc.(map[string]any)
 	if !ok {
-		return []FieldError{{Pointer: "", Message: "the request must be a JSON object, but got " + jsonTypeName(doc)}}
+		return []FieldError{{Pointer: "", Message: "the request must be a JSON object, but got " + JSONTypeName(doc)}}
 	}
 	provider, perr := v.lookup(obj, "provider", "providers", v.providers, func(s string) bool { _, ok := v.pairs[s]; return ok })
 	op, oerr := v.lookup(obj, "operation", "operations", v.allOps, func(s string) bool { return v.known[s] })
@@ -225,7 +225,7 @@ func (v *validator) lookup(obj map[string]any, key, plural, known string, isKnow
 	case !present:
 		msg = fmt.Sprintf("missing required property %q", key)
 	case !isString:
-		msg = fmt.Sprintf("%s must be a string, but got %s", key, jsonTypeName(val))
+		msg = fmt.Sprintf("%s must be a string, but got %s", key, JSONTypeName(val))
 	case !isKnown(s):
 		msg = fmt.Sprintf("unknown %s %q", key, s)
 	default:
@@ -604,8 +604,8 @@ func scalarText(v any) (string, bool) {
 	return "", false
 }
 
-// typeName is the JSON type of a decoded value, in the schema library's words.
-func jsonTypeName(v any) string {
+// JSONTypeName is the JSON type of a decoded value, in the schema library's words.
+func JSONTypeName(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"github.com/imgadmit/imgadmit/evaluator"
 )
 
 // The readers read obj[key], whose pointer is ptr. Absent (or JSON null, which
@@ -118,21 +120,5 @@ func present(obj map[string]any, key string) (any, bool) {
 	return v, ok && v != nil
 }
 
-// TypeName names the JSON type of a decoded value.
-func TypeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case string:
-		return "string"
-	case json.Number, float64, int, int64:
-		return "number"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	}
-	return fmt.Sprintf("%T", v)
-}
+// TypeName names the JSON type of a decoded value, as schema errors do.
+func TypeName(v any) string { return evaluator.JSONTypeName(v) }
