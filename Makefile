@@ -104,7 +104,7 @@ bench-compare: $(IMGADMIT) $(OPA) $(LOADGEN)
 ## fuzz: run every fuzz target in turn for FUZZTIME each; each target's output is in
 ## bin/fuzz-<Target>.log (a crasher lands in <package>/testdata/fuzz/<Target>/: commit it)
 FUZZTIME  ?= 20s
-FUZZ_PKGS ?= ./evaluator ./sidecar ./internal/jsonread
+FUZZ_PKGS ?= ./evaluator ./sidecar ./internal/jsonread ./internal/calls/huaweicloud ./internal/calls/alibabacloud
 fuzz:
 	@mkdir -p $(BIN)
 	@for pkg in $(FUZZ_PKGS); do \

@@ -44,12 +44,13 @@ func (l *lastLine) get() (int, string, bool) {
 	return l.n, l.last, l.torn
 }
 
-// fixtureBodies is every request fixture under ../fixtures/requests as
-// JSON (YAML fixtures converted), and the hostile corpus's JSON files.
+// fixtureBodies is every JSON request fixture under ../fixtures/requests,
+// every call document under ../fixtures/calls, and the hostile corpus's JSON
+// files.
 func fixtureBodies(t testing.TB) []string {
 	t.Helper()
 	var out []string
-	for _, dir := range []string{filepath.Join("..", "fixtures", "requests"), filepath.Join("..", "fixtures", "hostile")} {
+	for _, dir := range []string{filepath.Join("..", "fixtures", "requests"), filepath.Join("..", "fixtures", "calls"), filepath.Join("..", "fixtures", "hostile")} {
 		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() || filepath.Ext(p) != ".json" {
 				return err
