@@ -9,6 +9,7 @@ package huaweicloud
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/imgadmit/imgadmit/evaluator"
@@ -70,7 +71,7 @@ func Translate(d *calldoc.Document) (*evaluator.Translation, error) {
 	if method == "GET" || method == "HEAD" {
 		c.info.Access = evaluator.AccessRead
 	}
-	c.query(query)
+	params := c.query(query)
 	c.headers()
 	hostService := c.host()
 	c.body, c.hasBody = d.Call["body"]
@@ -97,6 +98,14 @@ func Translate(d *calldoc.Document) (*evaluator.Translation, error) {
 	r := c.route.translate(c)
 	if r.name != "" || r.unnamed {
 		c.info.Name = r.name
+	}
+	if r.unknown == "" {
+		// No governed SDK call sends a query parameter: one the body's
+		// reading would not see may change what the call does, so the
+		// call is refused, not judged without it.
+		for _, q := range params {
+			d.Add(q.ptr, "%s takes no query parameters; imgadmit would not judge %q", c.info.Label(), q.name)
+		}
 	}
 	if r.op == "" && r.unknown == "" && !d.Failed() {
 		// A call's translator that neither translated nor found a fault
@@ -181,31 +190,39 @@ func (c *call) path() (path, query string, ok bool) {
 	return path, query, good
 }
 
-// query reads the query string (in the path, or the query object). No call
-// imgadmit governs takes a query parameter, so their values are not used;
-// they are read strictly all the same, so that a malformed call is refused
-// and not judged as something else.
-func (c *call) query(inPath string) {
+// queryParam is a query parameter's name and where it was written.
+type queryParam struct{ name, ptr string }
+
+// query reads the query string (in the path, or the query object) strictly,
+// so that a malformed call is refused and not judged as something else, and
+// returns its parameters, sorted by name. No call imgadmit governs takes a
+// query parameter: a read's are ignored, a governed write's refused.
+func (c *call) query(inPath string) []queryParam {
+	var out []queryParam
 	v, present := c.d.Call["query"]
 	if !present || v == nil {
 		if inPath != "" {
-			c.d.ParseQuery(inPath, pPath)
+			q, _ := c.d.ParseQuery(inPath, pPath)
+			for k := range q {
+				out = append(out, queryParam{k, pPath})
+			}
 		}
-		return
-	}
-	q, ok := v.(map[string]any)
-	if !ok {
+	} else if q, ok := v.(map[string]any); !ok {
 		c.d.Add(pQuery, "query must be an object of strings, but got %s", calldoc.TypeName(v))
-		return
-	}
-	if inPath != "" {
-		c.d.Add(pQuery, "the path has a query string and the call has a query object; give the query one way")
-	}
-	for k, v := range q {
-		if _, ok := v.(string); !ok {
-			c.d.Add(calldoc.Pointer(pQuery, k), "query parameter %q must be a string, but got %s", k, calldoc.TypeName(v))
+	} else {
+		if inPath != "" {
+			c.d.Add(pQuery, "the path has a query string and the call has a query object; give the query one way")
+		}
+		for k, v := range q {
+			ptr := calldoc.Pointer(pQuery, k)
+			if _, ok := v.(string); !ok {
+				c.d.Add(ptr, "query parameter %q must be a string, but got %s", k, calldoc.TypeName(v))
+			}
+			out = append(out, queryParam{k, ptr})
 		}
 	}
+	slices.SortFunc(out, func(a, b queryParam) int { return strings.Compare(a.name, b.name) })
+	return out
 }
 
 // headers reads the headers: an object of strings whose names are
