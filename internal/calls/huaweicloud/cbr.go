@@ -169,10 +169,19 @@ func restoreBackup(c *call) result {
 	if toServer && toDisk {
 		c.d.Add(pRestore+"/volume_id", "server_id and volume_id are both given; a restore writes to a server (server backups) or to a disk (disk backups)")
 	}
+	if !toServer && !toDisk && !c.d.Failed() {
+		// The SDK's BackupRestore: server_id is required for a whole-server
+		// restore, volume_id for a volume restore. Without either, mappings
+		// or resource_id alone do not say what the restore overwrites.
+		c.d.Add(pRestore, "RestoreBackup names server_id (a whole-server restore) or volume_id (a disk restore); the body has neither")
+	}
 	if c.d.Failed() {
 		return result{}
 	}
-	if toResource && (!toServer && !toDisk || toServer && resource != server || toDisk && resource != volume) {
+	// mappings are not read: with server_id they map the server backup's
+	// disk backups onto that server's volumes (the target is the server);
+	// with volume_id the API does not use them.
+	if toResource && (toServer && resource != server || toDisk && resource != volume) {
 		return result{unknown: "RestoreBackup to resource_id " + resource + ", which is not the server_id or volume_id it names: imgadmit cannot tell what the restore writes to; name the target as server_id (server backups) or volume_id (disk backups)"}
 	}
 	p := c.d.NewPart("backup.restore", pRestore)

@@ -95,7 +95,7 @@ var routes = buildRoutes([]route{
 	{Known: calldoc.Known{Service: "cbr", Name: "DeleteBackup", Method: "DELETE", Path: "/v3/{project_id}/backups/{backup_id}", Operation: "backup.delete"},
 		translate: deleteBackup},
 	{Known: calldoc.Known{Service: "cbr", Name: "RestoreBackup", Method: "POST", Path: "/v3/{project_id}/backups/{backup_id}/restore", Operation: "backup.restore",
-		Notes: "restore.server_id is server_id, restore.volume_id disk_id, restore.power_on power_on. A resource_id that names another target than these, or stands alone, is refused (REQ-003): imgadmit cannot tell what it restores to."},
+		Notes: "restore.server_id is server_id, restore.volume_id disk_id, restore.power_on power_on; one of server_id and volume_id is required (the SDK's field docs: server_id for a whole-server restore, volume_id for a volume restore). restore.mappings are not read: with server_id they map the backup's disk backups onto that server's volumes, and a volume restore does not use them. A resource_id that names another target than server_id or volume_id is refused (REQ-003): imgadmit cannot tell what it restores to."},
 		translate: restoreBackup},
 
 	// ECS: server.create
