@@ -108,7 +108,12 @@ func createCheckpoint(c *call) result {
 	for _, r := range list {
 		kind, typeFrom := r.kind, r.typeFrom
 		if r.cbrType == "" {
-			kind, typeFrom = c.factKind(r.id), r.from
+			// An id with no resource_details entry: the real API takes its
+			// type from the vault, which imgadmit cannot see. It is a
+			// server, the cautious reading (a server backup is the one a
+			// rule warns about); the document's own resources facts are not
+			// read here, for the caller writes them.
+			kind, typeFrom = "server", r.from
 		} else if kind == "" {
 			skipped = append(skipped, r.id+" ("+r.cbrType+")")
 			continue
@@ -126,23 +131,6 @@ func createCheckpoint(c *call) result {
 		return result{unknown: "CreateCheckpoint backs up only resources imgadmit does not govern: " + strings.Join(skipped, ", ")}
 	}
 	return result{op: "backup.create", parts: parts}
-}
-
-// factKind is what the document's own facts say resource id is: a server
-// (resources.servers) or a disk (resources.disks). Otherwise a server, the
-// cautious reading: the real API takes the type from the vault, which
-// imgadmit cannot see, and a server backup is the one a rule warns about.
-func (c *call) factKind(id string) string {
-	res, _ := c.d.Resources.(map[string]any)
-	known := func(kind string) bool {
-		m, _ := res[kind].(map[string]any)
-		_, ok := m[id]
-		return ok
-	}
-	if known("disks") && !known("servers") {
-		return "disk"
-	}
-	return "server"
 }
 
 // deleteBackup: DeleteBackup.
