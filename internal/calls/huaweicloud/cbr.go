@@ -52,7 +52,7 @@ func createCheckpoint(c *call) result {
 	}
 	var list []resource
 	index := map[string]int{}
-	ids, _ := c.d.Strings(params, "resources", pResources)
+	ids, _ := c.strings(params, "resources", pResources, limitList)
 	for i, id := range ids {
 		from := pResources + "/" + strconv.Itoa(i)
 		if id == "" {
@@ -64,7 +64,7 @@ func createCheckpoint(c *call) result {
 			list = append(list, resource{id: id, from: from})
 		}
 	}
-	details, _ := c.d.Array(params, "resource_details", pDetails)
+	details, _ := c.list(params, "resource_details", pDetails, limitList)
 	for i, e := range details {
 		base := pDetails + "/" + strconv.Itoa(i)
 		rd, ok := e.(map[string]any)

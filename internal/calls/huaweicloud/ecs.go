@@ -96,7 +96,7 @@ func (c *call) newServer(image, from string) *calldoc.Part {
 // image is refused: one call is one operation, and that disk would be a
 // disk.create imgadmit cannot judge within it ("" for none).
 func (c *call) dataImages(server map[string]any) string {
-	vols, _ := c.d.Array(server, "data_volumes", pServer+"/data_volumes")
+	vols, _ := c.list(server, "data_volumes", pServer+"/data_volumes", limitDataVolumes)
 	for i, v := range vols {
 		ptr := pServer + "/data_volumes/" + strconv.Itoa(i)
 		vol, ok := v.(map[string]any)
@@ -151,7 +151,7 @@ func novaCreateServers(c *call) result {
 	}
 	// The block devices: a boot image when imageRef is absent; any other
 	// device made from an image is a disk imgadmit cannot judge here.
-	bdms, _ := c.d.Array(server, "block_device_mapping_v2", pServer+"/block_device_mapping_v2")
+	bdms, _ := c.list(server, "block_device_mapping_v2", pServer+"/block_device_mapping_v2", limitList)
 	var other string
 	for i, v := range bdms {
 		ptr := pServer + "/block_device_mapping_v2/" + strconv.Itoa(i)
@@ -278,7 +278,7 @@ type serverID struct{ id, from string }
 
 // serverIDs reads servers [{id}], each id once.
 func (c *call) serverIDs(obj map[string]any, ptr string) []serverID {
-	list, ok := c.d.Array(obj, "servers", ptr)
+	list, ok := c.list(obj, "servers", ptr, limitServers)
 	if !ok {
 		if obj["servers"] == nil {
 			c.d.Add(ptr, "missing required property \"servers\"")
@@ -290,6 +290,7 @@ func (c *call) serverIDs(obj map[string]any, ptr string) []serverID {
 		return nil
 	}
 	ids := make([]serverID, 0, len(list))
+	seen := make(map[string]bool, len(list))
 	for i, v := range list {
 		base := ptr + "/" + strconv.Itoa(i)
 		s, ok := v.(map[string]any)
@@ -301,11 +302,8 @@ func (c *call) serverIDs(obj map[string]any, ptr string) []serverID {
 		if !ok {
 			continue
 		}
-		dup := false
-		for _, x := range ids {
-			dup = dup || x.id == id
-		}
-		if !dup {
+		if !seen[id] {
+			seen[id] = true
 			ids = append(ids, serverID{id, base + "/id"})
 		}
 	}

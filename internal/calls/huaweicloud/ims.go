@@ -157,7 +157,7 @@ func createImage(c *call) result {
 	default:
 		c.d.Add(pType, "type %q is not one of ECS, BMS, FusionCompute, Ironic, IsoImage", typ)
 	}
-	data, hasData := c.d.Array(b, "data_images", pData)
+	data, hasData := c.list(b, "data_images", pData, limitList)
 	hasData = hasData && len(data) > 0
 	if n := count(fromServer, fromFile, fromDisk); n > 1 {
 		c.d.Add(pBody, "more than one of instance_id, image_url and volume_id is given; an image is made from one source")
@@ -206,6 +206,7 @@ func createImage(c *call) result {
 		c.imageTags(p, b, pBody)
 		parts = append(parts, p)
 	}
+	volumes := make(map[string]string, len(data)) // volume_id: where first given
 	for i, e := range data {
 		base := pData + "/" + strconv.Itoa(i)
 		di, ok := e.(map[string]any)
@@ -217,6 +218,11 @@ func createImage(c *call) result {
 		if !ok {
 			continue
 		}
+		if first, dup := volumes[volume]; dup {
+			c.d.Add(base+"/volume_id", "volume %q is given twice (also at %s); a data image is made from each disk once", volume, first)
+			continue
+		}
+		volumes[volume] = base + "/volume_id"
 		p := c.newImage("data", base, "disk", base+"/volume_id", volume, base+"/volume_id")
 		copyParam(p, di, "name", base+"/name", "name")
 		copyParam(p, di, "description", base+"/description", "description")
@@ -305,7 +311,7 @@ func batchAddMembers(c *call) result {
 		return result{}
 	}
 	const pImages = pBody + "/images"
-	images, iok := c.d.Strings(b, "images", pImages)
+	images, iok := c.strings(b, "images", pImages, limitList)
 	if iok && len(images) == 0 {
 		c.d.Add(pImages, "images is empty; name the images to share")
 	} else if b["images"] == nil {
@@ -314,9 +320,10 @@ func batchAddMembers(c *call) result {
 	var members []any
 	type origin struct{ sub, from string }
 	var origins []origin
+	seen := map[string]string{} // member: where first given
 	for _, list := range [...]string{"projects", "domains", "organizations"} {
 		ptr := pBody + "/" + list
-		ids, ok := c.d.Strings(b, list, ptr)
+		ids, ok := c.strings(b, list, ptr, limitList)
 		if !ok {
 			if list == "projects" && b[list] == nil {
 				c.d.Add(ptr, "missing required property \"projects\"")
@@ -324,9 +331,19 @@ func batchAddMembers(c *call) result {
 			continue
 		}
 		for i, id := range ids {
-			origins = append(origins, origin{"/members/" + strconv.Itoa(len(members)), ptr + "/" + strconv.Itoa(i)})
+			at := ptr + "/" + strconv.Itoa(i)
+			if first, dup := seen[id]; dup {
+				c.d.Add(at, "member %q is given twice (also at %s); a share names each member once", id, first)
+				continue
+			}
+			seen[id] = at
+			origins = append(origins, origin{"/members/" + strconv.Itoa(len(members)), at})
 			members = append(members, id)
 		}
+	}
+	if len(members) > limitList.max {
+		// Every share carries every member: bound them all, not each list.
+		c.d.Add(pBody, "projects, domains and organizations have %d members in all; imgadmit reads at most %d (the API states no limit)", len(members), limitList.max)
 	}
 	if c.d.Failed() {
 		return result{}
@@ -336,7 +353,12 @@ func batchAddMembers(c *call) result {
 		return result{}
 	}
 	parts := make([]*calldoc.Part, 0, len(images))
+	shared := make(map[string]bool, len(images))
 	for i, img := range images {
+		if shared[img] {
+			continue // each image is shared once
+		}
+		shared[img] = true
 		p := c.d.NewPart("image.share", pBody)
 		p.Set("image_id", img, pImages+"/"+strconv.Itoa(i))
 		p.Set("members", members, pBody+"/projects")

@@ -354,6 +354,59 @@ func (c *call) bodyObject() (map[string]any, bool) {
 	return b, ok
 }
 
+// limit is the most items a list of a call takes.
+type limit struct {
+	max    int
+	stated bool // the API reference (or the SDK) states it
+}
+
+var (
+	// limitServers: DeleteServers and BatchStartServers act on at most
+	// 1000 servers (ECS API reference, "Deleting ECSs", "Starting ECSs in
+	// a Batch").
+	limitServers = limit{1000, true}
+	// limitDataVolumes: a new server has at most 23 data disks (SDK
+	// PrePaidServer.data_volumes, PostPaidServer.data_volumes).
+	limitDataVolumes = limit{23, true}
+	// limitList bounds a list whose API reference and SDK state no limit
+	// (BatchAddMembers images, projects, domains, organizations;
+	// CreateCheckpoint resources, resource_details; CreateImage
+	// data_images; NovaCreateServers block_device_mapping_v2): 1000, the
+	// most parts the evaluator judges in one call. It keeps a call's
+	// reading linear and bounded.
+	limitList = limit{1000, false}
+)
+
+// tooLong reports a list of n items at ptr that is longer than l allows.
+func (c *call) tooLong(key, ptr string, n int, l limit) bool {
+	switch {
+	case n <= l.max:
+		return false
+	case l.stated:
+		c.d.Add(ptr, "%s has %d items; the API takes at most %d", key, n, l.max)
+	default:
+		c.d.Add(ptr, "%s has %d items; imgadmit reads at most %d (the API states no limit)", key, n, l.max)
+	}
+	return true
+}
+
+// list reads obj[key] as an array of at most l items.
+func (c *call) list(obj map[string]any, key, ptr string, l limit) ([]any, bool) {
+	a, ok := c.d.Array(obj, key, ptr)
+	if ok && c.tooLong(key, ptr, len(a), l) {
+		return nil, false
+	}
+	return a, ok
+}
+
+// strings reads obj[key] as an array of at most l strings.
+func (c *call) strings(obj map[string]any, key, ptr string, l limit) ([]string, bool) {
+	if a, ok := obj[key].([]any); ok && c.tooLong(key, ptr, len(a), l) {
+		return nil, false
+	}
+	return c.d.Strings(obj, key, ptr)
+}
+
 // member reads obj[key] as the object a call needs at ptr.
 func (c *call) member(obj map[string]any, key, ptr string) (map[string]any, bool) {
 	m, ok := c.d.Object(obj, key, ptr)
