@@ -122,9 +122,7 @@ func createCheckpoint(c *call) result {
 		p.Set("resource_id", r.id, r.from)
 		p.Set("resource_type", kind, typeFrom)
 		p.Set("vault_id", vault, pCheckpoint+"/vault_id")
-		copyParam(p, params, "name", pParams+"/name", "name")
-		copyParam(p, params, "description", pParams+"/description", "description")
-		copyParam(p, params, "incremental", pParams+"/incremental", "incremental")
+		c.copyParams(p, params, pParams, "name", "description", "incremental")
 		parts = append(parts, p)
 	}
 	if len(parts) == 0 {

@@ -124,11 +124,7 @@ func createWholeImage(c *call) result {
 		c.d.Add(pBody, "CreateWholeImage names instance_id (a server) or backup_id (a backup); the body has neither")
 		return result{}
 	}
-	copyParam(p, b, "name", pBody+"/name", "name")
-	copyParam(p, b, "description", pBody+"/description", "description")
-	copyParam(p, b, "enterprise_project_id", pBody+"/enterprise_project_id", "enterprise_project_id")
-	copyParam(p, b, "max_ram", pBody+"/max_ram", "max_ram")
-	copyParam(p, b, "min_ram", pBody+"/min_ram", "min_ram")
+	c.copyParams(p, b, pBody, "name", "description", "enterprise_project_id", "max_ram", "min_ram")
 	c.imageTags(p, b, pBody)
 	return result{op: "image.create", parts: []*calldoc.Part{p}}
 }
@@ -194,15 +190,7 @@ func createImage(c *call) result {
 		default:
 			p = c.newImage("system", pVolume, "disk", pVolume, volume, pVolume)
 		}
-		copyParam(p, b, "name", pBody+"/name", "name")
-		copyParam(p, b, "description", pBody+"/description", "description")
-		copyParam(p, b, "enterprise_project_id", pBody+"/enterprise_project_id", "enterprise_project_id")
-		copyParam(p, b, "max_ram", pBody+"/max_ram", "max_ram")
-		copyParam(p, b, "min_ram", pBody+"/min_ram", "min_ram")
-		copyParam(p, b, "min_disk", pBody+"/min_disk", "min_disk")
-		copyText(p, b, "os_version", pBody+"/os_version", "os_version")
-		copyParam(p, b, "architecture", pBody+"/architecture", "architecture")
-		c.copyID(p, b, "cmk_id", pBody+"/cmk_id", "cmk_id")
+		c.copyParams(p, b, pBody, "name", "description", "enterprise_project_id", "max_ram", "min_ram", "min_disk", "os_version", "architecture", "cmk_id")
 		c.imageTags(p, b, pBody)
 		parts = append(parts, p)
 	}
@@ -224,8 +212,7 @@ func createImage(c *call) result {
 		}
 		volumes[volume] = base + "/volume_id"
 		p := c.newImage("data", base, "disk", base+"/volume_id", volume, base+"/volume_id")
-		copyParam(p, di, "name", base+"/name", "name")
-		copyParam(p, di, "description", base+"/description", "description")
+		c.copyParams(p, di, base, "name", "description")
 		copyParam(p, b, "enterprise_project_id", pBody+"/enterprise_project_id", "enterprise_project_id")
 		c.imageTags(p, di, base)
 		parts = append(parts, p)
@@ -256,11 +243,7 @@ func createDataImage(c *call) result {
 		return result{}
 	}
 	p := c.newImage("data", pPath, "file", pURL, url, pURL)
-	copyParam(p, b, "name", pBody+"/name", "name")
-	copyParam(p, b, "description", pBody+"/description", "description")
-	copyParam(p, b, "enterprise_project_id", pBody+"/enterprise_project_id", "enterprise_project_id")
-	copyParam(p, b, "min_disk", pBody+"/min_disk", "min_disk")
-	c.copyID(p, b, "cmk_id", pBody+"/cmk_id", "cmk_id")
+	c.copyParams(p, b, pBody, "name", "description", "enterprise_project_id", "min_disk", "cmk_id")
 	c.imageTags(p, b, pBody)
 	return result{op: "image.create", parts: []*calldoc.Part{p}}
 }
@@ -293,12 +276,7 @@ func importImageQuick(c *call) result {
 		return result{}
 	}
 	p := c.newImage(imageType, from, source, from, url, pURL)
-	copyParam(p, b, "name", pBody+"/name", "name")
-	copyParam(p, b, "description", pBody+"/description", "description")
-	copyParam(p, b, "enterprise_project_id", pBody+"/enterprise_project_id", "enterprise_project_id")
-	copyParam(p, b, "min_disk", pBody+"/min_disk", "min_disk")
-	copyText(p, b, "os_version", pBody+"/os_version", "os_version")
-	copyParam(p, b, "architecture", pBody+"/architecture", "architecture")
+	c.copyParams(p, b, pBody, "name", "description", "enterprise_project_id", "min_disk", "os_version", "architecture")
 	c.imageTags(p, b, pBody)
 	return result{op: "image.create", parts: []*calldoc.Part{p}}
 }
@@ -397,9 +375,7 @@ func exportImage(c *call) result {
 	}
 	p := c.d.NewPart("image.export", pBody)
 	p.Set("image_id", c.param("image_id"), pPath)
-	copyParam(p, b, "bucket_url", pBody+"/bucket_url", "bucket_url")
-	copyParam(p, b, "file_format", pBody+"/file_format", "file_format")
-	copyParam(p, b, "is_quick_export", pBody+"/is_quick_export", "is_quick_export")
+	c.copyParams(p, b, pBody, "bucket_url", "file_format", "is_quick_export")
 	return result{op: "image.export", parts: []*calldoc.Part{p}}
 }
 
@@ -412,10 +388,7 @@ func copyImageInRegion(c *call) result {
 	}
 	p := c.d.NewPart("image.replicate", pBody)
 	p.Set("image_id", c.param("image_id"), pPath)
-	copyParam(p, b, "name", pBody+"/name", "name")
-	copyParam(p, b, "description", pBody+"/description", "description")
-	c.copyID(p, b, "cmk_id", pBody+"/cmk_id", "cmk_id")
-	copyParam(p, b, "enterprise_project_id", pBody+"/enterprise_project_id", "enterprise_project_id")
+	c.copyParams(p, b, pBody, "name", "description", "cmk_id", "enterprise_project_id")
 	return result{op: "image.replicate", parts: []*calldoc.Part{p}}
 }
 
@@ -432,11 +405,7 @@ func copyImageCrossRegion(c *call) result {
 	p := c.d.NewPart("image.replicate", pBody)
 	p.Set("image_id", c.param("image_id"), pPath)
 	copyParam(p, b, "region", pRegion, "destination_region")
-	copyParam(p, b, "name", pBody+"/name", "name")
-	copyParam(p, b, "description", pBody+"/description", "description")
-	copyText(p, b, "project_name", pBody+"/project_name", "project_name")
-	copyText(p, b, "agency_name", pBody+"/agency_name", "agency_name")
-	c.copyID(p, b, "vault_id", pBody+"/vault_id", "vault_id")
+	c.copyParams(p, b, pBody, "name", "description", "project_name", "agency_name", "vault_id")
 	return result{op: "image.replicate", parts: []*calldoc.Part{p}}
 }
 

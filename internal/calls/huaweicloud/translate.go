@@ -451,3 +451,33 @@ func (c *call) copyID(p *calldoc.Part, obj map[string]any, key, ptr, name string
 		p.Set(name, s, ptr)
 	}
 }
+
+// copyHow is how copyParams copies a body member the param of the same
+// name: as written (copyParam, the default), "" as absent (copyText), or
+// as an optional id (copyID).
+var copyHow = map[string]string{
+	"os_version":   "text",
+	"project_name": "text",
+	"agency_name":  "text",
+	"cmk_id":       "id",
+	"vault_id":     "id",
+}
+
+// copyParams copies each of keys from obj (at base) into the param of the
+// same name, each the way copyHow says.
+func (c *call) copyParams(p *calldoc.Part, obj map[string]any, base string, keys ...string) {
+	for _, k := range keys {
+		if obj[k] == nil {
+			continue // absent: no pointer to build
+		}
+		ptr := base + "/" + k
+		switch copyHow[k] {
+		case "text":
+			copyText(p, obj, k, ptr, k)
+		case "id":
+			c.copyID(p, obj, k, ptr, k)
+		default:
+			copyParam(p, obj, k, ptr, k)
+		}
+	}
+}
