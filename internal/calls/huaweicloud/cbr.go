@@ -52,7 +52,7 @@ func createCheckpoint(c *call) result {
 	}
 	var list []resource
 	index := map[string]int{}
-	ids, _ := c.d.Strings(params, "resources", pResources)
+	ids, _ := c.strings(params, "resources", pResources, limitList)
 	for i, id := range ids {
 		from := pResources + "/" + strconv.Itoa(i)
 		if id == "" {
@@ -64,7 +64,7 @@ func createCheckpoint(c *call) result {
 			list = append(list, resource{id: id, from: from})
 		}
 	}
-	details, _ := c.d.Array(params, "resource_details", pDetails)
+	details, _ := c.list(params, "resource_details", pDetails, limitList)
 	for i, e := range details {
 		base := pDetails + "/" + strconv.Itoa(i)
 		rd, ok := e.(map[string]any)
@@ -108,7 +108,12 @@ func createCheckpoint(c *call) result {
 	for _, r := range list {
 		kind, typeFrom := r.kind, r.typeFrom
 		if r.cbrType == "" {
-			kind, typeFrom = c.factKind(r.id), r.from
+			// An id with no resource_details entry: the real API takes its
+			// type from the vault, which imgadmit cannot see. It is a
+			// server, the cautious reading (a server backup is the one a
+			// rule warns about); the document's own resources facts are not
+			// read here, for the caller writes them.
+			kind, typeFrom = "server", r.from
 		} else if kind == "" {
 			skipped = append(skipped, r.id+" ("+r.cbrType+")")
 			continue
@@ -117,32 +122,13 @@ func createCheckpoint(c *call) result {
 		p.Set("resource_id", r.id, r.from)
 		p.Set("resource_type", kind, typeFrom)
 		p.Set("vault_id", vault, pCheckpoint+"/vault_id")
-		copyParam(p, params, "name", pParams+"/name", "name")
-		copyParam(p, params, "description", pParams+"/description", "description")
-		copyParam(p, params, "incremental", pParams+"/incremental", "incremental")
+		c.copyParams(p, params, pParams, "name", "description", "incremental")
 		parts = append(parts, p)
 	}
 	if len(parts) == 0 {
 		return result{unknown: "CreateCheckpoint backs up only resources imgadmit does not govern: " + strings.Join(skipped, ", ")}
 	}
 	return result{op: "backup.create", parts: parts}
-}
-
-// factKind is what the document's own facts say resource id is: a server
-// (resources.servers) or a disk (resources.disks). Otherwise a server, the
-// cautious reading: the real API takes the type from the vault, which
-// imgadmit cannot see, and a server backup is the one a rule warns about.
-func (c *call) factKind(id string) string {
-	res, _ := c.d.Resources.(map[string]any)
-	known := func(kind string) bool {
-		m, _ := res[kind].(map[string]any)
-		_, ok := m[id]
-		return ok
-	}
-	if known("disks") && !known("servers") {
-		return "disk"
-	}
-	return "server"
 }
 
 // deleteBackup: DeleteBackup.
@@ -169,10 +155,19 @@ func restoreBackup(c *call) result {
 	if toServer && toDisk {
 		c.d.Add(pRestore+"/volume_id", "server_id and volume_id are both given; a restore writes to a server (server backups) or to a disk (disk backups)")
 	}
+	if !toServer && !toDisk && !c.d.Failed() {
+		// The SDK's BackupRestore: server_id is required for a whole-server
+		// restore, volume_id for a volume restore. Without either, mappings
+		// or resource_id alone do not say what the restore overwrites.
+		c.d.Add(pRestore, "RestoreBackup names server_id (a whole-server restore) or volume_id (a disk restore); the body has neither")
+	}
 	if c.d.Failed() {
 		return result{}
 	}
-	if toResource && (!toServer && !toDisk || toServer && resource != server || toDisk && resource != volume) {
+	// mappings are not read: with server_id they map the server backup's
+	// disk backups onto that server's volumes (the target is the server);
+	// with volume_id the API does not use them.
+	if toResource && (toServer && resource != server || toDisk && resource != volume) {
 		return result{unknown: "RestoreBackup to resource_id " + resource + ", which is not the server_id or volume_id it names: imgadmit cannot tell what the restore writes to; name the target as server_id (server backups) or volume_id (disk backups)"}
 	}
 	p := c.d.NewPart("backup.restore", pRestore)

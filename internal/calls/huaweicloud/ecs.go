@@ -96,7 +96,7 @@ func (c *call) newServer(image, from string) *calldoc.Part {
 // image is refused: one call is one operation, and that disk would be a
 // disk.create imgadmit cannot judge within it ("" for none).
 func (c *call) dataImages(server map[string]any) string {
-	vols, _ := c.d.Array(server, "data_volumes", pServer+"/data_volumes")
+	vols, _ := c.list(server, "data_volumes", pServer+"/data_volumes", limitDataVolumes)
 	for i, v := range vols {
 		ptr := pServer + "/data_volumes/" + strconv.Itoa(i)
 		vol, ok := v.(map[string]any)
@@ -151,7 +151,7 @@ func novaCreateServers(c *call) result {
 	}
 	// The block devices: a boot image when imageRef is absent; any other
 	// device made from an image is a disk imgadmit cannot judge here.
-	bdms, _ := c.d.Array(server, "block_device_mapping_v2", pServer+"/block_device_mapping_v2")
+	bdms, _ := c.list(server, "block_device_mapping_v2", pServer+"/block_device_mapping_v2", limitList)
 	var other string
 	for i, v := range bdms {
 		ptr := pServer + "/block_device_mapping_v2/" + strconv.Itoa(i)
@@ -217,36 +217,48 @@ func isBoot(v any) bool {
 // by the body's one member.
 var serversActions = map[string]string{"os-start": "BatchStartServers", "os-stop": "BatchStopServers", "reboot": "BatchRebootServers"}
 
-// serversAction: the batch action path, told apart by the body's member.
-func serversAction(c *call) result {
-	b, ok := c.bodyObject()
-	if !ok {
-		return result{}
-	}
-	key, ok := c.action(b)
-	if !ok {
-		return result{}
-	}
-	name := serversActions[key]
-	if key != "os-start" {
-		return result{name: name, unnamed: name == "", unknown: actionWhy(name, key, c.route.Path)}
-	}
+// novaActions name the calls that share /v2.1/{project_id}/servers/{server_id}/action.
+var novaActions = map[string]string{"os-start": "NovaStartServer", "addSecurityGroup": "NovaAssociateSecurityGroup", "removeSecurityGroup": "NovaDisassociateSecurityGroup"}
+
+// serversAction: the batch action path, os-start starts the servers named.
+var serversAction = actionPath(serversActions, func(c *call, b map[string]any) result {
 	const pStart = pBody + "/os-start"
 	start, ok := c.member(b, "os-start", pStart)
 	if !ok {
-		return result{name: name}
+		return result{}
 	}
-	ids := c.serverIDs(start, pStart+"/servers")
-	if c.d.Failed() {
-		return result{name: name}
+	return c.serversParts("server.start", pStart, c.serverIDs(start, pStart+"/servers"))
+})
+
+// novaServerAction: the native action path, {"os-start": null} starts the
+// path's server.
+var novaServerAction = actionPath(novaActions, func(c *call, _ map[string]any) result {
+	p := c.d.NewPart("server.start", pBody)
+	p.Set("server_id", c.param("server_id"), pPath)
+	return result{op: "server.start", parts: []*calldoc.Part{p}}
+})
+
+// actionPath translates a path several calls share, told apart by the
+// body's one member (actions names them): start reads an os-start body;
+// any other action is a write with no imgadmit operation.
+func actionPath(actions map[string]string, start func(*call, map[string]any) result) func(*call) result {
+	return func(c *call) result {
+		b, ok := c.bodyObject()
+		if !ok {
+			return result{}
+		}
+		key, ok := c.action(b)
+		if !ok {
+			return result{}
+		}
+		name := actions[key]
+		if key != "os-start" {
+			return result{name: name, unnamed: name == "", unknown: actionWhy(name, key, c.route.Path)}
+		}
+		r := start(c, b)
+		r.name = name
+		return r
 	}
-	parts := make([]*calldoc.Part, len(ids))
-	for i, id := range ids {
-		p := c.d.NewPart("server.start", pStart)
-		p.Set("server_id", id.id, id.from)
-		parts[i] = p
-	}
-	return result{name: name, op: "server.start", parts: parts}
 }
 
 // action is the action an action body names: its one member.
@@ -278,7 +290,7 @@ type serverID struct{ id, from string }
 
 // serverIDs reads servers [{id}], each id once.
 func (c *call) serverIDs(obj map[string]any, ptr string) []serverID {
-	list, ok := c.d.Array(obj, "servers", ptr)
+	list, ok := c.list(obj, "servers", ptr, limitServers)
 	if !ok {
 		if obj["servers"] == nil {
 			c.d.Add(ptr, "missing required property \"servers\"")
@@ -290,6 +302,7 @@ func (c *call) serverIDs(obj map[string]any, ptr string) []serverID {
 		return nil
 	}
 	ids := make([]serverID, 0, len(list))
+	seen := make(map[string]bool, len(list))
 	for i, v := range list {
 		base := ptr + "/" + strconv.Itoa(i)
 		s, ok := v.(map[string]any)
@@ -301,37 +314,12 @@ func (c *call) serverIDs(obj map[string]any, ptr string) []serverID {
 		if !ok {
 			continue
 		}
-		dup := false
-		for _, x := range ids {
-			dup = dup || x.id == id
-		}
-		if !dup {
+		if !seen[id] {
+			seen[id] = true
 			ids = append(ids, serverID{id, base + "/id"})
 		}
 	}
 	return ids
-}
-
-// novaActions name the calls that share /v2.1/{project_id}/servers/{server_id}/action.
-var novaActions = map[string]string{"os-start": "NovaStartServer", "addSecurityGroup": "NovaAssociateSecurityGroup", "removeSecurityGroup": "NovaDisassociateSecurityGroup"}
-
-// novaServerAction: the native action path, {"os-start": null} starts.
-func novaServerAction(c *call) result {
-	b, ok := c.bodyObject()
-	if !ok {
-		return result{}
-	}
-	key, ok := c.action(b)
-	if !ok {
-		return result{}
-	}
-	name := novaActions[key]
-	if key != "os-start" {
-		return result{name: name, unnamed: name == "", unknown: actionWhy(name, key, c.route.Path)}
-	}
-	p := c.d.NewPart("server.start", pBody)
-	p.Set("server_id", c.param("server_id"), pPath)
-	return result{name: name, op: "server.start", parts: []*calldoc.Part{p}}
 }
 
 // changeServerOs: ChangeServerOsWithCloudInit and ChangeServerOsWithoutCloudInit.
@@ -363,17 +351,22 @@ func deleteServers(c *call) result {
 	if !ok {
 		return result{}
 	}
-	ids := c.serverIDs(b, pBody+"/servers")
+	return c.serversParts("server.delete", pBody, c.serverIDs(b, pBody+"/servers"))
+}
+
+// serversParts is one op part per server (the part's params read at from),
+// unless reading the call found a fault.
+func (c *call) serversParts(op, from string, ids []serverID) result {
 	if c.d.Failed() {
 		return result{}
 	}
 	parts := make([]*calldoc.Part, len(ids))
 	for i, id := range ids {
-		p := c.d.NewPart("server.delete", pBody)
+		p := c.d.NewPart(op, from)
 		p.Set("server_id", id.id, id.from)
 		parts[i] = p
 	}
-	return result{op: "server.delete", parts: parts}
+	return result{op: op, parts: parts}
 }
 
 // novaDeleteServer: NovaDeleteServer.

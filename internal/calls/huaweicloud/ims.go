@@ -124,11 +124,7 @@ func createWholeImage(c *call) result {
 		c.d.Add(pBody, "CreateWholeImage names instance_id (a server) or backup_id (a backup); the body has neither")
 		return result{}
 	}
-	copyParam(p, b, "name", pBody+"/name", "name")
-	copyParam(p, b, "description", pBody+"/description", "description")
-	copyParam(p, b, "enterprise_project_id", pBody+"/enterprise_project_id", "enterprise_project_id")
-	copyParam(p, b, "max_ram", pBody+"/max_ram", "max_ram")
-	copyParam(p, b, "min_ram", pBody+"/min_ram", "min_ram")
+	c.copyParams(p, b, pBody, "name", "description", "enterprise_project_id", "max_ram", "min_ram")
 	c.imageTags(p, b, pBody)
 	return result{op: "image.create", parts: []*calldoc.Part{p}}
 }
@@ -157,7 +153,7 @@ func createImage(c *call) result {
 	default:
 		c.d.Add(pType, "type %q is not one of ECS, BMS, FusionCompute, Ironic, IsoImage", typ)
 	}
-	data, hasData := c.d.Array(b, "data_images", pData)
+	data, hasData := c.list(b, "data_images", pData, limitList)
 	hasData = hasData && len(data) > 0
 	if n := count(fromServer, fromFile, fromDisk); n > 1 {
 		c.d.Add(pBody, "more than one of instance_id, image_url and volume_id is given; an image is made from one source")
@@ -194,18 +190,11 @@ func createImage(c *call) result {
 		default:
 			p = c.newImage("system", pVolume, "disk", pVolume, volume, pVolume)
 		}
-		copyParam(p, b, "name", pBody+"/name", "name")
-		copyParam(p, b, "description", pBody+"/description", "description")
-		copyParam(p, b, "enterprise_project_id", pBody+"/enterprise_project_id", "enterprise_project_id")
-		copyParam(p, b, "max_ram", pBody+"/max_ram", "max_ram")
-		copyParam(p, b, "min_ram", pBody+"/min_ram", "min_ram")
-		copyParam(p, b, "min_disk", pBody+"/min_disk", "min_disk")
-		copyText(p, b, "os_version", pBody+"/os_version", "os_version")
-		copyParam(p, b, "architecture", pBody+"/architecture", "architecture")
-		c.copyID(p, b, "cmk_id", pBody+"/cmk_id", "cmk_id")
+		c.copyParams(p, b, pBody, "name", "description", "enterprise_project_id", "max_ram", "min_ram", "min_disk", "os_version", "architecture", "cmk_id")
 		c.imageTags(p, b, pBody)
 		parts = append(parts, p)
 	}
+	volumes := make(map[string]string, len(data)) // volume_id: where first given
 	for i, e := range data {
 		base := pData + "/" + strconv.Itoa(i)
 		di, ok := e.(map[string]any)
@@ -217,9 +206,13 @@ func createImage(c *call) result {
 		if !ok {
 			continue
 		}
+		if first, dup := volumes[volume]; dup {
+			c.d.Add(base+"/volume_id", "volume %q is given twice (also at %s); a data image is made from each disk once", volume, first)
+			continue
+		}
+		volumes[volume] = base + "/volume_id"
 		p := c.newImage("data", base, "disk", base+"/volume_id", volume, base+"/volume_id")
-		copyParam(p, di, "name", base+"/name", "name")
-		copyParam(p, di, "description", base+"/description", "description")
+		c.copyParams(p, di, base, "name", "description")
 		copyParam(p, b, "enterprise_project_id", pBody+"/enterprise_project_id", "enterprise_project_id")
 		c.imageTags(p, di, base)
 		parts = append(parts, p)
@@ -250,11 +243,7 @@ func createDataImage(c *call) result {
 		return result{}
 	}
 	p := c.newImage("data", pPath, "file", pURL, url, pURL)
-	copyParam(p, b, "name", pBody+"/name", "name")
-	copyParam(p, b, "description", pBody+"/description", "description")
-	copyParam(p, b, "enterprise_project_id", pBody+"/enterprise_project_id", "enterprise_project_id")
-	copyParam(p, b, "min_disk", pBody+"/min_disk", "min_disk")
-	c.copyID(p, b, "cmk_id", pBody+"/cmk_id", "cmk_id")
+	c.copyParams(p, b, pBody, "name", "description", "enterprise_project_id", "min_disk", "cmk_id")
 	c.imageTags(p, b, pBody)
 	return result{op: "image.create", parts: []*calldoc.Part{p}}
 }
@@ -287,12 +276,7 @@ func importImageQuick(c *call) result {
 		return result{}
 	}
 	p := c.newImage(imageType, from, source, from, url, pURL)
-	copyParam(p, b, "name", pBody+"/name", "name")
-	copyParam(p, b, "description", pBody+"/description", "description")
-	copyParam(p, b, "enterprise_project_id", pBody+"/enterprise_project_id", "enterprise_project_id")
-	copyParam(p, b, "min_disk", pBody+"/min_disk", "min_disk")
-	copyText(p, b, "os_version", pBody+"/os_version", "os_version")
-	copyParam(p, b, "architecture", pBody+"/architecture", "architecture")
+	c.copyParams(p, b, pBody, "name", "description", "enterprise_project_id", "min_disk", "os_version", "architecture")
 	c.imageTags(p, b, pBody)
 	return result{op: "image.create", parts: []*calldoc.Part{p}}
 }
@@ -305,7 +289,7 @@ func batchAddMembers(c *call) result {
 		return result{}
 	}
 	const pImages = pBody + "/images"
-	images, iok := c.d.Strings(b, "images", pImages)
+	images, iok := c.strings(b, "images", pImages, limitList)
 	if iok && len(images) == 0 {
 		c.d.Add(pImages, "images is empty; name the images to share")
 	} else if b["images"] == nil {
@@ -314,9 +298,10 @@ func batchAddMembers(c *call) result {
 	var members []any
 	type origin struct{ sub, from string }
 	var origins []origin
+	seen := map[string]string{} // member: where first given
 	for _, list := range [...]string{"projects", "domains", "organizations"} {
 		ptr := pBody + "/" + list
-		ids, ok := c.d.Strings(b, list, ptr)
+		ids, ok := c.strings(b, list, ptr, limitList)
 		if !ok {
 			if list == "projects" && b[list] == nil {
 				c.d.Add(ptr, "missing required property \"projects\"")
@@ -324,9 +309,19 @@ func batchAddMembers(c *call) result {
 			continue
 		}
 		for i, id := range ids {
-			origins = append(origins, origin{"/members/" + strconv.Itoa(len(members)), ptr + "/" + strconv.Itoa(i)})
+			at := ptr + "/" + strconv.Itoa(i)
+			if first, dup := seen[id]; dup {
+				c.d.Add(at, "member %q is given twice (also at %s); a share names each member once", id, first)
+				continue
+			}
+			seen[id] = at
+			origins = append(origins, origin{"/members/" + strconv.Itoa(len(members)), at})
 			members = append(members, id)
 		}
+	}
+	if len(members) > limitList.max {
+		// Every share carries every member: bound them all, not each list.
+		c.d.Add(pBody, "projects, domains and organizations have %d members in all; imgadmit reads at most %d (the API states no limit)", len(members), limitList.max)
 	}
 	if c.d.Failed() {
 		return result{}
@@ -336,7 +331,12 @@ func batchAddMembers(c *call) result {
 		return result{}
 	}
 	parts := make([]*calldoc.Part, 0, len(images))
+	shared := make(map[string]bool, len(images))
 	for i, img := range images {
+		if shared[img] {
+			continue // each image is shared once
+		}
+		shared[img] = true
 		p := c.d.NewPart("image.share", pBody)
 		p.Set("image_id", img, pImages+"/"+strconv.Itoa(i))
 		p.Set("members", members, pBody+"/projects")
@@ -375,9 +375,7 @@ func exportImage(c *call) result {
 	}
 	p := c.d.NewPart("image.export", pBody)
 	p.Set("image_id", c.param("image_id"), pPath)
-	copyParam(p, b, "bucket_url", pBody+"/bucket_url", "bucket_url")
-	copyParam(p, b, "file_format", pBody+"/file_format", "file_format")
-	copyParam(p, b, "is_quick_export", pBody+"/is_quick_export", "is_quick_export")
+	c.copyParams(p, b, pBody, "bucket_url", "file_format", "is_quick_export")
 	return result{op: "image.export", parts: []*calldoc.Part{p}}
 }
 
@@ -390,10 +388,7 @@ func copyImageInRegion(c *call) result {
 	}
 	p := c.d.NewPart("image.replicate", pBody)
 	p.Set("image_id", c.param("image_id"), pPath)
-	copyParam(p, b, "name", pBody+"/name", "name")
-	copyParam(p, b, "description", pBody+"/description", "description")
-	c.copyID(p, b, "cmk_id", pBody+"/cmk_id", "cmk_id")
-	copyParam(p, b, "enterprise_project_id", pBody+"/enterprise_project_id", "enterprise_project_id")
+	c.copyParams(p, b, pBody, "name", "description", "cmk_id", "enterprise_project_id")
 	return result{op: "image.replicate", parts: []*calldoc.Part{p}}
 }
 
@@ -410,11 +405,7 @@ func copyImageCrossRegion(c *call) result {
 	p := c.d.NewPart("image.replicate", pBody)
 	p.Set("image_id", c.param("image_id"), pPath)
 	copyParam(p, b, "region", pRegion, "destination_region")
-	copyParam(p, b, "name", pBody+"/name", "name")
-	copyParam(p, b, "description", pBody+"/description", "description")
-	copyText(p, b, "project_name", pBody+"/project_name", "project_name")
-	copyText(p, b, "agency_name", pBody+"/agency_name", "agency_name")
-	c.copyID(p, b, "vault_id", pBody+"/vault_id", "vault_id")
+	c.copyParams(p, b, pBody, "name", "description", "project_name", "agency_name", "vault_id")
 	return result{op: "image.replicate", parts: []*calldoc.Part{p}}
 }
 

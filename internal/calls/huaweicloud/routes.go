@@ -26,7 +26,7 @@ var routes = buildRoutes([]route{
 		Notes: "A full-ECS image: from instance_id (source server, vault_id passed on), or from backup_id with whole_image_type CBR (cbr_backup) or CSBS (csbs_backup); an absent or empty whole_image_type is CSBS, as the API's field doc says. The SDK always sends \"instance_id\": \"\", read as absent. agree_disclaimer is true (calling the API is the agreement)."},
 		translate: createWholeImage},
 	{Known: calldoc.Known{Service: "ims", Name: "CreateImage", Method: "POST", Path: "/v2/cloudimages/action", Operation: "image.create",
-		Parts: "one for the system (or ISO) image when instance_id, image_url or volume_id is given, plus one data image per data_images[] entry",
+		Parts: "one for the system (or ISO) image when instance_id, image_url or volume_id is given, plus one data image per data_images[] entry (each volume_id once; at most 1000 entries: the API states no limit)",
 		Notes: "instance_id: a system image from the server; image_url: a system image from the file, or with type IsoImage an ISO image from the ISO file; volume_id (with os_version): a system image from the data disk; data_images[]: a data image from each entry's volume_id (its name, description and tags). At most one of instance_id, image_url and volume_id; data_images goes alone or with instance_id. Legacy tags [\"key.value\"] become image_tags like image_tags themselves, so a tag policy sees them. agree_disclaimer is true."},
 		translate: createImage},
 	{Known: calldoc.Known{Service: "ims", Name: "CreateImageInSafeMode", Method: "POST", Path: "/v2.1/cloudimages/action", Operation: "image.create",
@@ -46,7 +46,7 @@ var routes = buildRoutes([]route{
 		translate: importImageQuick},
 	// IMS: image.share
 	{Known: calldoc.Known{Service: "ims", Name: "BatchAddMembers", Method: "POST", Path: "/v1/cloudimages/members", Operation: "image.share",
-		Parts: "one per images[] entry",
+		Parts: "one per images[] entry, each image once (at most 1000 images and 1000 members in all: the API states no limit)",
 		Notes: "members are projects[] and also every domains[] (account) and organizations[] (organization URN) entry: a share with an account or an organization is a share too, and counts toward the share limits."},
 		translate: batchAddMembers},
 	{Known: calldoc.Known{Service: "ims", Name: "GlanceAddImageMember", Method: "POST", Path: "/v2/images/{image_id}/members", Operation: "image.share",
@@ -89,13 +89,13 @@ var routes = buildRoutes([]route{
 
 	// CBR
 	{Known: calldoc.Known{Service: "cbr", Name: "CreateCheckpoint", Method: "POST", Path: "/v3/{project_id}/checkpoints", Operation: "backup.create",
-		Parts: "one per resource in checkpoint.parameters.resources[] and resource_details[]",
-		Notes: "resource_type from resource_details[].type (OS::Nova::Server is server, OS::Cinder::Volume disk); for an id given only in resources[], from the document's own resources facts (an id under resources.servers is a server, under resources.disks a disk), else server: the real API takes the type from the vault, which imgadmit cannot see, and server is the cautious reading (CBR-005 then warns that the server is not known to be optimized). Resources of a type imgadmit does not govern (OS::Ironic::BareMetalServer, OS::Native::Server, OS::Sfs::Turbo, OS::Workspace::DesktopV2) make no request; a call left with none, or naming no resource at all (the whole vault), is refused (REQ-003)."},
+		Parts: "one per resource in checkpoint.parameters.resources[] and resource_details[], each resource once (at most 1000 in each list: the API states no limit)",
+		Notes: "resource_type from resource_details[].type (OS::Nova::Server is server, OS::Cinder::Volume disk); an id given only in resources[] is a server: the real API takes the type from the vault, which imgadmit cannot see, and server is the cautious reading (CBR-005 then warns that the server is not known to be optimized). The document's own resources facts do not choose the type: the caller writes them. Resources of a type imgadmit does not govern (OS::Ironic::BareMetalServer, OS::Native::Server, OS::Sfs::Turbo, OS::Workspace::DesktopV2) make no request; a call left with none, or naming no resource at all (the whole vault), is refused (REQ-003)."},
 		translate: createCheckpoint},
 	{Known: calldoc.Known{Service: "cbr", Name: "DeleteBackup", Method: "DELETE", Path: "/v3/{project_id}/backups/{backup_id}", Operation: "backup.delete"},
 		translate: deleteBackup},
 	{Known: calldoc.Known{Service: "cbr", Name: "RestoreBackup", Method: "POST", Path: "/v3/{project_id}/backups/{backup_id}/restore", Operation: "backup.restore",
-		Notes: "restore.server_id is server_id, restore.volume_id disk_id, restore.power_on power_on. A resource_id that names another target than these, or stands alone, is refused (REQ-003): imgadmit cannot tell what it restores to."},
+		Notes: "restore.server_id is server_id, restore.volume_id disk_id, restore.power_on power_on; one of server_id and volume_id is required (the SDK's field docs: server_id for a whole-server restore, volume_id for a volume restore). restore.mappings are not read: with server_id they map the backup's disk backups onto that server's volumes, and a volume restore does not use them. A resource_id that names another target than server_id or volume_id is refused (REQ-003): imgadmit cannot tell what it restores to."},
 		translate: restoreBackup},
 
 	// ECS: server.create
@@ -113,7 +113,7 @@ var routes = buildRoutes([]route{
 		translate: novaCreateServers},
 	// ECS: server.start, and the calls that share its paths
 	{Known: calldoc.Known{Service: "ecs", Name: "BatchStartServers", Method: "POST", Path: "/v1/{project_id}/cloudservers/action", Operation: "server.start",
-		Parts: "one per os-start.servers[] entry",
+		Parts: "one per os-start.servers[] entry, each server once (at most 1000, the API's limit)",
 		Notes: "The body's one member says which call it is: os-start is BatchStartServers; os-stop (BatchStopServers), reboot (BatchRebootServers) and any other are writes with no imgadmit operation, refused (REQ-003)."},
 		translate: serversAction},
 	{Known: calldoc.Known{Service: "ecs", Name: "BatchStopServers", Method: "POST", Path: "/v1/{project_id}/cloudservers/action",
@@ -136,7 +136,7 @@ var routes = buildRoutes([]route{
 		translate: changeServerOs},
 	// ECS: server.delete
 	{Known: calldoc.Known{Service: "ecs", Name: "DeleteServers", Method: "POST", Path: "/v1/{project_id}/cloudservers/delete", Operation: "server.delete",
-		Parts: "one per servers[] entry",
+		Parts: "one per servers[] entry, each server once (at most 1000, the API's limit)",
 		Notes: "delete_publicip and delete_volume have no imgadmit param: the rules that judge deleting a disk only note (IMS-IMG-011, CBR-007)."},
 		translate: deleteServers},
 	{Known: calldoc.Known{Service: "ecs", Name: "NovaDeleteServer", Method: "DELETE", Path: "/v2.1/{project_id}/servers/{server_id}", Operation: "server.delete"},

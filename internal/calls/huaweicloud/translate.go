@@ -9,6 +9,7 @@ package huaweicloud
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/imgadmit/imgadmit/evaluator"
@@ -70,7 +71,7 @@ func Translate(d *calldoc.Document) (*evaluator.Translation, error) {
 	if method == "GET" || method == "HEAD" {
 		c.info.Access = evaluator.AccessRead
 	}
-	c.query(query)
+	params := c.query(query)
 	c.headers()
 	hostService := c.host()
 	c.body, c.hasBody = d.Call["body"]
@@ -97,6 +98,14 @@ func Translate(d *calldoc.Document) (*evaluator.Translation, error) {
 	r := c.route.translate(c)
 	if r.name != "" || r.unnamed {
 		c.info.Name = r.name
+	}
+	if r.unknown == "" {
+		// No governed SDK call sends a query parameter: one the body's
+		// reading would not see may change what the call does, so the
+		// call is refused, not judged without it.
+		for _, q := range params {
+			d.Add(q.ptr, "%s takes no query parameters; imgadmit would not judge %q", c.info.Label(), q.name)
+		}
 	}
 	if r.op == "" && r.unknown == "" && !d.Failed() {
 		// A call's translator that neither translated nor found a fault
@@ -181,31 +190,39 @@ func (c *call) path() (path, query string, ok bool) {
 	return path, query, good
 }
 
-// query reads the query string (in the path, or the query object). No call
-// imgadmit governs takes a query parameter, so their values are not used;
-// they are read strictly all the same, so that a malformed call is refused
-// and not judged as something else.
-func (c *call) query(inPath string) {
+// queryParam is a query parameter's name and where it was written.
+type queryParam struct{ name, ptr string }
+
+// query reads the query string (in the path, or the query object) strictly,
+// so that a malformed call is refused and not judged as something else, and
+// returns its parameters, sorted by name. No call imgadmit governs takes a
+// query parameter: a read's are ignored, a governed write's refused.
+func (c *call) query(inPath string) []queryParam {
+	var out []queryParam
 	v, present := c.d.Call["query"]
 	if !present || v == nil {
 		if inPath != "" {
-			c.d.ParseQuery(inPath, pPath)
+			q, _ := c.d.ParseQuery(inPath, pPath)
+			for k := range q {
+				out = append(out, queryParam{k, pPath})
+			}
 		}
-		return
-	}
-	q, ok := v.(map[string]any)
-	if !ok {
+	} else if q, ok := v.(map[string]any); !ok {
 		c.d.Add(pQuery, "query must be an object of strings, but got %s", calldoc.TypeName(v))
-		return
-	}
-	if inPath != "" {
-		c.d.Add(pQuery, "the path has a query string and the call has a query object; give the query one way")
-	}
-	for k, v := range q {
-		if _, ok := v.(string); !ok {
-			c.d.Add(calldoc.Pointer(pQuery, k), "query parameter %q must be a string, but got %s", k, calldoc.TypeName(v))
+	} else {
+		if inPath != "" {
+			c.d.Add(pQuery, "the path has a query string and the call has a query object; give the query one way")
+		}
+		for k, v := range q {
+			ptr := calldoc.Pointer(pQuery, k)
+			if _, ok := v.(string); !ok {
+				c.d.Add(ptr, "query parameter %q must be a string, but got %s", k, calldoc.TypeName(v))
+			}
+			out = append(out, queryParam{k, ptr})
 		}
 	}
+	slices.SortFunc(out, func(a, b queryParam) int { return strings.Compare(a.name, b.name) })
+	return out
 }
 
 // headers reads the headers: an object of strings whose names are
@@ -337,6 +354,59 @@ func (c *call) bodyObject() (map[string]any, bool) {
 	return b, ok
 }
 
+// limit is the most items a list of a call takes.
+type limit struct {
+	max    int
+	stated bool // the API reference (or the SDK) states it
+}
+
+var (
+	// limitServers: DeleteServers and BatchStartServers act on at most
+	// 1000 servers (ECS API reference, "Deleting ECSs", "Starting ECSs in
+	// a Batch").
+	limitServers = limit{1000, true}
+	// limitDataVolumes: a new server has at most 23 data disks (SDK
+	// PrePaidServer.data_volumes, PostPaidServer.data_volumes).
+	limitDataVolumes = limit{23, true}
+	// limitList bounds a list whose API reference and SDK state no limit
+	// (BatchAddMembers images, projects, domains, organizations;
+	// CreateCheckpoint resources, resource_details; CreateImage
+	// data_images; NovaCreateServers block_device_mapping_v2): 1000, the
+	// most parts the evaluator judges in one call. It keeps a call's
+	// reading linear and bounded.
+	limitList = limit{1000, false}
+)
+
+// tooLong reports a list of n items at ptr that is longer than l allows.
+func (c *call) tooLong(key, ptr string, n int, l limit) bool {
+	switch {
+	case n <= l.max:
+		return false
+	case l.stated:
+		c.d.Add(ptr, "%s has %d items; the API takes at most %d", key, n, l.max)
+	default:
+		c.d.Add(ptr, "%s has %d items; imgadmit reads at most %d (the API states no limit)", key, n, l.max)
+	}
+	return true
+}
+
+// list reads obj[key] as an array of at most l items.
+func (c *call) list(obj map[string]any, key, ptr string, l limit) ([]any, bool) {
+	a, ok := c.d.Array(obj, key, ptr)
+	if ok && c.tooLong(key, ptr, len(a), l) {
+		return nil, false
+	}
+	return a, ok
+}
+
+// strings reads obj[key] as an array of at most l strings.
+func (c *call) strings(obj map[string]any, key, ptr string, l limit) ([]string, bool) {
+	if a, ok := obj[key].([]any); ok && c.tooLong(key, ptr, len(a), l) {
+		return nil, false
+	}
+	return c.d.Strings(obj, key, ptr)
+}
+
 // member reads obj[key] as the object a call needs at ptr.
 func (c *call) member(obj map[string]any, key, ptr string) (map[string]any, bool) {
 	m, ok := c.d.Object(obj, key, ptr)
@@ -379,5 +449,35 @@ func copyText(p *calldoc.Part, obj map[string]any, key, ptr, name string) {
 func (c *call) copyID(p *calldoc.Part, obj map[string]any, key, ptr, name string) {
 	if s, ok := c.d.NonEmpty(obj, key, ptr); ok {
 		p.Set(name, s, ptr)
+	}
+}
+
+// copyHow is how copyParams copies a body member the param of the same
+// name: as written (copyParam, the default), "" as absent (copyText), or
+// as an optional id (copyID).
+var copyHow = map[string]string{
+	"os_version":   "text",
+	"project_name": "text",
+	"agency_name":  "text",
+	"cmk_id":       "id",
+	"vault_id":     "id",
+}
+
+// copyParams copies each of keys from obj (at base) into the param of the
+// same name, each the way copyHow says.
+func (c *call) copyParams(p *calldoc.Part, obj map[string]any, base string, keys ...string) {
+	for _, k := range keys {
+		if obj[k] == nil {
+			continue // absent: no pointer to build
+		}
+		ptr := base + "/" + k
+		switch copyHow[k] {
+		case "text":
+			copyText(p, obj, k, ptr, k)
+		case "id":
+			c.copyID(p, obj, k, ptr, k)
+		default:
+			copyParam(p, obj, k, ptr, k)
+		}
 	}
 }

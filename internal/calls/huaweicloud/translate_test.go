@@ -1,6 +1,7 @@
 package huaweicloud_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,6 +30,21 @@ const (
 	imsHost    = `"host": "ims.cn-north-4.myhuaweicloud.com"`
 	wholeImage = `"method": "POST", "path": "/v1/cloudimages/wholeimages/action", ` + xProject
 )
+
+// many is n copies of the JSON value v, as the items of an array.
+func many(v string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(v+",", n), ",")
+}
+
+// numbered is n JSON values made by format from 0 to n-1, as the items of
+// an array.
+func numbered(format string, n int) string {
+	items := make([]string, n)
+	for i := range items {
+		items[i] = fmt.Sprintf(format, i)
+	}
+	return strings.Join(items, ",")
+}
 
 // TestInvalidCalls: a call imgadmit cannot read is an invalid request whose
 // every error points where the caller wrote the fault; never a panic, never
@@ -87,6 +103,15 @@ func TestInvalidCalls(t *testing.T) {
 		{"a repeated query key", `"method": "GET", "path": "/v2/cloudimages?id=img-1&id=img-2"`, "",
 			"the GET /v2/cloudimages call cannot be read",
 			[]string{`/call/path: query parameter "id" is given twice; a call names each parameter once`}},
+		{"a query parameter on a governed write", `"method": "POST", "path": "/v1/p-1/cloudservers/delete?delete_volume=true&dry_run=true", "body": {"servers": [{"id": "srv-1"}]}`, "",
+			"the DeleteServers call cannot be read",
+			[]string{`/call/path: DeleteServers takes no query parameters; imgadmit would not judge "delete_volume"`, `/call/path: DeleteServers takes no query parameters; imgadmit would not judge "dry_run"`}},
+		{"a query object on a governed write", `"method": "DELETE", "path": "/v2/images/img-sys", "query": {"delete_backup": "true"}`, "",
+			"the GlanceDeleteImage call cannot be read",
+			[]string{`/call/query/delete_backup: GlanceDeleteImage takes no query parameters; imgadmit would not judge "delete_backup"`}},
+		{"a query parameter on a call named by its body", `"method": "POST", "path": "/v2.1/p-1/servers/srv-1/action?force=1", "body": {"os-start": null}`, "",
+			"the NovaStartServer call cannot be read",
+			[]string{`/call/path: NovaStartServer takes no query parameters; imgadmit would not judge "force"`}},
 		{"headers not an object", `"method": "DELETE", "path": "/v2/images/img-sys", "headers": ["X-Project-Id"]`, "",
 			"the GlanceDeleteImage call cannot be read",
 			[]string{"/call/headers: headers must be an object, but got array"}},
@@ -175,8 +200,17 @@ func TestInvalidCalls(t *testing.T) {
 			"the BatchAddMembers call does not make a valid image.share request",
 			[]string{"/call/body/images/1: length must be >= 1, but got 0"}},
 		{"BatchAddMembers with a member twice", `"method": "POST", "path": "/v1/cloudimages/members", "body": {"images": ["img-sys"], "projects": ["p-2"], "domains": ["p-2"]}`, "",
-			"the BatchAddMembers call does not make a valid image.share request",
-			[]string{"/call/body/projects: items at index 0 and 1 are equal"}},
+			"the BatchAddMembers call cannot be read",
+			[]string{`/call/body/domains/0: member "p-2" is given twice (also at /call/body/projects/0); a share names each member once`}},
+		{"BatchAddMembers with more images than imgadmit reads", `"method": "POST", "path": "/v1/cloudimages/members", "body": {"images": [` + many(`"img-sys"`, 1001) + `], "projects": ["p-2"]}`, "",
+			"the BatchAddMembers call cannot be read",
+			[]string{"/call/body/images: images has 1001 items; imgadmit reads at most 1000 (the API states no limit)"}},
+		{"BatchAddMembers with more members in all than imgadmit reads", `"method": "POST", "path": "/v1/cloudimages/members", "body": {"images": ["img-sys"], "projects": [` + numbered(`"p-%d"`, 500) + `], "domains": [` + numbered(`"d-%d"`, 501) + `]}`, "",
+			"the BatchAddMembers call cannot be read",
+			[]string{"/call/body: projects, domains and organizations have 1001 members in all; imgadmit reads at most 1000 (the API states no limit)"}},
+		{"BatchAddMembers with more members than imgadmit reads", `"method": "POST", "path": "/v1/cloudimages/members", "body": {"images": ["img-sys"], "projects": ["p-2"], "organizations": [` + many(`"o-1"`, 1001) + `]}`, "",
+			"the BatchAddMembers call cannot be read",
+			[]string{"/call/body/organizations: organizations has 1001 items; imgadmit reads at most 1000 (the API states no limit)"}},
 		{"an image id in the path that is not an id", `"method": "POST", "path": "/v1/cloudimages/img%0A1/file", "body": {"bucket_url": "b-1:f"}`, "",
 			"the ExportImage call does not make a valid image.export request",
 			[]string{"/call/path: does not match the expected format: an id: 1-255 characters, no control or format characters (U+0000-U+001F, U+007F-U+009F, U+200B-U+200F, U+2028-U+202E, U+2060-U+2064, U+FEFF) and no whitespace at either end"}},
@@ -201,6 +235,30 @@ func TestInvalidCalls(t *testing.T) {
 		{"an action body with two actions", `"method": "POST", "path": "/v1/p-1/cloudservers/action", "body": {"os-start": {"servers": [{"id": "srv-1"}]}, "os-stop": {"servers": [{"id": "srv-2"}]}}`, "",
 			"the BatchStartServers call cannot be read",
 			[]string{"/call/body: an action body has one member, the action; this one has 2 (os-start, os-stop)"}},
+		{"DeleteServers of more servers than the API deletes", `"method": "POST", "path": "/v1/p-1/cloudservers/delete", "body": {"servers": [` + many(`{"id": "srv-1"}`, 55000) + `]}`, "",
+			"the DeleteServers call cannot be read",
+			[]string{"/call/body/servers: servers has 55000 items; the API takes at most 1000"}},
+		{"BatchStartServers of more servers than the API starts", `"method": "POST", "path": "/v1/p-1/cloudservers/action", "body": {"os-start": {"servers": [` + many(`{"id": "srv-1"}`, 1001) + `]}}`, "",
+			"the BatchStartServers call cannot be read",
+			[]string{"/call/body/os-start/servers: servers has 1001 items; the API takes at most 1000"}},
+		{"CreateServers with more data volumes than a server takes", `"method": "POST", "path": "/v1.1/p-1/cloudservers", "body": {"server": {"imageRef": "img-sys", "name": "w", "data_volumes": [` + many(`{"volumetype": "SSD", "size": 10}`, 24) + `]}}`, "",
+			"the CreateServers call cannot be read",
+			[]string{"/call/body/server/data_volumes: data_volumes has 24 items; the API takes at most 23"}},
+		{"NovaCreateServers with more block devices than imgadmit reads", `"method": "POST", "path": "/v2.1/p-1/servers", "body": {"server": {"imageRef": "img-sys", "name": "w", "block_device_mapping_v2": [` + many(`{"source_type": "blank"}`, 1001) + `]}}`, "",
+			"the NovaCreateServers call cannot be read",
+			[]string{"/call/body/server/block_device_mapping_v2: block_device_mapping_v2 has 1001 items; imgadmit reads at most 1000 (the API states no limit)"}},
+		{"CreateImage with more data images than imgadmit reads", `"method": "POST", "path": "/v2/cloudimages/action", "body": {"data_images": [` + many(`{"name": "d", "volume_id": "vol-1"}`, 1001) + `]}`, "",
+			"the CreateImage call cannot be read",
+			[]string{"/call/body/data_images: data_images has 1001 items; imgadmit reads at most 1000 (the API states no limit)"}},
+		{"CreateImage with a data disk twice", `"method": "POST", "path": "/v2/cloudimages/action", "body": {"data_images": [{"name": "d1", "volume_id": "vol-1"}, {"name": "d2", "volume_id": "vol-1"}]}`, "",
+			"the CreateImage call cannot be read",
+			[]string{`/call/body/data_images/1/volume_id: volume "vol-1" is given twice (also at /call/body/data_images/0/volume_id); a data image is made from each disk once`}},
+		{"CreateCheckpoint of more resources than imgadmit reads", `"method": "POST", "path": "/v3/p-1/checkpoints", "body": {"checkpoint": {"vault_id": "v-1", "parameters": {"resources": [` + many(`"srv-1"`, 1001) + `]}}}`, "",
+			"the CreateCheckpoint call cannot be read",
+			[]string{"/call/body/checkpoint/parameters/resources: resources has 1001 items; imgadmit reads at most 1000 (the API states no limit)"}},
+		{"CreateCheckpoint of more resource details than imgadmit reads", `"method": "POST", "path": "/v3/p-1/checkpoints", "body": {"checkpoint": {"vault_id": "v-1", "parameters": {"resource_details": [` + many(`{"id": "srv-1", "type": "OS::Nova::Server"}`, 1001) + `]}}}`, "",
+			"the CreateCheckpoint call cannot be read",
+			[]string{"/call/body/checkpoint/parameters/resource_details: resource_details has 1001 items; imgadmit reads at most 1000 (the API states no limit)"}},
 		{"DeleteServers with no servers", `"method": "POST", "path": "/v1/p-1/cloudservers/delete", "body": {"servers": []}`, "",
 			"the DeleteServers call cannot be read",
 			[]string{"/call/body/servers: servers is empty; name the servers"}},
@@ -237,6 +295,12 @@ func TestInvalidCalls(t *testing.T) {
 		{"RestoreBackup to a server and a disk", `"method": "POST", "path": "/v3/p-1/backups/bk-ok/restore", "body": {"restore": {"server_id": "srv-1", "volume_id": "vol-1"}}`, "",
 			"the RestoreBackup call cannot be read",
 			[]string{"/call/body/restore/volume_id: server_id and volume_id are both given; a restore writes to a server (server backups) or to a disk (disk backups)"}},
+		{"RestoreBackup with mappings only", `"method": "POST", "path": "/v3/p-1/backups/bk-ok/restore", "body": {"restore": {"mappings": [{"backup_id": "vbk-1", "volume_id": "vol-1"}], "power_on": true}}`, "",
+			"the RestoreBackup call cannot be read",
+			[]string{"/call/body/restore: RestoreBackup names server_id (a whole-server restore) or volume_id (a disk restore); the body has neither"}},
+		{"RestoreBackup to a resource_id alone", `"method": "POST", "path": "/v3/p-1/backups/bk-ok/restore", "body": {"restore": {"resource_id": "srv-9", "server_id": ""}}`, "",
+			"the RestoreBackup call cannot be read",
+			[]string{"/call/body/restore: RestoreBackup names server_id (a whole-server restore) or volume_id (a disk restore); the body has neither"}},
 		{"CreateVolume from an image and a snapshot", `"method": "POST", "path": "/v2.1/p-1/cloudvolumes", "body": {"volume": {"imageRef": "img-data", "snapshot_id": "snap-1"}}`, "",
 			"the CreateVolume call cannot be read",
 			[]string{"/call/body/volume: more than one of imageRef, backup_id and snapshot_id is given; a disk is made from one source"}},
@@ -312,7 +376,7 @@ func TestHandWrittenCalls(t *testing.T) {
 		{name: "an unknown method is a write", call: `"method": "PROPFIND", "path": "/v2/images/img-sys"`,
 			want:    evaluator.Call{Method: "PROPFIND", Path: "/v2/images/img-sys", Access: "write"},
 			reasons: []string{"deny REQ-003"}, unknown: "PROPFIND /v2/images/img-sys is not a call imgadmit knows"},
-		{name: "RestoreBackup to a resource_id alone", call: `"method": "POST", "path": "/v3/p-1/backups/bk-ok/restore", "body": {"restore": {"resource_id": "srv-9"}}`,
+		{name: "RestoreBackup to a resource_id other than its server_id", call: `"method": "POST", "path": "/v3/p-1/backups/bk-ok/restore", "body": {"restore": {"server_id": "srv-1", "resource_id": "srv-9"}}`,
 			want:    evaluator.Call{Service: "cbr", Name: "RestoreBackup", Method: "POST", Path: "/v3/p-1/backups/bk-ok/restore", Access: "write"},
 			project: "p-1", reasons: []string{"deny REQ-003"},
 			unknown: "RestoreBackup to resource_id srv-9, which is not the server_id or volume_id it names: imgadmit cannot tell what the restore writes to"},
@@ -320,6 +384,14 @@ func TestHandWrittenCalls(t *testing.T) {
 			want:    evaluator.Call{Service: "cbr", Name: "RestoreBackup", Method: "POST", Path: "/v3/p-1/backups/bk-ok/restore", Access: "write"},
 			project: "p-1", op: "backup.restore", params: []string{`{"backup_id":"bk-ok","server_id":"srv-1"}`},
 			allowed: true, reasons: []string{}},
+		{name: "DeleteServers names each server once", call: `"method": "POST", "path": "/v1/p-1/cloudservers/delete", "body": {"servers": [{"id": "srv-1"}, {"id": "srv-2"}, {"id": "srv-1"}]}`,
+			want:    evaluator.Call{Service: "ecs", Name: "DeleteServers", Method: "POST", Path: "/v1/p-1/cloudservers/delete", Access: "write"},
+			project: "p-1", op: "server.delete", params: []string{`{"server_id":"srv-1"}`, `{"server_id":"srv-2"}`},
+			allowed: true, reasons: []string{"note CBR-007", "note IMS-IMG-011", "note IMS-IMG-011"}},
+		{name: "BatchAddMembers shares each image once", call: `"method": "POST", "path": "/v1/cloudimages/members", "body": {"images": ["img-sys", "img-sys"], "projects": ["p-2"]}`,
+			want: evaluator.Call{Service: "ims", Name: "BatchAddMembers", Method: "POST", Path: "/v1/cloudimages/members", Access: "write"},
+			op:   "image.share", params: []string{`{"image_id":"img-sys","members":["p-2"]}`},
+			reasons: []string{"deny IMS-IMG-008", "deny IMS-IMG-012"}},
 		{name: "NovaCreateServers from a volume", call: `"method": "POST", "path": "/v2.1/p-1/servers", "body": {"server": {"name": "w", "block_device_mapping_v2": [{"source_type": "volume", "uuid": "vol-1", "boot_index": "0"}]}}`,
 			want:    evaluator.Call{Service: "ecs", Name: "NovaCreateServers", Method: "POST", Path: "/v2.1/p-1/servers", Access: "write"},
 			project: "p-1", reasons: []string{"deny REQ-003"},
