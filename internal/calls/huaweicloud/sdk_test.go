@@ -233,12 +233,18 @@ func TestSDKCalls(t *testing.T) {
 		}, call: "cbr CreateCheckpoint", op: "backup.create",
 			params:  []string{`{"resource_type":"server","resource_id":"srv-2","vault_id":"vault-1","name":"manual","incremental":true}`},
 			allowed: true, reasons: []string{"warn CBR-005", "note CBR-006"}},
-		{name: "CreateCheckpoint of an id only is a server, whatever the document's facts say", send: func(h *sdkfake.Huawei) {
+		{name: "CreateCheckpoint of an id only is read as a server (CBR-005 warns: not known optimized)", send: func(h *sdkfake.Huawei) {
+			h.CBR().CreateCheckpoint(&cbrm.CreateCheckpointRequest{Body: &cbrm.VaultBackupReq{Checkpoint: &cbrm.VaultBackup{
+				VaultId: "vault-1", Parameters: &cbrm.CheckpointParam{Resources: &[]string{"vol-9"}}}}})
+		}, call: "cbr CreateCheckpoint", op: "backup.create",
+			params:  []string{`{"resource_type":"server","resource_id":"vol-9","vault_id":"vault-1"}`},
+			allowed: true, reasons: []string{"warn CBR-005", "note CBR-006"}},
+		{name: "CreateCheckpoint of an id only: the translator still says server, the rulebook's facts (a disk here) decide", send: func(h *sdkfake.Huawei) {
 			h.CBR().CreateCheckpoint(&cbrm.CreateCheckpointRequest{Body: &cbrm.VaultBackupReq{Checkpoint: &cbrm.VaultBackup{
 				VaultId: "vault-1", Parameters: &cbrm.CheckpointParam{Resources: &[]string{"vol-9"}}}}})
 		}, facts: `{"disks":{"vol-9":{"backup_ids":[]}}}`, call: "cbr CreateCheckpoint", op: "backup.create",
 			params:  []string{`{"resource_type":"server","resource_id":"vol-9","vault_id":"vault-1"}`},
-			allowed: true, reasons: []string{"warn CBR-005", "note CBR-006"}},
+			allowed: true, reasons: []string{"note CBR-006"}},
 		{name: "CreateCheckpoint with resource_details: an SFS Turbo makes no request", send: func(h *sdkfake.Huawei) {
 			h.CBR().CreateCheckpoint(&cbrm.CreateCheckpointRequest{Body: &cbrm.VaultBackupReq{Checkpoint: &cbrm.VaultBackup{
 				VaultId: "vault-1", Parameters: &cbrm.CheckpointParam{Description: ptr("nightly"), ResourceDetails: &[]cbrm.Resource{
