@@ -45,10 +45,12 @@ type Translation struct {
 	// Unknown, when set, is why the document is refused as unknown (REQ-003):
 	// a write the translator does not know, and the calls it does.
 	Unknown string
-	// Redactions are credentials the document carries (an Authorization
-	// header, a signature), by JSON pointer, with what a log writes instead.
-	// imgadmit never needs them; an audit log must not keep them.
-	Redactions map[string]any
+	// Redactions finds the secrets the document carries (an Authorization
+	// header, a signature, a new server's password), by JSON pointer, with
+	// what a log writes instead: imgadmit never needs them, and an audit log
+	// must not keep them. It is asked only when the document is logged; nil
+	// means there are none.
+	Redactions func() map[string]any
 }
 
 // Part is one canonical request of a translation.
@@ -309,7 +311,11 @@ func (r *Request) Call() (call *Call, requests int) {
 // keep it: with the credentials a translator found in it replaced. It is raw
 // itself when there are none (every canonical request).
 func (r *Request) Redacted(raw []byte) []byte {
-	if r.translation == nil || len(r.translation.Redactions) == 0 {
+	if r.translation == nil || r.translation.Redactions == nil {
+		return raw
+	}
+	redactions := r.translation.Redactions()
+	if len(redactions) == 0 {
 		return raw
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -318,7 +324,7 @@ func (r *Request) Redacted(raw []byte) []byte {
 	if err := dec.Decode(&doc); err != nil {
 		return []byte(`"(not logged: the document carries credentials and is not JSON)"`)
 	}
-	for ptr, with := range r.translation.Redactions {
+	for ptr, with := range redactions {
 		setPointer(doc, ptr, with)
 	}
 	out, err := json.Marshal(doc)

@@ -106,7 +106,7 @@ func TestRead(t *testing.T) {
 				t.Errorf("problems\n%q\nwant\n%q", got, tc.problems)
 			}
 			var ptrs []string
-			for p := range d.redactions {
+			for p := range d.redactions() {
 				ptrs = append(ptrs, p)
 			}
 			if len(ptrs) > 0 || tc.redactionPointers != nil {
@@ -121,7 +121,7 @@ func TestRead(t *testing.T) {
 func TestRedactQueryKeepsTheRest(t *testing.T) {
 	d := Read(decode(t, `{"provider":"alibabacloud","call":{"action":"DeleteImage","query":"ImageId=m-1&Signature=abc%2B&SecurityToken=tok&Force=false"}}`))
 	want := "ImageId=m-1&Signature=(redacted)&SecurityToken=(redacted)&Force=false"
-	if got := d.redactions["/call/query"]; got != want {
+	if got := d.redactions()["/call/query"]; got != want {
 		t.Errorf("redacted query %q, want %q", got, want)
 	}
 }

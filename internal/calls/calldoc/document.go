@@ -28,7 +28,6 @@ type Document struct {
 
 	region, regionFrom   string
 	project, projectFrom string
-	redactions           map[string]any
 	Problems
 }
 
@@ -60,7 +59,6 @@ func Read(doc map[string]any) *Document {
 	}
 	if call, ok := d.Object(doc, "call", "/call"); ok {
 		d.Call = call
-		d.redactions = redactions(call)
 	}
 	if r, ok := d.String(doc, "region", "/region"); ok {
 		d.SetRegion(r, "/region")
@@ -71,6 +69,9 @@ func Read(doc map[string]any) *Document {
 	d.Resources = doc["resources"]
 	return d
 }
+
+// redactions finds the call's secrets, for the log (Translation.Redactions).
+func (d *Document) redactions() map[string]any { return redactions(d.Call) }
 
 // SetRegion records the region a call names at pointer from. A region that
 // differs from one named elsewhere in the document is a problem: which one

@@ -23,7 +23,7 @@ func (d *Document) NewPart(operation, paramsFrom string) *Part {
 	p := &Part{
 		request: map[string]any{"provider": d.Provider, "operation": operation},
 		params:  map[string]any{},
-		origins: make([]evaluator.Origin, 0, 12),
+		origins: make([]evaluator.Origin, 0, 16),
 	}
 	p.origins = append(p.origins, evaluator.Origin{Path: "", From: "/call"}, evaluator.Origin{Path: "/params", From: paramsFrom},
 		evaluator.Origin{Path: "/provider", From: "/provider"})
