@@ -45,12 +45,13 @@ type Translation struct {
 	// Unknown, when set, is why the document is refused as unknown (REQ-003):
 	// a write the translator does not know, and the calls it does.
 	Unknown string
-	// Redactions finds the secrets the document carries (an Authorization
-	// header, a signature, a new server's password), by JSON pointer, with
-	// what a log writes instead: imgadmit never needs them, and an audit log
-	// must not keep them. It is asked only when the document is logged; nil
-	// means there are none.
-	Redactions func() map[string]any
+	// Redact replaces in doc, the document decoded afresh, the secrets it
+	// carries (an Authorization header, a signature, a new server's
+	// password), and reports whether there were any; with apply false it
+	// only reports. imgadmit never needs them, and an audit log must not
+	// keep them. It is asked only when the document is logged; nil means the
+	// document carries none.
+	Redact func(doc map[string]any, apply bool) bool
 }
 
 // Part is one canonical request of a translation.
@@ -308,47 +309,24 @@ func (r *Request) Call() (call *Call, requests int) {
 }
 
 // Redacted is raw, the JSON document the request was read from, as a log may
-// keep it: with the credentials a translator found in it replaced. It is raw
-// itself when there are none (every canonical request).
+// keep it: with the secrets a translator finds in it replaced. It is raw
+// itself when there are none (every canonical request). What cannot be
+// redacted is not logged at all.
 func (r *Request) Redacted(raw []byte) []byte {
-	if r.translation == nil || r.translation.Redactions == nil {
-		return raw
-	}
-	redactions := r.translation.Redactions()
-	if len(redactions) == 0 {
+	t := r.translation
+	if t == nil || t.Redact == nil || !t.Redact(r.doc, false) {
 		return raw
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	var doc any
+	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {
-		return []byte(`"(not logged: the document carries credentials and is not JSON)"`)
+		return []byte(`"(not logged: the document carries secrets and is not a JSON object)"`)
 	}
-	for ptr, with := range redactions {
-		setPointer(doc, ptr, with)
-	}
+	t.Redact(doc, true)
 	out, err := json.Marshal(doc)
 	if err != nil {
-		return []byte(`"(not logged: the document carries credentials and cannot be re-encoded)"`)
+		return []byte(`"(not logged: the document carries secrets and cannot be re-encoded)"`)
 	}
 	return out
-}
-
-// setPointer replaces the value at JSON pointer ptr in doc, when it is there.
-func setPointer(doc any, ptr string, v any) {
-	tokens := strings.Split(ptr, "/")[1:]
-	for i, tok := range tokens {
-		tok = unescapePointerToken(tok)
-		m, ok := doc.(map[string]any)
-		if !ok {
-			return
-		}
-		if i == len(tokens)-1 {
-			if _, ok := m[tok]; ok {
-				m[tok] = v
-			}
-			return
-		}
-		doc = m[tok]
-	}
 }

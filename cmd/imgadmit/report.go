@@ -116,7 +116,7 @@ func subject(d *evaluator.Decision) string {
 	case d.Call.Access == evaluator.AccessRead:
 		return fmt.Sprintf("%s %s (read-only: nothing to judge)", d.Provider, name)
 	case d.Operation == "" && d.Call.Name != "":
-		return fmt.Sprintf("%s %s (a write no operation judges: refused)", d.Provider, name)
+		return fmt.Sprintf("%s %s (refused: imgadmit cannot judge this use of it)", d.Provider, name)
 	case d.Operation == "":
 		return fmt.Sprintf("%s %s (a write imgadmit does not know)", d.Provider, name)
 	case len(d.Requests) == 0:

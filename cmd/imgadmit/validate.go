@@ -83,7 +83,7 @@ func callSummary(req *evaluator.Request) string {
 	case call.Access == evaluator.AccessRead:
 		return fmt.Sprintf(" (%s: read-only, nothing to judge)", name)
 	case req.Operation == "" && call.Name != "":
-		return fmt.Sprintf(" (%s: a write no operation judges, refused)", name)
+		return fmt.Sprintf(" (%s: refused, imgadmit cannot judge this use of it)", name)
 	case req.Operation == "":
 		return fmt.Sprintf(" (%s: a write imgadmit does not know, refused)", name)
 	}

@@ -16,12 +16,18 @@ import data.imgadmit.lib.reason
 reasons contains r if {
 	input.operation == "backup.create"
 	input.provider == "huaweicloud"
-	[noun, disks] := _cbr_backed_up[input.params.resource_type]
+	[noun, disks] := _cbr_backed_up[_cbr_006_kind]
 	r := reason.from(rego.metadata.rule(), sprintf(
 		"backups of %s %s are charged according to the CBR billing standards; they are stored in OBS, apart from %s",
 		[noun, input.params.resource_id, disks],
 	))
 }
+
+# What the backup is of: a server or a disk, as CBR-005 reads it (what the
+# facts know the resource to be wins over what the request calls it).
+_cbr_006_kind := "server" if _cbr_backs_up_server(input.params.resource_id)
+
+else := "disk"
 
 # What backup.create backs up: the name of the resource and of its disks.
 _cbr_backed_up := {

@@ -37,3 +37,9 @@ test_cbr_006_quiet_on_alibaba if {
 	r := rules.reasons with input as req
 	{x.id | some x in r} == {"REQ-003"}
 }
+
+test_cbr_006_names_what_the_facts_know if {
+	req := _cbr_request("backup.create", {"resource_type": "server", "resource_id": "vol-9"}, {})
+	r := rules.reasons with input as req with data.inventory.resources.disks as {"vol-9": {"backup_ids": []}}
+	{x.message | some x in r; x.id == "CBR-006"} == {"backups of EVS disk vol-9 are charged according to the CBR billing standards; they are stored in OBS, apart from the disk"}
+}

@@ -85,6 +85,8 @@ func TestBinaryEndToEnd(t *testing.T) {
 				"DENIED alibabacloud CreateImage (image.create)", "deny ECS-IMG-001",
 				"ALLOWED alibabacloud StartInstances (server.start, 2 requests)",
 				"DENIED alibabacloud StopInstance (a write imgadmit does not know)", "deny REQ-003",
+				"DENIED huaweicloud BatchStopServers (refused: imgadmit cannot judge this use of it)",
+				"ALLOWED huaweicloud CreateVolume (disk.create of nothing a rule governs)",
 				"INVALID the ModifyImageSharePermission call cannot be read", "/call/params/AddAccount.3",
 			},
 		},

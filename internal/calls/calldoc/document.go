@@ -70,9 +70,6 @@ func Read(doc map[string]any) *Document {
 	return d
 }
 
-// redactions finds the call's secrets, for the log (Translation.Redactions).
-func (d *Document) redactions() map[string]any { return redactions(d.Call) }
-
 // SetRegion records the region a call names at pointer from. A region that
 // differs from one named elsewhere in the document is a problem: which one
 // the caller meant cannot be told.
@@ -109,7 +106,7 @@ func (d *Document) Translation(call evaluator.Call, operation string, parts []*P
 	if err := d.Err(call); err != nil {
 		return nil, err
 	}
-	t := &evaluator.Translation{Provider: d.Provider, Operation: operation, ProjectID: d.project, Call: call, Redactions: d.redactions}
+	t := &evaluator.Translation{Provider: d.Provider, Operation: operation, ProjectID: d.project, Call: call, Redact: Redact}
 	for _, p := range parts {
 		t.Parts = append(t.Parts, p.done())
 	}
@@ -123,7 +120,7 @@ func (d *Document) Unknown(call evaluator.Call, why string, known []string) (*ev
 	if err := d.Err(call); err != nil {
 		return nil, err
 	}
-	t := &evaluator.Translation{Provider: d.Provider, ProjectID: d.project, Call: call, Redactions: d.redactions}
+	t := &evaluator.Translation{Provider: d.Provider, ProjectID: d.project, Call: call, Redact: Redact}
 	if call.Access != evaluator.AccessRead {
 		t.Unknown = fmt.Sprintf("%s; a write imgadmit does not know is refused (fail closed). Known calls: %s", why, strings.Join(known, "; "))
 	}

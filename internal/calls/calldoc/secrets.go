@@ -3,7 +3,6 @@ package calldoc
 import (
 	"bytes"
 	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -11,19 +10,22 @@ import (
 const Redacted = "(redacted)"
 
 // secretNames are the names (lower case, '-' and '_' dropped) of the
-// headers, parameters and body members that carry secrets: credentials of
-// the call (a header or a signature, pasted with the call from a proxy or a
-// debug log) and secrets of what it creates (a server's password, its user
-// data, which carry keys and passwords too).
+// headers, parameters and body members that carry secrets, beside any name
+// that says password, secret, token or signature (isSecret): credentials of
+// the call (pasted with it from a proxy or a debug log) and secrets of what
+// it creates (a server's password, its user data, which carry keys too).
 var secretNames = map[string]bool{
-	"authorization": true, "proxyauthorization": true, "cookie": true,
-	"xauthtoken": true, "xsubjecttoken": true, "xsecuritytoken": true,
-	"signature": true, "securitytoken": true, "bearertoken": true, "accesskeysecret": true,
-	"adminpass": true, "password": true, "userdata": true,
+	"authorization": true, "proxyauthorization": true, "cookie": true, "setcookie": true,
+	"adminpass": true, "userdata": true, "accesskeysecret": true, "credential": true,
 }
 
+// secretWords make any name that contains one a secret's (X-Auth-Token,
+// x-obs-security-token, X-Amz-Signature, PasswordInherit: a false alarm
+// costs a log a harmless value, a miss costs a credential).
+var secretWords = [][]byte{[]byte("password"), []byte("passwd"), []byte("secret"), []byte("token"), []byte("signature")}
+
 // isSecret reports whether a header, parameter or member name carries a
-// secret: one of secretNames, or any name that says password or secret.
+// secret.
 func isSecret(name string) bool {
 	var buf [64]byte
 	n := buf[:0]
@@ -40,70 +42,122 @@ func isSecret(name string) bool {
 		}
 		n = append(n, c)
 	}
-	return secretNames[string(n)] || bytes.Contains(n, []byte("password")) || bytes.Contains(n, []byte("secret"))
+	if secretNames[string(n)] {
+		return true
+	}
+	for _, w := range secretWords {
+		if bytes.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
-// redactions finds the secrets in a call object, by JSON pointer, with what
-// a log keeps instead: headers, params, a raw query (in the path or in
-// query), a query object, and members of the body at any depth.
-// Translators never copy them into a request; the decision log must not
-// keep them either.
-func redactions(call map[string]any) map[string]any {
-	out := map[string]any{}
+// Redact replaces in doc, a call document, every secret its call carries
+// with Redacted, and reports whether there was one; with apply false it
+// only reports. It looks at the call's headers, params and query (object or
+// raw string), the query of its path, and its body at any depth, arrays
+// included, where a string that is a URL has the secrets of its query
+// replaced (a presigned OBS or OSS URL). The decision log keeps the call
+// this way; translators never copy a secret into a request.
+func Redact(doc map[string]any, apply bool) bool {
+	call, ok := doc["call"].(map[string]any)
+	if !ok {
+		return false
+	}
+	found := false
 	for _, member := range []string{"headers", "params", "query"} {
 		if m, ok := call[member].(map[string]any); ok {
 			for k := range m {
 				if isSecret(k) {
-					out[Pointer("/call/"+member, k)] = Redacted
+					found = true
+					if apply {
+						m[k] = Redacted
+					}
 				}
 			}
 		}
 	}
-	if q, ok := call["query"].(string); ok {
-		if r, changed := redactQuery(q); changed {
-			out["/call/query"] = r
-		}
-	}
-	if path, ok := call["path"].(string); ok {
-		if before, q, found := strings.Cut(path, "?"); found {
-			if r, changed := redactQuery(q); changed {
-				out["/call/path"] = before + "?" + r
+	for _, member := range []string{"query", "path"} {
+		if s, ok := call[member].(string); ok {
+			if r, changed := redactURL(s, member == "query"); changed {
+				found = true
+				if apply {
+					call[member] = r
+				}
 			}
 		}
 	}
-	redactBody(call["body"], "/call/body", out, 0)
-	if len(out) == 0 {
-		return nil
+	if body, ok := call["body"]; ok {
+		if r, changed := redactValue(body, apply, 0); changed {
+			found = true
+			if apply {
+				call["body"] = r
+			}
+		}
 	}
-	return out
+	return found
 }
 
-// redactBody finds secret members in a body, at any depth (a server's
-// adminPass, os-change.metadata.user_data).
-func redactBody(v any, ptr string, out map[string]any, depth int) {
+// redactValue redacts a body value: secret members at any depth, and the
+// query secrets of URL strings. It returns the value to keep (a string is
+// replaced, not changed in place) and whether it held a secret.
+func redactValue(v any, apply bool, depth int) (any, bool) {
 	if depth > 64 {
-		return
+		return v, false
 	}
-	switch v := v.(type) {
+	found := false
+	switch x := v.(type) {
 	case map[string]any:
-		for k, x := range v {
+		for k, e := range x {
 			if isSecret(k) {
-				out[Pointer(ptr, k)] = Redacted
+				found = true
+				if apply {
+					x[k] = Redacted
+				}
 				continue
 			}
-			redactBody(x, Pointer(ptr, k), out, depth+1)
+			if r, changed := redactValue(e, apply, depth+1); changed {
+				found = true
+				if apply {
+					x[k] = r
+				}
+			}
 		}
 	case []any:
-		for i, x := range v {
-			redactBody(x, ptr+"/"+strconv.Itoa(i), out, depth+1)
+		for i, e := range x {
+			if r, changed := redactValue(e, apply, depth+1); changed {
+				found = true
+				if apply {
+					x[i] = r
+				}
+			}
+		}
+	case string:
+		if strings.Contains(x, "?") && strings.Contains(x, "://") {
+			return redactURL(x, false)
 		}
 	}
+	return v, found
 }
 
-// redactQuery replaces the values of secret parameters in a raw query,
-// keeping the rest as written. A name is read unescaped (Signatur%65 is
-// Signature).
-func redactQuery(q string) (string, bool) {
+// redactURL replaces the values of secret parameters in a URL's query, or
+// in a raw query string (whole true), keeping the rest as written. A name
+// is read unescaped (Signatur%65 is Signature); a raw query may start with
+// '?'.
+func redactURL(s string, whole bool) (string, bool) {
+	prefix, q := "", s
+	if whole {
+		if strings.HasPrefix(s, "?") {
+			prefix, q = "?", s[1:]
+		}
+	} else {
+		before, after, found := strings.Cut(s, "?")
+		if !found {
+			return s, false
+		}
+		prefix, q = before+"?", after
+	}
 	pairs := strings.Split(q, "&")
 	changed := false
 	for i, pair := range pairs {
@@ -117,5 +171,8 @@ func redactQuery(q string) (string, bool) {
 			changed = true
 		}
 	}
-	return strings.Join(pairs, "&"), changed
+	if !changed {
+		return s, false
+	}
+	return prefix + strings.Join(pairs, "&"), true
 }

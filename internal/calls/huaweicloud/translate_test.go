@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -58,6 +59,15 @@ func TestInvalidCalls(t *testing.T) {
 		{"an unknown member in the call", wholeImage + `, "body": {"name": "a", "backup_id": "bk-ok"}, "params": {}`, "",
 			"the CreateWholeImage call cannot be read",
 			[]string{`/call/params: unknown member "params"; a Huawei Cloud call has: body, headers, host, method, path, query`}},
+		{"an image file given as a URL (a presigned one would carry its signature into the request)",
+			`"method": "POST", "path": "/v2/cloudimages/action", "body": {"name": "web", "os_version": "Ubuntu 22.04 server 64bit", "min_disk": 40,
+			  "image_url": "https://b.obs.cn-north-4.myhuaweicloud.com/w.qcow2?AccessKeyId=AK&Signature=s"}`, "",
+			"the CreateImage call cannot be read",
+			[]string{"/call/body/image_url: image_url must be an OBS object written bucket:file (such as my-bucket:images/web.qcow2), not a URL"}},
+		{"a share of too many image-member pairs (each image's request checks every member)",
+			`"method": "POST", "path": "/v1/cloudimages/members", "body": {"images": [` + idList("img-", 101) + `], "projects": [` + idList("p-", 100) + `]}`, "",
+			"the BatchAddMembers call cannot be read",
+			[]string{"/call/body: 101 images shared with 100 members are 10100 image-member pairs; imgadmit judges at most 10000 in one call: split it"}},
 		{"the method is not a string", `"method": 1, "path": "/v1/cloudimages/wholeimages/action"`, "",
 			"the call document cannot be read",
 			[]string{"/call/method: method must be a string, but got number"}},
@@ -490,4 +500,13 @@ func TestCalls(t *testing.T) {
 			t.Errorf("%s %s routes to %q (%v), want %s", k.Method, path, name, err, k.Name)
 		}
 	}
+}
+
+// idList is n quoted ids prefix0..prefix(n-1), joined for a JSON array.
+func idList(prefix string, n int) string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = `"` + prefix + strconv.Itoa(i) + `"`
+	}
+	return strings.Join(ids, ", ")
 }
