@@ -23,13 +23,11 @@ func ParseIdentities(raw []byte, f Format) (map[string]any, error) {
 	return parseDocument(raw, f, CodeInvalidIdentities, "the identities file", (*validator).validateIdentities)
 }
 
-// parseDocument decodes raw and checks it with check, whose schema requires
-// an object; what names the document in messages.
-func parseDocument(raw []byte, f Format, code, what string, check func(*validator, any) []FieldError) (map[string]any, error) {
-	v, err := embeddedValidator()
-	if err != nil {
-		return nil, internalError("compile schemas", err)
-	}
+// DecodeDocument decodes a document written in format f as requests are
+// decoded (JSON numbers as json.Number, duplicate keys refused); its errors
+// carry lines and have the given code. Translators of documents the
+// evaluator does not read itself (the clouds' responses) start here.
+func DecodeDocument(raw []byte, f Format, code string) (any, error) {
 	doc, err := decode(raw, f)
 	if err != nil {
 		var ee *Error
@@ -37,6 +35,34 @@ func parseDocument(raw []byte, f Format, code, what string, check func(*validato
 			ee.Code = code
 		}
 		return nil, err
+	}
+	return doc, nil
+}
+
+// InventoryOf checks a decoded inventory document as ParseInventory does;
+// raw and f, the document as written, locate its errors' lines.
+func InventoryOf(doc any, raw []byte, f Format) (map[string]any, error) {
+	return checkDocument(doc, raw, f, CodeInvalidInventory, "the inventory", (*validator).validateInventory)
+}
+
+// MergeInventory merges src into dst as ReadInventory merges files, and
+// returns dst.
+func MergeInventory(dst, src map[string]any) map[string]any { return mergeObjects(dst, src) }
+
+// parseDocument decodes raw and checks it with check, whose schema requires
+// an object; what names the document in messages.
+func parseDocument(raw []byte, f Format, code, what string, check func(*validator, any) []FieldError) (map[string]any, error) {
+	doc, err := DecodeDocument(raw, f, code)
+	if err != nil {
+		return nil, err
+	}
+	return checkDocument(doc, raw, f, code, what, check)
+}
+
+func checkDocument(doc any, raw []byte, f Format, code, what string, check func(*validator, any) []FieldError) (map[string]any, error) {
+	v, err := embeddedValidator()
+	if err != nil {
+		return nil, internalError("compile schemas", err)
 	}
 	if errs := check(v, doc); len(errs) > 0 {
 		locateLines(raw, f, errs)

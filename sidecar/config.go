@@ -50,8 +50,12 @@ type Config struct {
 
 	// Policies is the rulebook directory; empty means the embedded rulebook.
 	Policies string
-	// DataFiles are the inventory files, merged in order.
+	// DataFiles are the inventory files, merged in order: imgadmit
+	// inventories or the clouds' describe and list responses.
 	DataFiles []string
+	// DataRegion is the region of the responses among DataFiles (and of a
+	// response PUT as the inventory) that do not say theirs: Huawei's.
+	DataRegion string
 	// Watch reloads the rulebook directory and the inventory files when they change.
 	Watch bool
 	// Reload delivers SIGHUP: each value reloads the rulebook directory and

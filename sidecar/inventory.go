@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/imgadmit/imgadmit/evaluator"
+	"github.com/imgadmit/imgadmit/internal/cloudfacts"
 )
 
 func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
@@ -26,7 +27,8 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 	s.reloadMu.Lock()
 	e := s.eval.Load()
 	before := e.InventoryRevision()
-	inv, err := evaluator.ParseInventory(body, evaluator.FormatJSON)
+	// The body is an inventory, or a cloud's describe or list response.
+	inv, err := cloudfacts.ParseInventory(body, evaluator.FormatJSON, "", s.cfg.DataRegion)
 	if err == nil {
 		// The body is whole: a client that hangs up now does not leave the
 		// change half made, nor turn it into a failure.

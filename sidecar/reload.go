@@ -15,7 +15,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
-	"github.com/imgadmit/imgadmit/evaluator"
+	"github.com/imgadmit/imgadmit/internal/cloudfacts"
 )
 
 // settleDelay gathers the burst of events one save makes (an editor writes,
@@ -70,7 +70,7 @@ func (s *Server) reload(ctx context.Context, rulebook, inventory bool, trigger s
 	}
 	if inventory {
 		before := e.InventoryRevision()
-		inv, err := evaluator.ReadInventory(s.cfg.DataFiles)
+		inv, err := cloudfacts.ReadInventory(s.cfg.DataFiles, s.cfg.DataRegion)
 		if err == nil {
 			err = e.SetInventory(ctx, inv)
 		}

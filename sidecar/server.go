@@ -19,6 +19,7 @@ import (
 
 	"github.com/imgadmit/imgadmit/evaluator"
 	"github.com/imgadmit/imgadmit/internal/calls"
+	"github.com/imgadmit/imgadmit/internal/cloudfacts"
 )
 
 // Server is one sidecar. It is ready once Load has built its evaluator.
@@ -98,7 +99,7 @@ func (s *Server) Load(ctx context.Context) error {
 	source := "none"
 	if len(s.cfg.DataFiles) > 0 {
 		var err error
-		if inv, err = evaluator.ReadInventory(s.cfg.DataFiles); err != nil {
+		if inv, err = cloudfacts.ReadInventory(s.cfg.DataFiles, s.cfg.DataRegion); err != nil {
 			return err
 		}
 		source = "files"

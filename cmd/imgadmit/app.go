@@ -35,6 +35,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			validateCommand(),
 			rulesCommand(),
 			callsCommand(),
+			inventoryCommand(),
 			serveCommand(),
 		},
 		// Errors are turned into exit codes below, not by urfave/cli calling os.Exit.

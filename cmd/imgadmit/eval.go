@@ -20,6 +20,7 @@ import (
 
 	"github.com/imgadmit/imgadmit/evaluator"
 	"github.com/imgadmit/imgadmit/internal/calls"
+	"github.com/imgadmit/imgadmit/internal/cloudfacts"
 )
 
 func evalCommand() *cli.Command {
@@ -31,6 +32,7 @@ func evalCommand() *cli.Command {
 			"Exit codes: 0 every request allowed; 1 some request denied (or warned, with --fail-on warn);\n" +
 			"2 some request invalid, or a usage error; 3 an internal error.",
 		Flags: append(append(evaluatorFlags(), inputFlags()...),
+			&cli.StringFlag{Name: "region", Aliases: []string{"data-region"}, Usage: "the `REGION` of the cloud responses given as --data that do not say theirs (Huawei's)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output: text, json or junit"},
 			&cli.StringFlag{Name: "fail-on", Value: "deny", Usage: "exit 1 on: deny, or warn (a warning or a deny)"},
 			&cli.StringFlag{Name: "now", Usage: "the time time-based rules see, RFC 3339 between 1678 and 2262 (replay and tests); default: now"},
@@ -42,7 +44,7 @@ func evalCommand() *cli.Command {
 // evaluatorFlags are the flags of every command that builds an evaluator.
 func evaluatorFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Usage: "inventory `FILE` (JSON or YAML); repeatable, merged in order"},
+		&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Usage: "inventory `FILE` (JSON or YAML), or a cloud's describe or list response; repeatable, merged in order"},
 		&cli.StringFlag{Name: "policies", Usage: "rulebook `DIR` to use instead of the embedded one"},
 		&cli.BoolFlag{Name: "lenient", Usage: "a missing fact warns instead of denying"},
 		&cli.BoolFlag{Name: "trust-request-facts", Value: true, Usage: "use facts the request carries (the inventory always wins); false ignores them"},
@@ -83,7 +85,7 @@ func newEvaluator(c *cli.Context) (*evaluator.Evaluator, error) {
 		opts.Policies = os.DirFS(dir)
 	}
 	if files := c.StringSlice("data"); len(files) > 0 {
-		inv, err := evaluator.ReadInventory(files)
+		inv, err := cloudfacts.ReadInventory(files, c.String("region"))
 		if err != nil {
 			return nil, cli.Exit(err.Error(), codeFor(err))
 		}
