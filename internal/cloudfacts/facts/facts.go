@@ -58,6 +58,8 @@ type Set struct {
 	// response completes in another (a server's backups from the backups'
 	// resource_id).
 	finishers []func(*Set)
+	// state is each provider's own, for its cross-references (State).
+	state map[any]any
 }
 
 // Problem is what is wrong with one response, and where.
@@ -129,6 +131,21 @@ func (s *Set) IDs(kind string) []string {
 	ids := slices.Collect(maps.Keys(s.resources[kind]))
 	sort.Strings(ids)
 	return ids
+}
+
+// State is a provider's own state for this set under key, made by init on
+// first use: what its responses say beyond their facts, for the
+// cross-references its finisher makes (init registers the finisher).
+func (s *Set) State(key any, init func() any) any {
+	if v, ok := s.state[key]; ok {
+		return v
+	}
+	if s.state == nil {
+		s.state = map[any]any{}
+	}
+	v := init()
+	s.state[key] = v
+	return v
 }
 
 // Finish registers f to run once every response is read.

@@ -1,10 +1,7 @@
 package huaweicloud
 
 import (
-	"runtime"
 	"slices"
-	"sync"
-	"weak"
 
 	"github.com/imgadmit/imgadmit/internal/cloudfacts/facts"
 )
@@ -32,27 +29,16 @@ type backupRef struct {
 	imageIDNull bool
 }
 
-// states holds each Set's state while it is being read. It is keyed by a
-// weak pointer, so a Set that is dropped without making its inventory does
-// not keep its state alive.
-var states sync.Map // weak.Pointer[facts.Set] -> *state
+// stateKey is the key of the Huawei state of a Set.
+type stateKey struct{}
 
 // stateOf is set's state, made (and its finisher registered) on first use.
 func stateOf(set *facts.Set) *state {
-	k := weak.Make(set)
-	if v, ok := states.Load(k); ok {
-		return v.(*state)
-	}
-	st := &state{}
-	if v, loaded := states.LoadOrStore(k, st); loaded {
-		return v.(*state)
-	}
-	runtime.AddCleanup(set, func(k weak.Pointer[facts.Set]) { states.Delete(k) }, k)
-	set.Finish(func(s *facts.Set) {
-		states.Delete(k)
-		st.finish(s)
-	})
-	return st
+	return set.State(stateKey{}, func() any {
+		st := &state{}
+		set.Finish(st.finish)
+		return st
+	}).(*state)
 }
 
 // derived is the "response" a cross-referenced fact is put from.
