@@ -231,6 +231,27 @@ func TestInventoryPut(t *testing.T) {
 	}
 }
 
+// TestInventoryPutResponse: a cloud's list response PUT as the inventory
+// makes the inventory it says (CBR's ListBackups: bk-1 being deleted), and
+// a response that cannot be read keeps the last good inventory.
+func TestInventoryPutResponse(t *testing.T) {
+	h := newHarness(t, nil)
+	ct := map[string]string{"Content-Type": jsonCT}
+	listBackups := `{"backups":[{"id":"bk-1","resource_type":"OS::Nova::Server","resource_id":"srv-1","status":"deleting",
+	  "extend_info":{"auto_trigger":false,"contain_system_disk":true,"os_images_data":[]}}],"count":1}`
+	check(t, h.do("PUT", PathInventory, ct, listBackups), 204, map[string]string{"Content-Type": ""}, "")
+	if got := h.post(PathAdmit, reqDelete); !strings.Contains(got.body, `"id":"TEST-003"`) {
+		t.Errorf("the response's facts do not decide: %s", got.body)
+	}
+	bad := h.do("PUT", PathInventory, ct, `{"backups":[{"id":"bk-1","status":7}],"count":1}`)
+	if bad.status != 400 || !strings.Contains(bad.body, `"code":"invalid_inventory"`) || !strings.Contains(bad.body, `"/backups/0/status"`) {
+		t.Errorf("a response that cannot be read: %d %s", bad.status, bad.body)
+	}
+	if got := h.post(PathAdmit, reqDelete); !strings.Contains(got.body, `"id":"TEST-003"`) {
+		t.Errorf("the last good inventory is gone: %s", got.body)
+	}
+}
+
 // TestInventoryPutIsAtomic: while PUTs swap between two inventories in which
 // bk-a and bk-b always agree, no decision sees them disagree (TEST-004).
 func TestInventoryPutIsAtomic(t *testing.T) {
