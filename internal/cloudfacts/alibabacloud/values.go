@@ -58,11 +58,11 @@ func (it *item) boolean(key string) (bool, bool) {
 }
 
 // id is the item's own id (key), which every item must have: an item
-// without one is a problem (a truncated or mangled page), and the item is
+// without one (absent, null, or the SDK's zero value "") is a problem (a truncated or mangled page), and the item is
 // skipped.
 func (it *item) id(key string) (string, bool) {
 	v, present := it.m[key]
-	if !present || v == nil {
+	if !present || v == nil || v == "" {
 		it.problem(key, "%s is missing: every item of the list must have one", key)
 		return "", false
 	}
