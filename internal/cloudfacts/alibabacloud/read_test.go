@@ -31,7 +31,8 @@ func TestRead(t *testing.T) {
 			))}
 		},
 		// The public image's one mapping names no snapshot: its list is empty.
-		// Every snapshot an image names is known, with the image as its user.
+		// The snapshots the images name are not resources: only
+		// DescribeSnapshots says a snapshot exists.
 		want: `{"resources": {
 			"images": {
 				"m-bp1g7004ksh0oeuc9xkq": {"region": "cn-hangzhou", "visibility": "self", "owner_project_id": "1234567890123456",
@@ -44,13 +45,6 @@ func TestRead(t *testing.T) {
 					"status": "Available", "is_copied": false, "snapshot_ids": []},
 				"m-bp1copy0000000000001": {"region": "cn-hangzhou", "visibility": "self", "owner_project_id": "1234567890123456",
 					"status": "Creating", "is_copied": true, "snapshot_ids": ["s-bp1copysnap00000001"]}
-			},
-			"snapshots": {
-				"s-bp1c0doj0taqyzzogwvd": {"image_ids": ["m-bp1g7004ksh0oeuc9xkq"]},
-				"s-bp1e8xzhkfkl3w5tmd2p": {"image_ids": ["m-bp1g7004ksh0oeuc9xkq"]},
-				"s-bp1othersnap0000001": {"image_ids": ["m-bp1shared00000000001"]},
-				"s-bp1marketsnap000001": {"image_ids": ["m-bp1market00000000001"]},
-				"s-bp1copysnap00000001": {"image_ids": ["m-bp1copy0000000000001"]}
 			}}}`,
 	}, {
 		name: "DescribeSnapshots with DescribeImages: image_ids from the mappings, else from Usage",

@@ -18,9 +18,10 @@
 //	           snapshot_ids           DiskDeviceMappings.DiskDeviceMapping[].SnapshotId
 //	snapshots  disk_type              SourceDiskType, as written (system, data)
 //	           status                 Status, as written (progressing, accomplished, failed)
-//	           image_ids              derived: the images read that name the snapshot in their
-//	                                  mappings; else [] when the snapshot's own Usage says no
-//	                                  image uses it (none, disk); else left out
+//	           image_ids              derived, for the snapshots listed: the images read that
+//	                                  name the snapshot in their mappings; else [] when the
+//	                                  snapshot's own Usage says no image uses it (none, disk);
+//	                                  else left out
 //	servers    status                 Status, as written (Running, Stopped, Pending, ...)
 //	           region                 RegionId
 //	           billing_method         InstanceChargeType, as written (PrePaid, PostPaid)
@@ -282,15 +283,14 @@ func (rd reader) snapshots(r facts.Response, set *facts.Set) {
 		if s, ok := it.enum("Status", "a snapshot status", snapshotStatuses); ok {
 			set.Put(r, it.at("Status"), "snapshots", id, "status", s)
 		}
-		if usage, ok := it.str("Usage"); ok {
-			if st == nil {
-				st = rd.state(set)
-			}
-			// Two responses may disagree (a list read while an image was
-			// made): a Usage that does not rule images out wins.
-			if _, seen := st.usage[id]; !seen || !noImage(usage) {
-				st.usage[id] = ref{id: usage, from: r.Name, ptr: it.at("Usage")}
-			}
+		if st == nil {
+			st = rd.state(set)
+		}
+		usage, _ := it.str("Usage")
+		// Two responses may disagree (a list read while an image was
+		// made): a Usage that does not rule images out wins.
+		if old, seen := st.listed[id]; !seen || noImage(old.id) {
+			st.listed[id] = ref{id: usage, from: r.Name, ptr: it.at("Usage")}
 		}
 	}
 }
@@ -374,8 +374,9 @@ type setState struct {
 	since string
 	// refs: snapshot id -> the images that name it in their mappings.
 	refs map[string][]ref
-	// usage: snapshot id -> its Usage (id holds the value).
-	usage map[string]ref
+	// listed: the snapshots DescribeSnapshots listed -> its Usage (id holds
+	// the value, "" when not said).
+	listed map[string]ref
 }
 
 // ref is one thing said about a resource by one response, at ptr.
@@ -401,7 +402,7 @@ func (rd reader) state(set *facts.Set) *setState {
 	if st := states[key]; st != nil {
 		return st
 	}
-	st := &setState{now: rd.now, refs: map[string][]ref{}, usage: map[string]ref{}}
+	st := &setState{now: rd.now, refs: map[string][]ref{}, listed: map[string]ref{}}
 	states[key] = st
 	runtime.AddCleanup(set, forget, key)
 	set.Finish(func(s *facts.Set) {
@@ -426,7 +427,8 @@ func (st *setState) firstSeen() string {
 	return st.since
 }
 
-// finish completes each snapshot's image_ids, once every response is read.
+// finish completes the image_ids of each snapshot DescribeSnapshots listed,
+// once every response is read.
 //
 // The images read that name the snapshot in their DiskDeviceMappings are its
 // image_ids, whatever its Usage says (a snapshot an image names is in use;
@@ -436,19 +438,18 @@ func (st *setState) firstSeen() string {
 // image uses it (image, image_disk) the images were not among the responses
 // read, and where Usage is absent or unknown nothing says: image_ids is left
 // out, so ECS-SNAP-001 asks for it (REQ-002) instead of reading an
-// incomplete list as "no image". A snapshot only the images name (no
-// DescribeSnapshots response read) is known by its image_ids alone. When
-// only some of the images that use a snapshot were read, the list has only
-// those: it is never empty, which is what ECS-SNAP-001 decides on.
+// incomplete list as "no image". When only some of the images that use a
+// snapshot were read, the list has only those: it is never empty, which is
+// what ECS-SNAP-001 decides on.
+//
+// A snapshot only an image's mappings name is not made a resource: an image
+// keeps naming its snapshots after they are released, and ECS-IMG-005 reads
+// a snapshot the inventory holds as one that still exists. Only
+// DescribeSnapshots says a snapshot exists.
 func (st *setState) finish(set *facts.Set) {
-	ids := make([]string, 0, len(st.refs)+len(st.usage))
-	for id := range st.refs {
+	ids := make([]string, 0, len(st.listed))
+	for id := range st.listed {
 		ids = append(ids, id)
-	}
-	for id := range st.usage {
-		if _, named := st.refs[id]; !named {
-			ids = append(ids, id)
-		}
 	}
 	slices.Sort(ids)
 	for _, sid := range ids {
@@ -466,7 +467,7 @@ func (st *setState) finish(set *facts.Set) {
 			set.Put(facts.Response{Name: refs[0].from}, refs[0].ptr, "snapshots", sid, "image_ids", list)
 			continue
 		}
-		if u := st.usage[sid]; noImage(u.id) {
+		if u := st.listed[sid]; noImage(u.id) {
 			set.Put(facts.Response{Name: u.from}, u.ptr, "snapshots", sid, "image_ids", []any{})
 		}
 	}
