@@ -43,13 +43,10 @@
 package alibabacloud
 
 import (
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-	"weak"
 
 	"github.com/imgadmit/imgadmit/internal/cloudfacts/facts"
 )
@@ -386,36 +383,16 @@ type ref struct {
 	ptr  string
 }
 
-// The state of each Set being read. A Set has no room for a reader's own
-// state, so it is kept here, keyed weakly: the entry goes when the Set's
-// finishers run, or when the Set is collected if they never do.
-var (
-	statesMu sync.Mutex
-	states   = map[weak.Pointer[facts.Set]]*setState{}
-)
+// stateKey is the key of the Alibaba state of a Set (facts.Set.State).
+type stateKey struct{}
 
 // state is set's state, made (with its one finisher) on first use.
 func (rd reader) state(set *facts.Set) *setState {
-	key := weak.Make(set)
-	statesMu.Lock()
-	defer statesMu.Unlock()
-	if st := states[key]; st != nil {
+	return set.State(stateKey{}, func() any {
+		st := &setState{now: rd.now, refs: map[string][]ref{}, listed: map[string]ref{}}
+		set.Finish(st.finish)
 		return st
-	}
-	st := &setState{now: rd.now, refs: map[string][]ref{}, listed: map[string]ref{}}
-	states[key] = st
-	runtime.AddCleanup(set, forget, key)
-	set.Finish(func(s *facts.Set) {
-		forget(key)
-		st.finish(s)
-	})
-	return st
-}
-
-func forget(key weak.Pointer[facts.Set]) {
-	statesMu.Lock()
-	delete(states, key)
-	statesMu.Unlock()
+	}).(*setState)
 }
 
 // firstSeen is when a financial lock was first seen in this Set: one time
