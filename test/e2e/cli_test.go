@@ -110,6 +110,15 @@ func TestBinaryEndToEnd(t *testing.T) {
 			stdoutHas: []string{"CreateWholeImage", "POST /v1/cloudimages/wholeimages/action", "ModifyImageSharePermission", "image.share", "51 calls."},
 		},
 		{
+			name: "inventory import of both clouds' responses",
+			args: []string{"inventory", "import", "--region", "cn-north-4",
+				filepath.Join(fixtures, "responses", "huaweicloud", "cbr-list-backups.json"),
+				filepath.Join(fixtures, "responses", "alibabacloud", "describe-snapshots.json"),
+				filepath.Join(fixtures, "responses", "alibabacloud", "describe-images.json")},
+			code:      0,
+			stdoutHas: []string{`"bk-inventory-used"`, `"OS::Nova::Server"`, `"s-bp1c0doj0taqyzzogwvd"`, `"disk_type": "system"`},
+		},
+		{
 			name:      "rules lists the rulebook",
 			args:      []string{"rules"},
 			code:      0,
