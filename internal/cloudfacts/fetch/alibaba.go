@@ -154,4 +154,3 @@ func alibabaStatus(err error) (int, string) {
 	}
 	return 0, ""
 }
-

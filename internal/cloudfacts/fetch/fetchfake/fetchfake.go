@@ -90,8 +90,8 @@ type Server struct {
 	mu      sync.Mutex
 	calls   []string
 	answers [][]byte
-	counts map[string]int
-	faults []Fault
+	counts  map[string]int
+	faults  []Fault
 }
 
 // New starts a fake serving the given data (either map may be nil); projects
