@@ -141,7 +141,9 @@ func huaweiCredentials(project string, explicit *Credentials) (hwauth.ICredentia
 	if err != nil {
 		return nil, fmt.Errorf("credentials from the environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK): %w", err)
 	}
-	if b, ok := cred.(*basic.Credentials); ok && project != "" {
+	// The target's project, never HUAWEICLOUD_SDK_PROJECT_ID as such: a
+	// project belongs to one region ("" makes the SDK ask IAM).
+	if b, ok := cred.(*basic.Credentials); ok {
 		b.ProjectId = project
 	}
 	return cred, nil

@@ -3,6 +3,8 @@ package fetchfake
 import (
 	"fmt"
 
+	"github.com/imgadmit/imgadmit/internal/cloudfacts/facts"
+
 	aliecs "github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	cbrmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/cbr/v1/model"
 	ecsmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/ecs/v2/model"
@@ -96,4 +98,60 @@ func SampleAlibaba(region string, n int) *Alibaba {
 		a.Disks = append(a.Disks, aliecs.Disk{DiskId: disk, InstanceId: inst, Type: "system", Status: "In_use", RegionId: region})
 	}
 	return a
+}
+
+// ReadIDs stands in for cloudfacts.Inventory in tests of what is done with
+// an inventory (while the provider readers are stubs, and so that such tests
+// do not depend on them): every resource a page lists, by kind and id, with
+// its region where the inventory schema has one. A page it does not know is
+// an error naming it.
+func ReadIDs(responses []facts.Response) (map[string]any, error) {
+	lists := []struct {
+		path       []string
+		kind, id   string
+		withRegion bool
+	}{
+		{[]string{"images"}, "images", "id", true},
+		{[]string{"backups"}, "backups", "id", false},
+		{[]string{"servers"}, "servers", "id", true},
+		{[]string{"volumes"}, "disks", "id", true},
+		{[]string{"Images", "Image"}, "images", "ImageId", true},
+		{[]string{"Snapshots", "Snapshot"}, "snapshots", "SnapshotId", false},
+		{[]string{"Instances", "Instance"}, "servers", "InstanceId", true},
+		{[]string{"Disks", "Disk"}, "disks", "DiskId", true},
+	}
+	resources := map[string]any{}
+	for _, r := range responses {
+		known := false
+		for _, l := range lists {
+			var v any = r.Doc
+			for _, k := range l.path {
+				m, _ := v.(map[string]any)
+				v = m[k]
+			}
+			items, ok := v.([]any)
+			if !ok {
+				continue
+			}
+			known = true
+			byID, _ := resources[l.kind].(map[string]any)
+			if byID == nil {
+				byID = map[string]any{}
+				resources[l.kind] = byID
+			}
+			for _, it := range items {
+				obj, _ := it.(map[string]any)
+				id, _ := obj[l.id].(string)
+				res := map[string]any{}
+				if l.withRegion && r.Region != "" {
+					res["region"] = r.Region
+				}
+				byID[id] = res
+			}
+		}
+		if !known {
+			return nil, fmt.Errorf("%s: not a page ReadIDs knows", r.Name)
+		}
+	}
+	return map[string]any{"resources": resources}, nil
 }
