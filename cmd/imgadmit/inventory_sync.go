@@ -80,7 +80,7 @@ func syncFlags() []cli.Flag {
 		&cli.StringFlag{Name: "provider", Usage: "huaweicloud or alibabacloud (default: the one whose credentials are in the environment)"},
 		&cli.StringSliceFlag{Name: "region", Usage: "`REGION` to fetch; repeatable (default: " + envHuaweiRegion + " or " + envAlibabaRegion + ")"},
 		&cli.StringSliceFlag{Name: "project", Usage: "Huawei `REGION=PROJECT_ID`; repeatable (default: " + envHuaweiProject + " for a single region, else the SDK asks IAM)"},
-		&cli.StringFlag{Name: "endpoint", EnvVars: []string{envSyncEndpoint}, Usage: "`URL` of every API instead of the SDKs' endpoints (private clouds, tests); {service} and {region} are replaced"},
+		&cli.StringFlag{Name: "endpoint", Usage: "`URL` of every API instead of the SDKs' endpoints (private clouds, tests); {service} and {region} are replaced (default: " + envSyncEndpoint + ")"},
 		&cli.IntFlag{Name: "page-size", Value: fetch.DefaultPageSize, Usage: "items per page, 1 to 100"},
 		&cli.IntFlag{Name: "max-retries", Value: fetch.DefaultMaxRetries, Usage: "retries of a throttled or failed (5xx) page, with exponential backoff and jitter; 0: none"},
 		&cli.DurationFlag{Name: "call-timeout", Value: fetch.DefaultTimeout, Usage: "time one API call may take"},
@@ -160,8 +160,12 @@ func newSyncer(c *cli.Context, getenv func(string) string) (*syncer, error) {
 	if len(regions) == 1 && projects[regions[0]] == "" {
 		projects[regions[0]] = getenv(envHuaweiProject)
 	}
+	endpoint := c.String("endpoint")
+	if endpoint == "" {
+		endpoint = getenv(envSyncEndpoint)
+	}
 	s := &syncer{opts: fetch.Options{
-		Endpoint:   c.String("endpoint"),
+		Endpoint:   endpoint,
 		PageSize:   c.Int("page-size"),
 		MaxRetries: c.Int("max-retries"),
 		Timeout:    c.Duration("call-timeout"),
@@ -214,6 +218,25 @@ func (s *syncer) run(ctx context.Context, progress func(fetch.Progress)) syncRes
 		inv = map[string]any{"resources": map[string]any{}}
 	}
 	return syncResult{inv: inv, pages: len(responses)}
+}
+
+// sidecarSync is a sync for serve --sync: the inventory, or an error that
+// names what could not be read.
+func (s *syncer) sidecarSync(ctx context.Context) (map[string]any, error) {
+	res := s.run(ctx, nil)
+	if res.fetchErr != nil {
+		return nil, res.fetchErr
+	}
+	return res.inv, res.err
+}
+
+// flagNames are the names of flags (not their aliases).
+func flagNames(flags []cli.Flag) []string {
+	var out []string
+	for _, f := range flags {
+		out = append(out, f.Names()[0])
+	}
+	return out
 }
 
 func runInventorySync(c *cli.Context) error {

@@ -306,3 +306,21 @@ func TestProgress(t *testing.T) {
 		t.Errorf("quiet progress wrote %q", q.String())
 	}
 }
+
+func TestServeSyncUsage(t *testing.T) {
+	syncEnv(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--region", "cn-north-4"}, "--region is a flag of --sync"},
+		{[]string{"--sync-interval", "1m"}, "--sync-interval is a flag of --sync"},
+		{[]string{"--sync"}, "--provider huaweicloud or alibabacloud is needed"},
+		{[]string{"--sync", "--provider", "huaweicloud", "--region", "r", "--sync-interval", "0s"}, "--sync-interval must be positive"},
+	} {
+		code, _, errOut := runCLI(t, "", append([]string{"serve", "--addr", "127.0.0.1:0"}, c.args...)...)
+		if code != exitInvalid || !strings.Contains(errOut, c.want) {
+			t.Errorf("serve %v: exit %d, %q; want 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+}

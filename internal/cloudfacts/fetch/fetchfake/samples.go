@@ -104,7 +104,7 @@ func SampleAlibaba(region string, n int) *Alibaba {
 // an inventory (while the provider readers are stubs, and so that such tests
 // do not depend on them): every resource a page lists, by kind and id, with
 // its region where the inventory schema has one. A page it does not know is
-// an error naming it.
+// an error naming it. A backup keeps its CBR status, as the cloud says it.
 func ReadIDs(responses []facts.Response) (map[string]any, error) {
 	lists := []struct {
 		path       []string
@@ -145,6 +145,9 @@ func ReadIDs(responses []facts.Response) (map[string]any, error) {
 				res := map[string]any{}
 				if l.withRegion && r.Region != "" {
 					res["region"] = r.Region
+				}
+				if st, ok := obj["status"].(string); ok && l.kind == "backups" {
+					res["status"] = st
 				}
 				byID[id] = res
 			}
