@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -64,7 +65,8 @@ func inventorySyncCommand() *cli.Command {
 			"(HUAWEICLOUD_SDK_SECURITY_TOKEN); ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET\n" +
 			"(ALIBABA_CLOUD_SECURITY_TOKEN) or the Alibaba SDK's default chain. Progress goes to standard\n" +
 			"error on a terminal (not with CI set, nor --quiet).\n" +
-			"Exit codes: 0 written; 2 a usage error, or responses that do not make a valid inventory;\n" +
+			"Exit codes: 0 written; 2 a usage error (flags, no credentials, a region the SDK does not know),\n" +
+			"or responses that do not make a valid inventory;\n" +
 			"3 an internal error; 4 a cloud could not be read (nothing is written).",
 		Flags: append(syncFlags(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the inventory to `FILE` (replaced whole, atomically) instead of standard output", TakesFile: true},
@@ -261,6 +263,9 @@ func runInventorySync(c *cli.Context) error {
 	res := s.run(ctx, p.report)
 	p.clear()
 	switch {
+	case res.fetchErr != nil && setupOnly(res.fetchErr):
+		// No call was made: credentials or a region the SDK does not know.
+		return usageError("inventory sync: " + strings.ReplaceAll(res.fetchErr.Error(), "\n", "\n  "))
 	case res.fetchErr != nil:
 		return cli.Exit(fmt.Sprintf("inventory sync: a cloud could not be read; nothing written:\n  %s",
 			strings.ReplaceAll(res.fetchErr.Error(), "\n", "\n  ")), exitUnavailable)
@@ -285,6 +290,21 @@ func runInventorySync(c *cli.Context) error {
 	}
 	p.summary(res, time.Since(start), out)
 	return nil
+}
+
+// setupOnly reports whether every error of a fetch is one of setting up its
+// clients (a *fetch.Error with no page), none a cloud's answer.
+func setupOnly(err error) bool {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !setupOnly(e) {
+				return false
+			}
+		}
+		return true
+	}
+	var fe *fetch.Error
+	return errors.As(err, &fe) && fe.Page == 0
 }
 
 // writeFileAtomic replaces path whole: a reader (a sidecar watching it) sees

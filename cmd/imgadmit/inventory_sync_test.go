@@ -307,6 +307,21 @@ func TestProgress(t *testing.T) {
 	}
 }
 
+// No credentials: nothing can be called, a usage error.
+func TestInventorySyncWithoutCredentials(t *testing.T) {
+	syncEnv(t)
+	t.Setenv("HUAWEICLOUD_SDK_AK", "")
+	t.Setenv("HUAWEICLOUD_SDK_SK", "")
+	f := huaweiSyncFake(t)
+	code, out, errOut := runCLI(t, "", huaweiSyncArgs(f)...)
+	if code != exitInvalid || out != "" || !strings.Contains(errOut, "huaweicloud cn-north-4: ims client: credentials from the environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK)") {
+		t.Errorf("exit %d, wrote %q, said %q", code, out, errOut)
+	}
+	if len(f.Calls()) != 0 {
+		t.Errorf("calls %v", f.Calls())
+	}
+}
+
 func TestServeSyncUsage(t *testing.T) {
 	syncEnv(t)
 	for _, c := range []struct {

@@ -130,12 +130,17 @@ type Error struct {
 	Target Target
 	API    string
 	Page   int
+	// Page is the page that failed, from 1; 0 when the clients could not be
+	// built (no credentials, an unknown region).
 	// Retries made before giving up (throttling or server errors).
 	Retries int
 	Err     error
 }
 
 func (e *Error) Error() string {
+	if e.Page == 0 { // no call made: the clients could not be built
+		return fmt.Sprintf("%s %s: %v", e.Target.Provider, e.Target.Region, e.Err)
+	}
 	s := fmt.Sprintf("%s %s %s page %d: %v", e.Target.Provider, e.Target.Region, e.API, e.Page, e.Err)
 	if e.Retries > 0 {
 		s += fmt.Sprintf(" (after %d retries)", e.Retries)
@@ -183,7 +188,7 @@ func Fetch(ctx context.Context, targets []Target, opts Options) ([]facts.Respons
 		}
 		c, err := newClient(ctx, t, o)
 		if err != nil {
-			errs = append(errs, &Error{Target: t, API: "(client)", Err: err})
+			errs = append(errs, &Error{Target: t, Err: err})
 			continue
 		}
 		for _, l := range c.lists() {
