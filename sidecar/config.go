@@ -58,6 +58,13 @@ type Config struct {
 	DataRegion string
 	// Watch reloads the rulebook directory and the inventory files when they change.
 	Watch bool
+	// Sync, when set, fetches the inventory from the clouds in the
+	// background (serve --sync): at once, then SyncInterval after each sync
+	// ends. The synced resources go over the DataFiles' (fact by fact, as
+	// files merge); a sync that fails keeps the last good inventory.
+	Sync SyncFunc
+	// SyncInterval is the wait between syncs; zero means DefaultSyncInterval.
+	SyncInterval time.Duration
 	// Reload delivers SIGHUP: each value reloads the rulebook directory and
 	// the inventory files and reopens the decision log file. Nil means none.
 	Reload <-chan os.Signal
@@ -163,6 +170,7 @@ func (c Config) settle() (*settled, error) {
 		{&s.IdleTimeout, DefaultIdleTimeout},
 		{&s.ShutdownTimeout, DefaultShutdownTimeout},
 		{&s.QueueWait, DefaultQueueWait},
+		{&s.SyncInterval, DefaultSyncInterval},
 	} {
 		if *d.v == 0 {
 			*d.v = d.def
@@ -191,6 +199,8 @@ func (c Config) settle() (*settled, error) {
 	case s.MaxHeaderBytes < 0, s.MaxConnections < 0, s.MaxInFlight < 0, s.MaxQueued < 0, s.DecisionLogMaxInput < 0,
 		s.MemoryLimit < MemoryLimitAuto:
 		return nil, configErrorf("the limits must be positive")
+	case s.SyncInterval < 0:
+		return nil, configErrorf("--sync-interval must be positive")
 	case s.EvalTimeout < 0, s.ReadTimeout < 0, s.WriteTimeout < 0, s.IdleTimeout < 0, s.ShutdownTimeout < 0, s.QueueWait < 0:
 		return nil, configErrorf("timeouts must be positive")
 	case s.WriteTimeout <= s.EvalTimeout:

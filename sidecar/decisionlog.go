@@ -227,11 +227,11 @@ type refusedEvent struct {
 }
 
 // inventoryEvent is a change of the inventory: through PUT
-// /v1/data/inventory or a reload of the --data files.
+// /v1/data/inventory, a reload of the --data files, or a sync (serve --sync).
 type inventoryEvent struct {
 	Event       string `json:"event"` // eventInventory
 	Time        string `json:"time"`
-	Source      string `json:"source"` // "http" or "files"
+	Source      string `json:"source"` // "http", "files" or "sync"
 	RemoteAddr  string `json:"remote_addr,omitempty"`
 	RequestedBy string `json:"requested_by"`
 	// SHA256 and Bytes describe the new inventory as it arrived: the body,

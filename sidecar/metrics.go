@@ -43,6 +43,14 @@ type metrics struct {
 	invUpdates *prometheus.CounterVec
 	// connRefused counts connections closed at once, beyond --max-connections.
 	connRefused prometheus.Counter
+
+	// syncs count the serve --sync runs by result, their duration, and the
+	// last one's outcome; registered only with --sync.
+	syncs           *prometheus.CounterVec
+	syncDuration    *prometheus.HistogramVec
+	syncOK          prometheus.Gauge
+	syncLastSuccess prometheus.Gauge
+	syncResources   prometheus.Gauge
 }
 
 // latencyBuckets reach up to the evaluation deadline: a request that took
@@ -106,6 +114,27 @@ func newMetrics(deadline time.Duration, current func() *evaluator.Evaluator) *me
 			Help: "Connections closed as soon as they were accepted: more were open than --max-connections.",
 		}),
 	}
+	m.syncs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "imgadmit_syncs_total",
+		Help: "Syncs of the inventory from the clouds (serve --sync), by result.",
+	}, []string{"result"})
+	m.syncDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "imgadmit_sync_duration_seconds",
+		Help:    "Time a sync took, from the first call to the inventory swapped (or the failure), by result.",
+		Buckets: []float64{0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600},
+	}, []string{"result"})
+	m.syncOK = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "imgadmit_sync_last_success",
+		Help: "1 if the last sync succeeded, 0 if it failed and the last good inventory is still serving.",
+	})
+	m.syncLastSuccess = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "imgadmit_sync_last_success_timestamp_seconds",
+		Help: "When the last good sync ended (Unix time); 0 before the first.",
+	})
+	m.syncResources = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "imgadmit_sync_resources",
+		Help: "Resources the last good sync fetched.",
+	})
 	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.reasons, m.reloads, m.reloadOK,
 		m.logLines, m.logErrors, m.invUpdates, m.connRefused, rulebookCollector{current},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -117,6 +146,24 @@ func newMetrics(deadline time.Duration, current func() *evaluator.Evaluator) *me
 		m.invUpdates.WithLabelValues(r)
 	}
 	return m
+}
+
+// watchSync registers the sync metrics, the counters at zero.
+func (m *metrics) watchSync() {
+	m.reg.MustRegister(m.syncs, m.syncDuration, m.syncOK, m.syncLastSuccess, m.syncResources)
+	m.syncs.WithLabelValues(resultSuccess)
+	m.syncs.WithLabelValues(resultFailure)
+}
+
+func (m *metrics) synced(result string, d time.Duration) {
+	m.syncs.WithLabelValues(result).Inc()
+	m.syncDuration.WithLabelValues(result).Observe(d.Seconds())
+	if result == resultSuccess {
+		m.syncOK.Set(1)
+		m.syncLastSuccess.Set(float64(time.Now().UnixNano()) / 1e9)
+		return
+	}
+	m.syncOK.Set(0)
 }
 
 // watchTargets creates the reload series for the targets that can reload.

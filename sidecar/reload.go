@@ -72,9 +72,11 @@ func (s *Server) reload(ctx context.Context, rulebook, inventory bool, trigger s
 		before := e.InventoryRevision()
 		inv, err := cloudfacts.ReadInventory(s.cfg.DataFiles, s.cfg.DataRegion)
 		if err == nil {
-			err = e.SetInventory(ctx, inv)
+			// The last good sync's resources stay over the files'.
+			err = e.SetInventory(ctx, overlay(inv, s.syncInv))
 		}
 		if err == nil {
+			s.fileInv = inv
 			s.setInventoryStatus("files")
 			if after := e.InventoryRevision(); after != before {
 				s.auditFileInventory(before, after, trigger)

@@ -44,15 +44,22 @@ type Server struct {
 	statusMu sync.Mutex
 	status   readyStatus
 
+	// fileInv is the last good inventory of the --data files, and syncInv
+	// the last good sync's (nil before one): the inventory serving is
+	// fileInv with syncInv over it (until a PUT replaces it). Guarded by
+	// reloadMu.
+	fileInv, syncInv map[string]any
+
 	// testHookDecide, when set, runs as a decision starts (tests only).
 	testHookDecide func()
 }
 
 // readyStatus is what /health/ready reports beside readiness.
 type readyStatus struct {
-	inventorySource string // "none", "files" or "http"
+	inventorySource string // "none", "files", "http" or "sync"
 	inventoryTime   time.Time
 	reloads         map[string]reloadStatus
+	sync            syncStatus
 }
 
 type reloadStatus struct {
@@ -80,6 +87,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	if c.Identities != "" {
 		s.metrics.watchTargets(targetIdentities)
+	}
+	if c.Sync != nil {
+		s.metrics.watchSync()
+		s.status.sync.Interval = c.SyncInterval.String()
 	}
 	if s.dlog, err = openDecisionLog(c, s.log, s.metrics); err != nil {
 		return nil, err
@@ -112,6 +123,9 @@ func (s *Server) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.reloadMu.Lock()
+	s.fileInv = inv
+	s.reloadMu.Unlock()
 	s.setInventoryStatus(source)
 	s.eval.Store(e)
 	s.tuneMemory()
@@ -192,6 +206,13 @@ func (s *Server) Run(ctx context.Context) (err error) {
 		return errors.Join(err, ignoreClosed(srv.Shutdown(shut)))
 	}
 
+	syncDone := make(chan struct{})
+	if s.cfg.Sync != nil {
+		s.startSyncer(loopCtx, syncDone)
+	} else {
+		close(syncDone)
+	}
+
 	var serveErr error
 	select {
 	case <-ctx.Done():
@@ -208,6 +229,7 @@ func (s *Server) Run(ctx context.Context) (err error) {
 	}
 	stopLoop()
 	<-loopDone
+	<-syncDone
 	s.log.Info("stopped")
 	return errors.Join(ignoreClosed(serveErr), shutErr)
 }

@@ -26,6 +26,8 @@ type readyBody struct {
 	Rules     int                     `json:"rules,omitempty"`
 	Inventory *inventoryStatus        `json:"inventory,omitempty"`
 	Reloads   map[string]reloadStatus `json:"reloads,omitempty"`
+	// Sync is the last sync, with serve --sync.
+	Sync *syncStatus `json:"sync,omitempty"`
 }
 
 type inventoryStatus struct {
@@ -66,6 +68,10 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request, id *Identit
 		for k, v := range s.status.reloads {
 			body.Reloads[k] = v
 		}
+	}
+	if s.cfg.Sync != nil {
+		st := s.status.sync
+		body.Sync = &st
 	}
 	s.statusMu.Unlock()
 	writeJSON(w, r, http.StatusOK, body)

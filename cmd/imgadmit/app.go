@@ -14,6 +14,9 @@ const (
 	exitDenied   = 1
 	exitInvalid  = 2 // some request invalid, or a usage error
 	exitInternal = 3
+	// exitUnavailable: a cloud could not be read (inventory sync): refused,
+	// unreachable, or throttled past the retries. Nothing was written.
+	exitUnavailable = 4
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -35,8 +38,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			validateCommand(),
 			rulesCommand(),
 			callsCommand(),
-			inventoryCommand(),
 			serveCommand(),
+			inventoryCommand(),
 		},
 		// Errors are turned into exit codes below, not by urfave/cli calling os.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},

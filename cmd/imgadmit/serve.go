@@ -26,7 +26,7 @@ func serveCommand() *cli.Command {
 			"SIGHUP reloads the rulebook directory and the inventory files and reopens the decision log file;\n" +
 			"SIGTERM finishes the requests in flight, flushes the decision log and exits 0; a second SIGTERM ends it at once.\n" +
 			"The server log is JSON lines on standard error. See docs/sidecar.md.",
-		Flags: append(evaluatorFlags(),
+		Flags: append(append(evaluatorFlags(),
 			&cli.StringFlag{Name: "addr", Value: sidecar.DefaultAddr, Usage: "`HOST:PORT` to listen on (port 0 picks a free one; the server log says which)"},
 			&cli.BoolFlag{Name: "watch", Usage: "reload the --policies directory and the --data files when they change"},
 			&cli.StringFlag{Name: "decision-log", Value: sidecar.StdoutLog, Usage: "`FILE` to append one JSON line per decision (and per refused attempt and inventory change) to; - is standard output"},
@@ -48,7 +48,9 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "token-file", Usage: "`FILE` holding one bearer token with every role and no project binding: development only; deploy with --identities", TakesFile: true},
 			&cli.StringFlag{Name: "tls-cert", Usage: "TLS certificate `FILE` (PEM); with --tls-key, serve HTTPS", TakesFile: true},
 			&cli.StringFlag{Name: "tls-key", Usage: "TLS private key `FILE` (PEM)", TakesFile: true},
-		),
+			&cli.BoolFlag{Name: "sync", Usage: "fetch the inventory from the clouds in the background, as 'inventory sync' does (with its flags below), its resources over the --data files'"},
+			&cli.DurationFlag{Name: "sync-interval", Value: sidecar.DefaultSyncInterval, Usage: "wait between the end of one sync and the next"},
+		), syncFlags()...),
 		Action: runServe,
 	}
 }
@@ -83,6 +85,23 @@ func runServe(c *cli.Context) error {
 		TokenFile:           c.String("token-file"),
 		TLSCert:             c.String("tls-cert"),
 		TLSKey:              c.String("tls-key"),
+	}
+	if c.Bool("sync") {
+		s, err := newSyncer(c, os.Getenv)
+		if err != nil {
+			return err
+		}
+		if c.Duration("sync-interval") <= 0 {
+			return usageError("--sync-interval must be positive")
+		}
+		cfg.Sync = s.sidecarSync
+		cfg.SyncInterval = c.Duration("sync-interval")
+	} else {
+		for _, f := range append([]string{"sync-interval"}, flagNames(syncFlags())...) {
+			if c.IsSet(f) {
+				return usageError(fmt.Sprintf("--%s is a flag of --sync", f))
+			}
+		}
 	}
 	limit, err := memoryLimit(c.String("memory-limit"), os.Getenv("GOMEMLIMIT") != "")
 	if err != nil {
