@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"maps"
 	"time"
+
+	"github.com/imgadmit/imgadmit/internal/cloudfacts"
 )
 
 // DefaultSyncInterval is how long the sidecar waits after a sync before the next.
@@ -96,6 +98,8 @@ func (s *Server) applySync(ctx context.Context, synced map[string]any) error {
 	defer s.reloadMu.Unlock()
 	e := s.eval.Load()
 	before := e.InventoryRevision()
+	// A fact dated by when a sync first saw it keeps that date.
+	synced = cloudfacts.KeepFirstSeen(s.syncInv, synced)
 	if err := e.SetInventory(ctx, overlay(s.fileInv, synced)); err != nil {
 		return err
 	}

@@ -59,6 +59,13 @@ func runInventoryImport(c *cli.Context) error {
 		responses = append(responses, facts.Response{Name: name, Doc: obj, Region: c.String("region")})
 	}
 	inv, err := cloudfacts.Inventory(responses)
+	if path := c.String("output"); err == nil && path != "" {
+		// A fact dated by when it was first seen (an overdue payment) keeps
+		// the date the inventory it replaces gave it.
+		if prev, perr := cloudfacts.ReadInventory([]string{path}, ""); perr == nil {
+			inv = cloudfacts.KeepFirstSeen(prev, inv)
+		}
+	}
 	if err == nil {
 		// The inventory is checked as --data checks it: a file import writes
 		// can always be served.

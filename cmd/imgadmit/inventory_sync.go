@@ -267,6 +267,13 @@ func runInventorySync(c *cli.Context) error {
 	case res.err != nil:
 		return cli.Exit("inventory sync: "+res.err.Error(), codeFor(res.err))
 	}
+	// A fact dated by when a sync first saw it (an overdue payment) keeps
+	// the date the inventory it replaces gave it.
+	if out != "" {
+		if prev, err := cloudfacts.ReadInventory([]string{out}, ""); err == nil {
+			res.inv = cloudfacts.KeepFirstSeen(prev, res.inv)
+		}
+	}
 	// The inventory is checked as any other before it is written.
 	if _, err := evaluator.New(ctx, evaluator.Options{Inventory: res.inv}); err != nil {
 		return cli.Exit("inventory sync: "+err.Error(), codeFor(err))
