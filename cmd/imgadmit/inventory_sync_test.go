@@ -159,9 +159,11 @@ func TestInventorySyncIsCloudfactsInventory(t *testing.T) {
 // A throttled page is retried, and the inventory is the unthrottled one.
 func TestInventorySyncAfterThrottling(t *testing.T) {
 	syncEnv(t)
-	withReader(t, fetchfake.ReadIDs)
 	clean := huaweiSyncFake(t)
-	_, want, _ := runCLI(t, "", huaweiSyncArgs(clean)...)
+	code, want, errOut := runCLI(t, "", huaweiSyncArgs(clean)...)
+	if code != 0 || !strings.Contains(want, `"backups"`) {
+		t.Fatalf("the unthrottled sync, with the real readers: exit %d %s\n%s", code, errOut, want)
+	}
 	f := huaweiSyncFake(t, fetchfake.HuaweiThrottled(syncSouth, "ListVolumes", 2))
 	var waits []time.Duration
 	syncSleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
