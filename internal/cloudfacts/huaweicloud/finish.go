@@ -13,9 +13,17 @@ type state struct {
 	backups []backupRef
 	servers []string
 	disks   []string
-	// sawBackups: some CBR response was read, so the backups read are taken
-	// as every backup there is (a resource none of them is of has none).
-	sawBackups bool
+	// backupCount is the count of backups ListBackups pages gave (the
+	// total; 0 when none was read), listedBackups the ids they listed: when
+	// they add up, the backups read are every backup there is, and a
+	// resource none of them is of has none.
+	backupCount   int64
+	backupCounted bool
+	listedBackups map[string]bool
+	// sawImageList: an IMS ListImages page was read, so an image made from a
+	// backup would be among the images (GlanceShowImage says nothing of the
+	// others).
+	sawImageList bool
 }
 
 type imageRef struct {
@@ -120,19 +128,34 @@ func (st *state) finish(set *facts.Set) {
 		if !b.imageIDNull {
 			continue
 		}
-		if img, ok := imageOf[id]; ok {
+		switch img, ok := imageOf[id]; {
+		case ok:
 			set.Put(derived, "", "backups", id, "image_id", img)
-		} else {
+		case st.sawImageList:
+			// No image names the backup, and the images were listed.
 			set.Put(derived, "", "backups", id, "image_id", nil)
 		}
+		// Else the fact is left out: os_images_data can lag behind the
+		// image, and with no images listed "none" cannot be told (CBR-001
+		// would go quiet on a guess).
 	}
 
-	if !st.sawBackups {
-		return
-	}
+	// With every backup read (ListBackups pages adding up to their count),
+	// a resource none of them is of has none, and one none of them (nor an
+	// image listed) shows busy is not busy. With some read only (one page,
+	// a ShowBackup) "none" and "not busy" cannot be told, and are left out;
+	// "busy" can.
+	complete := st.backupCounted && int64(len(st.listedBackups)) >= st.backupCount
 	for _, id := range st.servers {
-		set.Put(derived, "", "servers", id, "backup_ids", idList(ofServer[id]))
-		set.Put(derived, "", "servers", id, "image_creation_in_progress", busy[id])
+		if complete {
+			set.Put(derived, "", "servers", id, "backup_ids", idList(ofServer[id]))
+		}
+		if busy[id] || (complete && st.sawImageList) {
+			set.Put(derived, "", "servers", id, "image_creation_in_progress", busy[id])
+		}
+	}
+	if !complete {
+		return
 	}
 	for _, id := range st.disks {
 		set.Put(derived, "", "disks", id, "backup_ids", idList(ofDisk[id]))

@@ -1,6 +1,7 @@
 package huaweicloud
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -191,6 +192,7 @@ func (rd *reader) region(kind, id string) {
 
 func readListImages(r facts.Response, s *facts.Set) {
 	rd := newReader(r, s)
+	rd.st.sawImageList = true
 	rd.list("images", rd.image)
 }
 
@@ -299,13 +301,28 @@ func (rd *reader) image(base string, m map[string]any) {
 
 func readListBackups(r facts.Response, s *facts.Set) {
 	rd := newReader(r, s)
-	rd.st.sawBackups = true
+	before := len(rd.st.backups)
 	rd.list("backups", rd.backup)
+	// The list is complete when the backups its pages listed add up to the
+	// count CBR gives (every backup there is, on every page): only then is a
+	// server none of them is of a server with no backup.
+	if n, ok := r.Doc["count"].(json.Number); ok {
+		if c, err := n.Int64(); err == nil && c >= 0 {
+			rd.st.backupCount = max(rd.st.backupCount, c)
+			rd.st.backupCounted = true
+		}
+	}
+	if rd.st.listedBackups == nil {
+		rd.st.listedBackups = map[string]bool{}
+	}
+	for _, b := range rd.st.backups[before:] {
+		rd.st.listedBackups[b.id] = true
+	}
 }
 
+// readShowBackup reads one backup: it says nothing of the others.
 func readShowBackup(r facts.Response, s *facts.Set) {
 	rd := newReader(r, s)
-	rd.st.sawBackups = true
 	rd.backup("/backup", r.Doc["backup"].(map[string]any))
 }
 

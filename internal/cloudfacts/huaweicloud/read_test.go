@@ -114,6 +114,7 @@ func TestReadWholeInventories(t *testing.T) {
 				)),
 				resp("volumes.json", listVolumes(t, volume("v-1", "s-1"), volume("v-2", ""))),
 				resp("volume.json", showVolume(t, volume("v-2", ""))),
+				resp("images.json", listImages(t)),
 			},
 			want: `{"resources": {
 			  "backups": {
@@ -136,7 +137,7 @@ func TestReadWholeInventories(t *testing.T) {
 			}}`,
 		},
 		{
-			name: "an image names its backup: backup image_id, from_shared_backup, image creation in progress",
+			name: "an image names its backup: backup image_id, from_shared_backup, image creation in progress (backups shown one by one: no backup_ids, and only busy is told)",
 			rs: []facts.Response{
 				resp("images.json", listImages(t,
 					img{id: "i-own", imagetype: "private", env: "FusionCompute", status: "active", owner: project, backupID: "b-own", whole: "true"},
@@ -156,9 +157,25 @@ func TestReadWholeInventories(t *testing.T) {
 			    "b-shared": {"resource_type": "OS::Nova::Server", "resource_id": "s-9", "status": "available", "includes_system_disk": true, "image_id": "i-shared"}
 			  },
 			  "servers": {
-			    "s-1": {"status": "SHUTOFF", "region": "cn-north-4", "backup_ids": ["b-own"], "image_creation_in_progress": false},
-			    "s-9": {"status": "SHUTOFF", "region": "cn-north-4", "backup_ids": ["b-shared"], "image_creation_in_progress": true}
+			    "s-1": {"status": "SHUTOFF", "region": "cn-north-4"},
+			    "s-9": {"status": "SHUTOFF", "region": "cn-north-4", "image_creation_in_progress": true}
 			  }
+			}}`,
+		},
+		{
+			name: "one page of many: a server's backups and not being busy cannot be told",
+			rs: []facts.Response{
+				resp("backups.json", func() map[string]any {
+					d := listBackups(t, bk{id: "b-1", resourceType: "OS::Nova::Server", resourceID: "s-1", status: "available"})
+					d["count"] = json.Number("500")
+					return d
+				}()),
+				resp("images.json", listImages(t)),
+				resp("servers.json", listServers(t, srv{id: "s-1", status: "SHUTOFF"}, srv{id: "s-2", status: "SHUTOFF"})),
+			},
+			want: `{"resources": {
+			  "backups": {"b-1": {"resource_type": "OS::Nova::Server", "resource_id": "s-1", "status": "available", "image_id": null}},
+			  "servers": {"s-1": {"status": "SHUTOFF", "region": "cn-north-4"}, "s-2": {"status": "SHUTOFF", "region": "cn-north-4"}}
 			}}`,
 		},
 		{
@@ -254,7 +271,8 @@ func TestDecisions(t *testing.T) {
 			req("image.create", fullECS), []string{"deny IMS-FE-002"}, nil},
 		{"protecting, restore mode na: IMS-FE-003", backups(bk{id: "b-1", resourceType: "OS::Nova::Server", resourceID: "s-1", status: "protecting", restoreMode: "na", systemDisk: ptr(true)}),
 			req("image.create", fullECS), []string{"deny IMS-FE-003"}, nil},
-		{"protecting, restore mode snapshot: IMS-FE-003 quiet", backups(bk{id: "b-1", resourceType: "OS::Nova::Server", resourceID: "s-1", status: "protecting", restoreMode: "snapshot", systemDisk: ptr(true)}),
+		{"protecting, restore mode snapshot: IMS-FE-003 quiet", append(backups(bk{id: "b-1", resourceType: "OS::Nova::Server", resourceID: "s-1", status: "protecting", restoreMode: "snapshot", systemDisk: ptr(true)}),
+			resp("images.json", listImages(t))),
 			req("image.create", fullECS), nil, []string{"deny IMS-FE-003", "deny REQ-002"}},
 		{"contain_system_disk false: IMS-FE-004", backups(bk{id: "b-1", resourceType: "OS::Nova::Server", resourceID: "s-1", status: "available", systemDisk: ptr(false)}),
 			req("image.create", fullECS), []string{"deny IMS-FE-004"}, nil},
@@ -272,6 +290,7 @@ func TestDecisions(t *testing.T) {
 			req("server.start", `{"server_id": "s-1"}`), []string{"deny IMS-FE-006"}, nil},
 		{"SHUTOFF, nothing in progress: IMS-FE-006 quiet", []facts.Response{
 			resp("backups.json", listBackups(t, bk{id: "b-1", resourceType: "OS::Nova::Server", resourceID: "s-1", status: "available"})),
+			resp("images.json", listImages(t)),
 			resp("server.json", showServer(t, srv{id: "s-1", status: "SHUTOFF"}))},
 			req("server.start", `{"server_id": "s-1"}`), nil, []string{"deny IMS-FE-006", "deny REQ-002"}},
 		{"server backups: CBR-007", []facts.Response{
