@@ -238,6 +238,10 @@ func (e *Evaluator) Revision() string { return e.state.Load().book.revision }
 // from.
 func (e *Evaluator) InventoryRevision() string { return e.state.Load().inventoryRevision }
 
+// Inventory is the inventory now in use, as given (without the caller's
+// overrides). It is the caller's to read, not to change.
+func (e *Evaluator) Inventory() map[string]any { return e.state.Load().inventory }
+
 // Rules lists the rules of the rulebook now in use, sorted by id.
 func (e *Evaluator) Rules() []Rule { return e.state.Load().book.rules }
 

@@ -189,3 +189,37 @@ func TestSyncLoop(t *testing.T) {
 		t.Fatal("the sync loop did not stop")
 	}
 }
+
+// TestSyncKeepsFirstSeen: an overdue payment is dated when a sync first saw
+// it; later syncs, and the first sync after a restart (the --data file an
+// earlier sync wrote), keep that date, so ECS-IMG-005's fifteen days pass.
+func TestSyncKeepsFirstSeen(t *testing.T) {
+	dir := t.TempDir()
+	inv := filepath.Join(dir, "inventory.json")
+	writeFile(t, inv, `{"resources":{"servers":{"i-1":{"payment_overdue_since":"2026-11-01T00:00:00Z"}}}}`)
+	dates := []string{"2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z"}
+	calls := 0
+	sync := func(context.Context) (map[string]any, error) {
+		d := dates[min(calls, len(dates)-1)]
+		calls++
+		return map[string]any{"resources": map[string]any{"servers": map[string]any{
+			"i-1": map[string]any{"payment_overdue_since": d, "status": "Stopped"},
+			"i-2": map[string]any{"payment_overdue_since": d},
+		}}}, nil
+	}
+	h := newHarness(t, func(c *Config) { c.DataFiles = []string{inv}; c.Sync = sync; c.SyncInterval = time.Hour })
+	since := func(id string) any {
+		return h.s.eval.Load().Inventory()["resources"].(map[string]any)["servers"].(map[string]any)[id].(map[string]any)["payment_overdue_since"]
+	}
+	for i := range 2 {
+		if err := h.s.SyncNow(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := since("i-1"); got != "2026-11-01T00:00:00Z" {
+			t.Errorf("sync %d: i-1 overdue since %v, want the file's earlier date", i+1, got)
+		}
+		if got := since("i-2"); got != "2026-11-20T00:00:00Z" {
+			t.Errorf("sync %d: i-2 overdue since %v, want the first sync's date", i+1, got)
+		}
+	}
+}
