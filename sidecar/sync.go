@@ -65,6 +65,11 @@ func (s *Server) SyncNow(ctx context.Context) error {
 		err = s.applySync(ctx, synced)
 	}
 	took := time.Since(start)
+	if err != nil && ctx.Err() != nil {
+		// Cut off by shutdown: not a failure of the cloud; the inventory
+		// serving stays, and nothing is counted.
+		return err
+	}
 	result := resultSuccess
 	if err != nil {
 		result = resultFailure

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -84,8 +83,8 @@ func syncFlags() []cli.Flag {
 	}
 }
 
-// readResponses reads fetched responses into an inventory (tests replace it
-// while the provider readers are stubs).
+// readResponses reads fetched responses into an inventory (tests of what is
+// done with an inventory may replace it, so as not to depend on the readers).
 var readResponses = cloudfacts.Inventory
 
 // syncSleep is how sync waits before a retry; nil is a timer (tests do not wait).
@@ -287,7 +286,7 @@ func runInventorySync(c *cli.Context) error {
 		if _, err := c.App.Writer.Write(b); err != nil {
 			return cli.Exit("inventory sync: "+err.Error(), exitInternal)
 		}
-	} else if err := writeFileAtomic(out, b); err != nil {
+	} else if err := writeFileAtomically(out, b); err != nil {
 		return cli.Exit("inventory sync: "+err.Error(), exitInternal)
 	}
 	p.summary(res, time.Since(start), out)
@@ -307,28 +306,6 @@ func setupOnly(err error) bool {
 	}
 	var fe *fetch.Error
 	return errors.As(err, &fe) && fe.Page == 0
-}
-
-// writeFileAtomic replaces path whole: a reader (a sidecar watching it) sees
-// the old inventory or the new one, never half.
-func writeFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 func isTerminal(w io.Writer) bool {

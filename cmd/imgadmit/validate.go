@@ -63,6 +63,11 @@ func describeError(err error) string {
 		return printable(err.Error())
 	}
 	var b strings.Builder
+	if ee.File != "" {
+		// An error about another file than the one reported on (an import's
+		// response, an inventory) names it.
+		b.WriteString(printable(ee.File) + ": ")
+	}
 	b.WriteString(printable(ee.Message))
 	for _, fe := range ee.Errors {
 		b.WriteString("\n  ")

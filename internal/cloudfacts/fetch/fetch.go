@@ -271,8 +271,22 @@ func sleep(ctx context.Context, d time.Duration) error {
 func fetchList(ctx context.Context, t Target, l list, o *Options) ([]facts.Response, error) {
 	var out []facts.Response
 	cursor, total := "", 0
+	// A list that does not advance (a server that ignores the marker or
+	// the token, or cycles through tokens) would be fetched for ever: a
+	// cursor seen before, or more pages than any account has, stops it.
+	seen := map[string]bool{}
 	for page := 1; ; page++ {
+		if page > maxPages {
+			e := &Error{Target: t, API: l.api, Page: page, Err: fmt.Errorf("more than %d pages: the list does not end", maxPages)}
+			return out, e
+		}
 		res, retries, err := fetchPage(ctx, t, l, o, cursor, page)
+		if err == nil && res.more && res.next != "" {
+			if seen[res.next] {
+				err = fmt.Errorf("the cursor %q came back: the list does not advance", res.next)
+			}
+			seen[res.next] = true
+		}
 		if err == nil {
 			var doc map[string]any
 			if doc, err = decode(res.body); err != nil {
@@ -294,6 +308,9 @@ func fetchList(ctx context.Context, t Target, l list, o *Options) ([]facts.Respo
 		cursor = res.next
 	}
 }
+
+// maxPages bounds one list: 100,000 pages of 100 are ten million resources.
+const maxPages = 100_000
 
 // fetchPage calls one page, retrying throttling and server errors.
 func fetchPage(ctx context.Context, t Target, l list, o *Options, cursor string, page int) (pageResult, int, error) {
