@@ -107,9 +107,15 @@ func codeFor(err error) int {
 	return exitInternal
 }
 
-// result is one request file's outcome: a decision or an error.
+// result is one outcome: a request file's (or call's) decision or error, or
+// for a Terraform plan one resource change's (Address, Action).
 type result struct {
-	File     string              `json:"file"`
+	File string `json:"file"`
+	// Address and Action name a plan's resource change: its resource
+	// address and create, delete or update (a replace gives a delete result
+	// and a create result). Empty for a request or a call.
+	Address  string              `json:"address,omitempty"`
+	Action   string              `json:"action,omitempty"`
 	Decision *evaluator.Decision `json:"decision,omitempty"`
 	Error    *evaluator.Error    `json:"error,omitempty"`
 }
