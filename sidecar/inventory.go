@@ -30,6 +30,9 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 	// The body is an inventory, or a cloud's describe or list response.
 	inv, err := cloudfacts.ParseInventory(body, evaluator.FormatJSON, "", s.cfg.DataRegion)
 	if err == nil {
+		// A fact dated by when it was first seen keeps the date the
+		// inventory serving gives it.
+		inv = cloudfacts.KeepFirstSeen(e.Inventory(), inv)
 		// The body is whole: a client that hangs up now does not leave the
 		// change half made, nor turn it into a failure.
 		err = e.SetInventory(context.WithoutCancel(r.Context()), inv)

@@ -72,6 +72,9 @@ func (s *Server) reload(ctx context.Context, rulebook, inventory bool, trigger s
 		before := e.InventoryRevision()
 		inv, err := cloudfacts.ReadInventory(s.cfg.DataFiles, s.cfg.DataRegion)
 		if err == nil {
+			// A fact dated by when it was first seen keeps the date the
+			// inventory serving gives it.
+			inv = cloudfacts.KeepFirstSeen(e.Inventory(), inv)
 			// The last good sync's resources stay over the files'.
 			err = e.SetInventory(ctx, overlay(inv, s.syncInv))
 		}

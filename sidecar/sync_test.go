@@ -223,3 +223,19 @@ func TestSyncKeepsFirstSeen(t *testing.T) {
 		}
 	}
 }
+
+// TestPutKeepsFirstSeen: an inventory PUT (a DescribeInstances response
+// read anew, say) keeps an overdue payment's first date too.
+func TestPutKeepsFirstSeen(t *testing.T) {
+	h := newHarness(t, nil)
+	ct := map[string]string{"Content-Type": jsonCT}
+	for _, d := range []string{"2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z"} {
+		if got := h.do("PUT", PathInventory, ct, `{"resources":{"servers":{"i-1":{"payment_overdue_since":"`+d+`"}}}}`); got.status != 204 {
+			t.Fatalf("PUT: %d %s", got.status, got.body)
+		}
+	}
+	got := h.s.eval.Load().Inventory()["resources"].(map[string]any)["servers"].(map[string]any)["i-1"].(map[string]any)["payment_overdue_since"]
+	if got != "2026-11-01T00:00:00Z" {
+		t.Errorf("overdue since %v, want the first date", got)
+	}
+}
