@@ -268,9 +268,10 @@ func unwrapPathError(err error) error {
 }
 
 // evaluateAll decides every input on all cores, keeping the input order. One
-// bad file is that file's error; it never stops the others.
+// bad file is that file's error; it never stops the others. An input gives
+// one result, or one per resource change for a Terraform plan.
 func evaluateAll(ctx context.Context, e *evaluator.Evaluator, inputs []input, read inputReader, opts evaluator.DecideOptions) []result {
-	results := make([]result, len(inputs))
+	perInput := make([][]result, len(inputs))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(inputs)) {
@@ -278,7 +279,7 @@ func evaluateAll(ctx context.Context, e *evaluator.Evaluator, inputs []input, re
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				results[i] = evaluateOne(ctx, e, inputs[i], read, opts)
+				perInput[i] = evaluateOne(ctx, e, inputs[i], read, opts)
 			}
 		}()
 	}
@@ -287,28 +288,37 @@ func evaluateAll(ctx context.Context, e *evaluator.Evaluator, inputs []input, re
 	}
 	close(jobs)
 	wg.Wait()
+	results := make([]result, 0, len(inputs))
+	for _, rs := range perInput {
+		results = append(results, rs...)
+	}
 	return results
 }
 
-func evaluateOne(ctx context.Context, e *evaluator.Evaluator, in input, read inputReader, opts evaluator.DecideOptions) result {
+func evaluateOne(ctx context.Context, e *evaluator.Evaluator, in input, read inputReader, opts evaluator.DecideOptions) []result {
 	r := result{File: in.name}
 	raw, err := read.read(in)
 	if err != nil {
 		r.Error = &evaluator.Error{Code: evaluator.CodeInvalidRequest, Message: err.Error(), File: in.name}
-		return r
+		return []result{r}
 	}
 	d, err := e.Decide(ctx, raw, formatOf(in), opts)
 	if err != nil {
-		var ee *evaluator.Error
-		if !errors.As(err, &ee) {
-			ee = &evaluator.Error{Code: evaluator.CodeInternal, Message: err.Error()}
-		}
-		ee.File = in.name
-		r.Error = ee
-		return r
+		r.Error = asError(err, in.name)
+		return []result{r}
 	}
 	r.Decision = d
-	return r
+	return []result{r}
+}
+
+// asError is err as the evaluator's error of the named file.
+func asError(err error, file string) *evaluator.Error {
+	var ee *evaluator.Error
+	if !errors.As(err, &ee) {
+		ee = &evaluator.Error{Code: evaluator.CodeInternal, Message: err.Error()}
+	}
+	ee.File = file
+	return ee
 }
 
 // inputReader reads inputs: standard input for "-", else regular files only,
