@@ -162,7 +162,7 @@ func runEval(c *cli.Context) error {
 		debug.SetGCPercent(batchGCPercent)
 	}
 	results := evaluateAll(c.Context, e, inputs, inputReader{stdin: c.App.Reader, max: limit}, evaluator.DecideOptions{Now: now})
-	if err := writeResults(c.App.Writer, format, results, colorEnabled(c.App.Writer)); err != nil {
+	if err := writeResults(c.App.Writer, format, results, e.Rules(), colorEnabled(c.App.Writer)); err != nil {
 		return cli.Exit(fmt.Sprintf("write output: %v", err), exitInternal)
 	}
 	return exitForResults(results, failOn)
