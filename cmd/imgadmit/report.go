@@ -17,10 +17,10 @@ import (
 )
 
 // formats are the --format values of eval, in the order its usage lists them.
-var formats = []string{"text", "json", "junit"}
+var formats = []string{"text", "json", "junit", "sarif"}
 
 // writeResults writes the results in one of formats. rules is the rulebook's
-// METADATA (Evaluator.Rules), for the formats that describe rules.
+// METADATA (Evaluator.Rules), which SARIF describes its rules from.
 func writeResults(w io.Writer, format string, results []result, rules []evaluator.Rule, color bool) error {
 	switch format {
 	case "json":
@@ -29,6 +29,8 @@ func writeResults(w io.Writer, format string, results []result, rules []evaluato
 		return enc.Encode(results)
 	case "junit":
 		return writeJUnit(w, results)
+	case "sarif":
+		return writeSARIF(w, results, rules)
 	}
 	return writeText(w, results, color)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"path/filepath"
 	"strings"
@@ -87,6 +88,193 @@ func TestFormatsGolden(t *testing.T) {
 			}
 			compareGolden(t, filepath.Join("testdata", "golden", "results."+format), out.String())
 		})
+	}
+}
+
+// TestSARIFForCodeScanning decodes the SARIF and checks what GitHub code
+// scanning requires of an upload, and that a finding's fingerprint is the
+// same from one run to the next (when only the decision ids differ).
+func TestSARIFForCodeScanning(t *testing.T) {
+	rules := rulebook(t)
+	write := func(id string) []byte {
+		var out bytes.Buffer
+		if err := writeSARIF(&out, fixedResults(id), rules); err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes()
+	}
+	first, second := write("11111111-2222-4333-8444-555555555555"), write("99999999-8888-4777-8666-555555555555")
+	if bytes.Contains(first, []byte("11111111-2222")) {
+		t.Errorf("the SARIF carries a decision id: its fingerprints or messages would change every run")
+	}
+	if !bytes.Equal(first, second) {
+		t.Errorf("two runs differing only in decision ids gave different SARIF:\n%s\n---\n%s", first, second)
+	}
+
+	type message struct {
+		Text string `json:"text"`
+	}
+	var log struct {
+		Version string `json:"version"`
+		Schema  string `json:"$schema"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string `json:"name"`
+					Rules []struct {
+						ID                   string   `json:"id"`
+						ShortDescription     *message `json:"shortDescription"`
+						FullDescription      *message `json:"fullDescription"`
+						HelpURI              string   `json:"helpUri"`
+						Help                 *message `json:"help"`
+						DefaultConfiguration struct {
+							Level string `json:"level"`
+						} `json:"defaultConfiguration"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Invocations []struct {
+				ExecutionSuccessful *bool `json:"executionSuccessful"`
+				Notifications       []struct {
+					Message message `json:"message"`
+				} `json:"toolExecutionNotifications"`
+			} `json:"invocations"`
+			Results []struct {
+				RuleID    string  `json:"ruleId"`
+				RuleIndex *int    `json:"ruleIndex"`
+				Level     string  `json:"level"`
+				Message   message `json:"message"`
+				Locations []struct {
+					PhysicalLocation *struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Region *struct {
+							StartLine int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+					LogicalLocations []struct {
+						FullyQualifiedName string `json:"fullyQualifiedName"`
+						Kind               string `json:"kind"`
+					} `json:"logicalLocations"`
+				} `json:"locations"`
+				PartialFingerprints map[string]string `json:"partialFingerprints"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(first, &log); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, first)
+	}
+	if log.Version != "2.1.0" || !strings.Contains(log.Schema, "sarif-schema-2.1.0.json") {
+		t.Errorf("version %q, $schema %q", log.Version, log.Schema)
+	}
+	if len(log.Runs) != 1 {
+		t.Fatalf("%d runs, want 1", len(log.Runs))
+	}
+	run := log.Runs[0]
+	if run.Tool.Driver.Name != "imgadmit" {
+		t.Errorf("runs[0].tool.driver.name = %q", run.Tool.Driver.Name)
+	}
+	ruleIndex := map[string]int{}
+	for i, r := range run.Tool.Driver.Rules {
+		if r.ID == "" || r.ShortDescription == nil || r.ShortDescription.Text == "" || (r.HelpURI == "" && (r.Help == nil || r.Help.Text == "")) {
+			t.Errorf("rule %d lacks its id, shortDescription or help: %+v", i, r)
+		}
+		ruleIndex[r.ID] = i
+	}
+	// METADATA reaches the descriptors.
+	for _, want := range rules {
+		if i, ok := ruleIndex[want.ID]; ok {
+			got := run.Tool.Driver.Rules[i]
+			if got.ShortDescription.Text != want.Title || got.FullDescription == nil || got.FullDescription.Text != strings.TrimSpace(want.Description) ||
+				got.DefaultConfiguration.Level != sarifLevel(want.Effect) || !strings.Contains(got.Help.Text, want.Remediation) || !strings.Contains(got.Help.Text, want.File) {
+				t.Errorf("rule %s does not carry its METADATA: %+v", want.ID, got)
+			}
+		}
+	}
+	for _, id := range []string{"CBR-004", "IMS-FE-013", "ECS-SNAP-001", "REQ-001", "REQ-004"} {
+		if _, ok := ruleIndex[id]; !ok {
+			t.Errorf("no rule descriptor for %s", id)
+		}
+	}
+	if _, ok := ruleIndex["CBR-006"]; ok {
+		t.Errorf("a note's rule is described: notes are not results")
+	}
+
+	type want struct {
+		rule, level, uri, address string
+		line                      int
+	}
+	wants := []want{
+		{"CBR-004", "error", "requests/denied.yaml", "", 1},
+		{"IMS-FE-013", "warning", "requests/denied.yaml", "", 1},
+		{"REQ-001", "error", "requests/invalid.json", "", 6},
+		{"ECS-SNAP-001", "error", "calls/DeleteSnapshot.json", "", 1},
+		{"REQ-004", "error", "plans/web.tfplan.json", "huaweicloud_ims_cbr_whole_image.web[0]", 1},
+		{"CBR-004", "error", "plans/web.tfplan.json", "huaweicloud_ims_cbr_whole_image.web[0]", 1},
+		{"IMS-FE-013", "warning", "plans/web.tfplan.json", "huaweicloud_ims_cbr_whole_image.web[0]", 1},
+		{"REQ-001", "error", "plans/web.tfplan.json", "huaweicloud_images_image.bad", 1},
+	}
+	if len(run.Results) != len(wants) {
+		t.Fatalf("%d results, want %d (one per deny, warn or invalid input; no notes)", len(run.Results), len(wants))
+	}
+	fingerprints := map[string]bool{}
+	for i, got := range run.Results {
+		w := wants[i]
+		if got.RuleID != w.rule || got.Level != w.level || got.Message.Text == "" {
+			t.Errorf("result %d: ruleId %q level %q message %q, want %s %s", i, got.RuleID, got.Level, got.Message.Text, w.rule, w.level)
+		}
+		if got.RuleIndex == nil || *got.RuleIndex != ruleIndex[got.RuleID] {
+			t.Errorf("result %d: ruleIndex %v, want %d", i, got.RuleIndex, ruleIndex[got.RuleID])
+		}
+		if len(got.Locations) != 1 || got.Locations[0].PhysicalLocation == nil || got.Locations[0].PhysicalLocation.Region == nil {
+			t.Errorf("result %d: no physical location with a region: %+v", i, got.Locations)
+			continue
+		}
+		loc := got.Locations[0]
+		if uri := loc.PhysicalLocation.ArtifactLocation.URI; uri != w.uri {
+			t.Errorf("result %d: uri %q, want %q", i, uri, w.uri)
+		}
+		if line := loc.PhysicalLocation.Region.StartLine; line != w.line {
+			t.Errorf("result %d: startLine %d, want %d", i, line, w.line)
+		}
+		switch {
+		case w.address == "" && len(loc.LogicalLocations) != 0:
+			t.Errorf("result %d: a logical location for a request: %+v", i, loc.LogicalLocations)
+		case w.address != "" && (len(loc.LogicalLocations) != 1 || loc.LogicalLocations[0].FullyQualifiedName != w.address):
+			t.Errorf("result %d: logical locations %+v, want %s", i, loc.LogicalLocations, w.address)
+		case w.address != "" && !strings.HasPrefix(got.Message.Text, w.address):
+			t.Errorf("result %d: message %q does not name the address", i, got.Message.Text)
+		}
+		fp := got.PartialFingerprints[sarifFingerprint]
+		if len(fp) != 64 || fingerprints[fp] {
+			t.Errorf("result %d: partial fingerprint %q missing or not unique", i, fp)
+		}
+		fingerprints[fp] = true
+	}
+	if len(run.Invocations) != 1 || run.Invocations[0].ExecutionSuccessful == nil || *run.Invocations[0].ExecutionSuccessful ||
+		len(run.Invocations[0].Notifications) != 1 || !strings.Contains(run.Invocations[0].Notifications[0].Message.Text, "out of memory") {
+		t.Errorf("the internal error is not a failed invocation's notification: %+v", run.Invocations)
+	}
+}
+
+// TestSARIFURIs: a file's uri is relative with forward slashes, escaped as a
+// URI; standard input is "-".
+func TestSARIFURIs(t *testing.T) {
+	abs, err := filepath.Abs(filepath.Join("testdata", "plan dir", "a#b.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"plan.json":            "plan.json",
+		"./plans//b.json":      "plans/b.json",
+		abs:                    "testdata/plan%20dir/a%23b.json",
+		"-":                    "-",
+		"/elsewhere/plan.json": "file:///elsewhere/plan.json",
+	} {
+		if got := sarifURI(in); got != want {
+			t.Errorf("sarifURI(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
