@@ -55,8 +55,11 @@ func TestCommandsGolden(t *testing.T) {
 		{"eval-stdin-yaml", "provider: huaweicloud\noperation: backup.export\nparams: {backup_id: bk-9}\n", []string{"eval", now, "-"}, 1},
 		{"eval-json", "", []string{"eval", now, "--format", "json", td + "denied.yaml", td + "invalid.json"}, 2},
 		{"eval-junit", "", []string{"eval", now, "--format", "junit", td + "allowed.json", td + "denied.yaml", td + "empty.json"}, 2},
-		// A CI format over requests and a call (every format's whole range: TestFormatsGolden).
+		// The CI formats over requests and a call (every format's whole range: TestFormatsGolden).
 		{"eval-sarif", "", []string{"eval", now, "--format", "sarif", td + "allowed.json", td + "denied.yaml", td + "warned.json", td + "invalid.json", call}, 2},
+		{"eval-github", "", []string{"eval", now, "--format", "github", td + "allowed.json", td + "denied.yaml", td + "warned.json", td + "invalid.json", call}, 2},
+		{"eval-tap", "", []string{"eval", now, "--format", "tap", td + "allowed.json", td + "denied.yaml", td + "warned.json", td + "invalid.json", call}, 2},
+		{"eval-table", "", []string{"eval", now, "--format", "table", td + "allowed.json", td + "denied.yaml", td + "warned.json", td + "invalid.json", call}, 2},
 		{"eval-lenient-missing-fact", "", []string{"eval", now, "--lenient", td + "missing-fact.json"}, 0},
 		{"eval-strict-missing-fact", "", []string{"eval", now, td + "missing-fact.json"}, 1},
 		{"eval-untrusted-request-facts", "", []string{"eval", now, "--trust-request-facts=false", td + "allowed.json"}, 1},

@@ -34,7 +34,7 @@ func evalCommand() *cli.Command {
 			"2 some request invalid, or a usage error; 3 an internal error.",
 		Flags: append(append(evaluatorFlags(), inputFlags()...),
 			&cli.StringFlag{Name: "region", Aliases: []string{"data-region"}, Usage: "the `REGION` of the cloud responses given as --data that do not say theirs (Huawei's)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output: text, json, junit, or sarif (GitHub code scanning)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output: text, json, junit, sarif (GitHub code scanning), github (workflow annotations), tap or table"},
 			&cli.StringFlag{Name: "fail-on", Value: "deny", Usage: "exit 1 on: deny, or warn (a warning or a deny)"},
 			&cli.StringFlag{Name: "now", Usage: "the time time-based rules see, RFC 3339 between 1678 and 2262 (replay and tests); default: now"},
 		),

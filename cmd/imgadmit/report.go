@@ -17,7 +17,7 @@ import (
 )
 
 // formats are the --format values of eval, in the order its usage lists them.
-var formats = []string{"text", "json", "junit", "sarif"}
+var formats = []string{"text", "json", "junit", "sarif", "github", "tap", "table"}
 
 // writeResults writes the results in one of formats. rules is the rulebook's
 // METADATA (Evaluator.Rules), which SARIF describes its rules from.
@@ -31,6 +31,12 @@ func writeResults(w io.Writer, format string, results []result, rules []evaluato
 		return writeJUnit(w, results)
 	case "sarif":
 		return writeSARIF(w, results, rules)
+	case "github":
+		return writeGitHub(w, results)
+	case "tap":
+		return writeTAP(w, results)
+	case "table":
+		return writeTable(w, results)
 	}
 	return writeText(w, results, color)
 }

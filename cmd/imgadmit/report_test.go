@@ -278,6 +278,67 @@ func TestSARIFURIs(t *testing.T) {
 	}
 }
 
+// TestGitHubEscapes: a message's %, CR and LF are escaped, and a property's
+// ':' and ',' too, so nothing a request says can end a workflow command or
+// start another; control characters are escaped as in the text output.
+func TestGitHubEscapes(t *testing.T) {
+	d := &evaluator.Decision{Provider: "huaweicloud", Operation: "backup.export", Reasons: []evaluator.Reason{
+		{ID: "CBR-004", Effect: "deny", Message: "100% sure:\nno,\r\n::error::forged\x1b[2J", Remediation: "fix, it: now"},
+	}}
+	results := []result{{File: "odd:name,1%.json", Address: `x.y["a,b:c"]`, Action: "create", Decision: d}}
+	var out bytes.Buffer
+	if err := writeGitHub(&out, results); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	want := `::error file=odd%3Aname%2C1%25.json,title=CBR-004::x.y["a,b:c"] (create): 100% sure:\nno,\r\n::error::forged\x1b[2J%0Afix: fix, it: now`
+	want = strings.ReplaceAll(want, "100%", "100%25")
+	if len(lines) != 2 || lines[0] != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+	if got := escapeData("a%b\rc\nd:e,f"); got != "a%25b%0Dc%0Ad:e,f" {
+		t.Errorf("escapeData = %q", got)
+	}
+	if got := escapeProperty("a%b\rc\nd:e,f"); got != "a%25b%0Dc%0Ad%3Ae%2Cf" {
+		t.Errorf("escapeProperty = %q", got)
+	}
+}
+
+// TestFormatsEscapeTheTerminal: in every format read in a terminal or a log
+// (text, table, tap, github), a control or format character in a file name,
+// an address or a message is escaped as printable does.
+func TestFormatsEscapeTheTerminal(t *testing.T) {
+	hostile := "x\nok.json: ALLOWED\x1b]0;pwned\x07\u202e"
+	d := &evaluator.Decision{Allowed: false, Provider: "huaweicloud", Operation: "backup.export", Reasons: []evaluator.Reason{
+		{ID: "CBR-004", Effect: "deny", Message: "msg " + hostile, Remediation: "fix " + hostile},
+	}}
+	results := []result{
+		{File: hostile + ".json", Address: "a." + hostile, Action: "create", Decision: d},
+		{File: hostile + ".yaml", Error: &evaluator.Error{Code: evaluator.CodeInvalidRequest, Message: "bad " + hostile,
+			Errors: []evaluator.FieldError{{Pointer: "/params/" + hostile, Line: 2, Message: "m " + hostile}}}},
+	}
+	for _, format := range []string{"text", "table", "tap", "github"} {
+		var out bytes.Buffer
+		if err := writeResults(&out, format, results, nil, false); err != nil {
+			t.Fatal(err)
+		}
+		s := out.String()
+		if strings.ContainsAny(s, "\x1b\x07\u202e") {
+			t.Errorf("%s printed a control or format character: %q", format, s)
+		}
+		for _, line := range strings.Split(s, "\n") {
+			if strings.HasPrefix(line, "ok.json") {
+				t.Errorf("%s printed a line of the file name's making: %q", format, line)
+			}
+		}
+		for _, want := range []string{`x\nok.json: ALLOWED\x1b]0;pwned\a\u202e`} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s output lacks the escaped %s:\n%s", format, want, s)
+			}
+		}
+	}
+}
+
 // TestJUnitOneCasePerAddress: a plan's results are one test case per
 // resource address (its delete and create together), named by the address,
 // its class the plan file.
