@@ -33,6 +33,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 // compares exit code, stdout and stderr with testdata/golden/<name>.txt.
 func TestCommandsGolden(t *testing.T) {
 	td := "testdata/"
+	call := "../../fixtures/calls/alibabacloud/DeleteSnapshot-used-by-image.json"
 	cases := []struct {
 		name  string
 		stdin string
@@ -54,6 +55,11 @@ func TestCommandsGolden(t *testing.T) {
 		{"eval-stdin-yaml", "provider: huaweicloud\noperation: backup.export\nparams: {backup_id: bk-9}\n", []string{"eval", now, "-"}, 1},
 		{"eval-json", "", []string{"eval", now, "--format", "json", td + "denied.yaml", td + "invalid.json"}, 2},
 		{"eval-junit", "", []string{"eval", now, "--format", "junit", td + "allowed.json", td + "denied.yaml", td + "empty.json"}, 2},
+		// The CI formats over requests and a call (every format's whole range: TestFormatsGolden).
+		{"eval-sarif", "", []string{"eval", now, "--format", "sarif", td + "allowed.json", td + "denied.yaml", td + "warned.json", td + "invalid.json", call}, 2},
+		{"eval-github", "", []string{"eval", now, "--format", "github", td + "allowed.json", td + "denied.yaml", td + "warned.json", td + "invalid.json", call}, 2},
+		{"eval-tap", "", []string{"eval", now, "--format", "tap", td + "allowed.json", td + "denied.yaml", td + "warned.json", td + "invalid.json", call}, 2},
+		{"eval-table", "", []string{"eval", now, "--format", "table", td + "allowed.json", td + "denied.yaml", td + "warned.json", td + "invalid.json", call}, 2},
 		{"eval-lenient-missing-fact", "", []string{"eval", now, "--lenient", td + "missing-fact.json"}, 0},
 		{"eval-strict-missing-fact", "", []string{"eval", now, td + "missing-fact.json"}, 1},
 		{"eval-untrusted-request-facts", "", []string{"eval", now, "--trust-request-facts=false", td + "allowed.json"}, 1},

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -33,7 +34,7 @@ func evalCommand() *cli.Command {
 			"2 some request invalid, or a usage error; 3 an internal error.",
 		Flags: append(append(evaluatorFlags(), inputFlags()...),
 			&cli.StringFlag{Name: "region", Aliases: []string{"data-region"}, Usage: "the `REGION` of the cloud responses given as --data that do not say theirs (Huawei's)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output: text, json or junit"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output: text, json, junit, sarif (GitHub code scanning), github (workflow annotations), tap or table"},
 			&cli.StringFlag{Name: "fail-on", Value: "deny", Usage: "exit 1 on: deny, or warn (a warning or a deny)"},
 			&cli.StringFlag{Name: "now", Usage: "the time time-based rules see, RFC 3339 between 1678 and 2262 (replay and tests); default: now"},
 		),
@@ -122,8 +123,8 @@ type result struct {
 
 func runEval(c *cli.Context) error {
 	format := c.String("format")
-	if format != "text" && format != "json" && format != "junit" {
-		return usageError(fmt.Sprintf("--format %q: want text, json or junit", format))
+	if !slices.Contains(formats, format) {
+		return usageError(fmt.Sprintf("--format %q: want %s or %s", format, strings.Join(formats[:len(formats)-1], ", "), formats[len(formats)-1]))
 	}
 	failOn := c.String("fail-on")
 	if failOn != "deny" && failOn != "warn" {
@@ -162,7 +163,7 @@ func runEval(c *cli.Context) error {
 		debug.SetGCPercent(batchGCPercent)
 	}
 	results := evaluateAll(c.Context, e, inputs, inputReader{stdin: c.App.Reader, max: limit}, evaluator.DecideOptions{Now: now})
-	if err := writeResults(c.App.Writer, format, results, colorEnabled(c.App.Writer)); err != nil {
+	if err := writeResults(c.App.Writer, format, results, e.Rules(), colorEnabled(c.App.Writer)); err != nil {
 		return cli.Exit(fmt.Sprintf("write output: %v", err), exitInternal)
 	}
 	return exitForResults(results, failOn)

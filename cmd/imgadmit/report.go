@@ -16,7 +16,12 @@ import (
 	"github.com/imgadmit/imgadmit/evaluator"
 )
 
-func writeResults(w io.Writer, format string, results []result, color bool) error {
+// formats are the --format values of eval, in the order its usage lists them.
+var formats = []string{"text", "json", "junit", "sarif", "github", "tap", "table"}
+
+// writeResults writes the results in one of formats. rules is the rulebook's
+// METADATA (Evaluator.Rules), which SARIF describes its rules from.
+func writeResults(w io.Writer, format string, results []result, rules []evaluator.Rule, color bool) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
@@ -24,8 +29,64 @@ func writeResults(w io.Writer, format string, results []result, color bool) erro
 		return enc.Encode(results)
 	case "junit":
 		return writeJUnit(w, results)
+	case "sarif":
+		return writeSARIF(w, results, rules)
+	case "github":
+		return writeGitHub(w, results)
+	case "tap":
+		return writeTAP(w, results)
+	case "table":
+		return writeTable(w, results)
 	}
 	return writeText(w, results, color)
+}
+
+// label names a result for people: its file, and for a plan's resource
+// change its address and action ("plan.json aws_x.y[0] (create)"). Not
+// escaped: a writer for a terminal passes it through printable.
+func label(r result) string {
+	if r.Address == "" {
+		return r.File
+	}
+	if r.Action == "" {
+		return r.File + " " + r.Address
+	}
+	return r.File + " " + r.Address + " (" + r.Action + ")"
+}
+
+// outcome is what a result came to: ALLOWED, DENIED, INVALID (the input) or
+// ERROR (imgadmit's own failure).
+func outcome(r result) string {
+	switch {
+	case r.Error != nil && r.Error.Code == evaluator.CodeInternal:
+		return "ERROR"
+	case r.Error != nil:
+		return "INVALID"
+	case r.Decision.Allowed:
+		return "ALLOWED"
+	}
+	return "DENIED"
+}
+
+// summary is the last line of the text and table outputs:
+// "3 requests: 1 allowed, 1 denied, 1 invalid (0 with warnings)".
+func summary(results []result) string {
+	counts := map[string]int{}
+	warned := 0
+	for _, r := range results {
+		counts[outcome(r)]++
+		if r.Error == nil && r.Decision.Warned() {
+			warned++
+		}
+	}
+	parts := []string{fmt.Sprintf("%d allowed", counts["ALLOWED"]), fmt.Sprintf("%d denied", counts["DENIED"])}
+	if n := counts["INVALID"]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d invalid", n))
+	}
+	if n := counts["ERROR"]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed", n))
+	}
+	return fmt.Sprintf("%d %s: %s (%d with warnings)", len(results), plural(len(results), "request", "requests"), strings.Join(parts, ", "), warned)
 }
 
 // colorEnabled: colour only on a terminal, and never with NO_COLOR set.
@@ -61,30 +122,19 @@ func (p palette) effect(e string) string {
 // a summary: for people reading a pipeline log.
 func writeText(w io.Writer, results []result, color bool) error {
 	p := newPalette(color)
-	var allowed, denied, invalid, failed, warned int
 	for _, r := range results {
+		name := printable(label(r))
 		switch {
 		case r.Error != nil:
-			if r.Error.Code == evaluator.CodeInternal {
-				failed++
-				fmt.Fprintf(w, "%s%s: ERROR%s %s\n", p.red, printable(r.File), p.reset, printable(r.Error.Message))
-			} else {
-				invalid++
-				fmt.Fprintf(w, "%s%s: INVALID%s %s\n", p.red, printable(r.File), p.reset, printable(r.Error.Message))
-			}
+			fmt.Fprintf(w, "%s%s: %s%s %s\n", p.red, name, outcome(r), p.reset, printable(r.Error.Message))
 			for _, fe := range r.Error.Errors {
 				fmt.Fprintf(w, "  %s\n", printable(fe.String()))
 			}
 			continue
 		case r.Decision.Allowed:
-			allowed++
-			fmt.Fprintf(w, "%s%s: ALLOWED%s %s\n", p.green, printable(r.File), p.reset, printable(subject(r.Decision)))
+			fmt.Fprintf(w, "%s%s: ALLOWED%s %s\n", p.green, name, p.reset, printable(subject(r.Decision)))
 		default:
-			denied++
-			fmt.Fprintf(w, "%s%s%s: DENIED%s %s\n", p.bold, p.red, printable(r.File), p.reset, printable(subject(r.Decision)))
-		}
-		if r.Decision.Warned() {
-			warned++
+			fmt.Fprintf(w, "%s%s%s: DENIED%s %s\n", p.bold, p.red, name, p.reset, printable(subject(r.Decision)))
 		}
 		for _, reason := range r.Decision.Reasons {
 			fmt.Fprintf(w, "  %s %-12s %s\n", p.effect(printable(reason.Effect)), printable(reason.ID), printable(reason.Message))
@@ -93,14 +143,7 @@ func writeText(w io.Writer, results []result, color bool) error {
 			}
 		}
 	}
-	parts := []string{fmt.Sprintf("%d allowed", allowed), fmt.Sprintf("%d denied", denied)}
-	if invalid > 0 {
-		parts = append(parts, fmt.Sprintf("%d invalid", invalid))
-	}
-	if failed > 0 {
-		parts = append(parts, fmt.Sprintf("%d failed", failed))
-	}
-	_, err := fmt.Fprintf(w, "\n%d %s: %s (%d with warnings)\n", len(results), plural(len(results), "request", "requests"), strings.Join(parts, ", "), warned)
+	_, err := fmt.Fprintf(w, "\n%s\n", summary(results))
 	return err
 }
 
@@ -173,9 +216,11 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// JUnit: one test suite, one test case per request file. A deny is a
-// failure, an invalid request or an internal error is an error; warnings and
-// notes go to system-out.
+// JUnit: one test suite, one test case per request file, or for a Terraform
+// plan per resource address (named by the address, its class the plan file;
+// a replace's delete and create are one case). A deny is a failure, an
+// invalid request or an internal error is an error; warnings and notes go to
+// system-out.
 type junitSuites struct {
 	XMLName xml.Name     `xml:"testsuites"`
 	Suites  []junitSuite `xml:"testsuite"`
@@ -204,41 +249,44 @@ type junitProblem struct {
 }
 
 func writeJUnit(w io.Writer, results []result) error {
-	s := junitSuite{Name: "imgadmit", Tests: len(results)}
+	s := junitSuite{Name: "imgadmit"}
+	// byAddress finds the case of a plan's resource address: every result
+	// of one address (a replace's delete and create) goes to one case.
+	byAddress := map[[2]string]int{}
 	for _, r := range results {
-		c := junitCase{Name: r.File, Classname: "imgadmit"}
-		switch {
-		case r.Error != nil:
-			s.Errors++
-			var body strings.Builder
-			for _, fe := range r.Error.Errors {
-				body.WriteString(fe.String() + "\n")
-			}
-			c.Error = &junitProblem{Message: r.Error.Message, Type: r.Error.Code, Body: body.String()}
-		default:
-			c.Classname = "imgadmit." + r.Decision.Provider + "." + r.Decision.Operation
-			if r.Decision.Call != nil {
-				c.Classname = "imgadmit." + r.Decision.Provider + "." + r.Decision.Call.Label()
-			}
-			var denies, others strings.Builder
-			for _, reason := range r.Decision.Reasons {
-				line := fmt.Sprintf("%s %s: %s", reason.Effect, reason.ID, reason.Message)
-				if reason.Remediation != "" && reason.Effect != evaluator.EffectNote {
-					line += " (fix: " + reason.Remediation + ")"
-				}
-				if reason.Effect == evaluator.EffectDeny {
-					denies.WriteString(line + "\n")
-				} else {
-					others.WriteString(line + "\n")
-				}
-			}
-			if !r.Decision.Allowed {
-				s.Failures++
-				c.Failure = &junitProblem{Message: "denied", Type: "deny", Body: denies.String()}
-			}
-			c.SystemOut = others.String()
+		if r.Address == "" {
+			s.Cases = append(s.Cases, junitCase{Name: r.File, Classname: "imgadmit"})
+			addToCase(&s.Cases[len(s.Cases)-1], r, "")
+			continue
 		}
-		s.Cases = append(s.Cases, c)
+		key := [2]string{r.File, r.Address}
+		i, ok := byAddress[key]
+		if !ok {
+			i = len(s.Cases)
+			byAddress[key] = i
+			s.Cases = append(s.Cases, junitCase{Name: r.Address, Classname: r.File})
+		}
+		prefix := ""
+		if r.Action != "" {
+			prefix = r.Action + ": "
+		}
+		addToCase(&s.Cases[i], r, prefix)
+	}
+	s.Tests = len(s.Cases)
+	for i := range s.Cases {
+		c := &s.Cases[i]
+		switch {
+		case c.Error != nil && c.Failure != nil:
+			// One address, an invalid action and a denied one: an error
+			// (the worse), its body telling both.
+			c.Error.Body += c.Failure.Body
+			c.Failure = nil
+			s.Errors++
+		case c.Error != nil:
+			s.Errors++
+		case c.Failure != nil:
+			s.Failures++
+		}
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
@@ -250,4 +298,46 @@ func writeJUnit(w io.Writer, results []result) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// addToCase adds one result to a test case: an error makes it an error, a
+// deny a failure; prefix ("create: ") tells a plan's actions apart in the
+// bodies. A request's case (prefix "") takes its class from the decision.
+func addToCase(c *junitCase, r result, prefix string) {
+	if r.Error != nil {
+		var body strings.Builder
+		for _, fe := range r.Error.Errors {
+			body.WriteString(prefix + fe.String() + "\n")
+		}
+		if c.Error == nil {
+			c.Error = &junitProblem{Message: prefix + r.Error.Message, Type: r.Error.Code}
+		}
+		c.Error.Body += body.String()
+		return
+	}
+	if r.Address == "" {
+		c.Classname = "imgadmit." + r.Decision.Provider + "." + r.Decision.Operation
+		if r.Decision.Call != nil {
+			c.Classname = "imgadmit." + r.Decision.Provider + "." + r.Decision.Call.Label()
+		}
+	}
+	var denies, others strings.Builder
+	for _, reason := range r.Decision.Reasons {
+		line := fmt.Sprintf("%s%s %s: %s", prefix, reason.Effect, reason.ID, reason.Message)
+		if reason.Remediation != "" && reason.Effect != evaluator.EffectNote {
+			line += " (fix: " + reason.Remediation + ")"
+		}
+		if reason.Effect == evaluator.EffectDeny {
+			denies.WriteString(line + "\n")
+		} else {
+			others.WriteString(line + "\n")
+		}
+	}
+	if !r.Decision.Allowed {
+		if c.Failure == nil {
+			c.Failure = &junitProblem{Message: "denied", Type: "deny"}
+		}
+		c.Failure.Body += denies.String()
+	}
+	c.SystemOut += others.String()
 }
