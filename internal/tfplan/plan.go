@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -344,24 +345,29 @@ func typeError(v []byte, target any) string {
 		if te.Field != "" {
 			where = " at " + te.Field
 		}
-		return fmt.Sprintf("must be %s%s, but got %s", goTypeName(te.Type.String()), where, te.Value)
+		return fmt.Sprintf("must be %s%s, but got %s", jsonKind(te.Type), where, te.Value)
 	}
 	return err.Error()
 }
 
-// goTypeName names a Go type as JSON does.
-func goTypeName(t string) string {
-	switch {
-	case strings.HasPrefix(t, "[]"):
-		return "an array"
-	case strings.HasPrefix(t, "map[") || strings.Contains(t, "tfjson.") || strings.HasPrefix(t, "*"):
-		return "an object"
-	case t == "string" || strings.HasSuffix(t, "Mode") || strings.HasSuffix(t, "Reason") || strings.HasSuffix(t, "Action"):
-		return "a string"
-	case t == "bool":
-		return "a boolean"
+// jsonKind names what JSON value a Go type takes.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	return t
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Interface:
+		return "a value"
+	}
+	return "a number"
 }
 
 // planField is a fresh value of the type terraform-json decodes the plan's
