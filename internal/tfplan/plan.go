@@ -426,13 +426,15 @@ func changeField(key string) any {
 	return nil
 }
 
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 // pointer appends a token to the JSON pointer base, escaped (RFC 6901).
 func pointer(base string, tokens ...string) string {
 	var b strings.Builder
 	b.WriteString(base)
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+		b.WriteString(pointerEscaper.Replace(t))
 	}
 	return b.String()
 }
