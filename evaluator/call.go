@@ -114,6 +114,25 @@ func (e *Evaluator) parseTranslated(raw []byte, f Format, doc map[string]any) (*
 		}
 		return nil, err
 	}
+	return e.requestOfTranslation(raw, f, doc, t)
+}
+
+// RequestOfTranslation checks a translation made outside the evaluator (a
+// Terraform plan's resource change) as a translated document is checked:
+// every part against its schema, its errors at the parts' origins (pointers
+// into the foreign document, with no lines). The request it gives is
+// decided with DecideRequest as one decision; it has no document of its own
+// (Input is nil, Redacted gives raw back).
+func (e *Evaluator) RequestOfTranslation(t *Translation) (*Request, error) {
+	if t == nil {
+		return nil, internalError("check translation", fmt.Errorf("no translation"))
+	}
+	return e.requestOfTranslation(nil, FormatJSON, nil, t)
+}
+
+// requestOfTranslation checks t, the translation of doc (raw, in format f,
+// when there is one to locate lines in).
+func (e *Evaluator) requestOfTranslation(raw []byte, f Format, doc map[string]any, t *Translation) (*Request, error) {
 	if len(t.Parts) > MaxCallParts {
 		errs := []FieldError{{Pointer: "/call", Message: fmt.Sprintf("the %s call acts on %d resources; imgadmit judges at most %d in one call: split it",
 			t.Call.Label(), len(t.Parts), MaxCallParts)}}

@@ -252,3 +252,41 @@ func TestOrigin(t *testing.T) {
 		t.Error("an origin found in none")
 	}
 }
+
+// A translation made outside the evaluator (a Terraform plan's resource
+// change) is checked and decided as a translated document is: with no
+// translator configured, its schema errors at the parts' origins.
+func TestRequestOfTranslation(t *testing.T) {
+	e := newTestEvaluator(t, Options{})
+	tr := &Translation{Provider: "huaweicloud", Operation: "backup.delete", Call: Call{Service: "cbr", Name: "DeleteBackup", Access: AccessWrite},
+		Parts: []Part{{Request: map[string]any{"provider": "huaweicloud", "operation": "backup.delete", "params": map[string]any{"backup_id": "bk-used"},
+			"resources": map[string]any{"backups": map[string]any{"bk-used": map[string]any{"image_id": "img-1"}}}},
+			Origins: []Origin{{Path: "", From: "/resource_changes/0/change/before"}}}}}
+	req, err := e.RequestOfTranslation(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if call, n := req.Call(); call == nil || call.Name != "DeleteBackup" || n != 1 {
+		t.Fatalf("Call() = %v, %d", call, n)
+	}
+	if req.Input() != nil || string(req.Redacted([]byte("x"))) != "x" {
+		t.Fatalf("a translation has no document: Input %v", req.Input())
+	}
+	d, err := e.DecideRequest(context.Background(), req, DecideOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Allowed || len(d.Reasons) == 0 || d.Reasons[0].ID != "CBR-001" || len(d.Requests) != 1 {
+		t.Fatalf("decision = %+v", d)
+	}
+
+	tr.Parts[0].Request["params"] = map[string]any{"backup_id": 7}
+	_, err = e.RequestOfTranslation(tr)
+	var ee *Error
+	if !errors.As(err, &ee) || ee.Code != CodeInvalidRequest || len(ee.Errors) != 1 || ee.Errors[0].Pointer != "/resource_changes/0/change/before/params/backup_id" {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := e.RequestOfTranslation(nil); CodeOf(err) != CodeInternal {
+		t.Fatalf("nil translation: %v", err)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package tfplan
+
+const raceFactor = 1
