@@ -1,5 +1,0 @@
-//go:build !race
-
-package tfplan
-
-const raceFactor = 1
