@@ -22,6 +22,7 @@ import (
 	"github.com/imgadmit/imgadmit/evaluator"
 	"github.com/imgadmit/imgadmit/internal/calls"
 	"github.com/imgadmit/imgadmit/internal/cloudfacts"
+	"github.com/imgadmit/imgadmit/internal/tfplan"
 )
 
 func evalCommand() *cli.Command {
@@ -33,7 +34,9 @@ func evalCommand() *cli.Command {
 			"Exit codes: 0 every request allowed; 1 some request denied (or warned, with --fail-on warn);\n" +
 			"2 some request invalid, or a usage error; 3 an internal error.",
 		Flags: append(append(evaluatorFlags(), inputFlags()...),
-			&cli.StringFlag{Name: "region", Aliases: []string{"data-region"}, Usage: "the `REGION` of the cloud responses given as --data that do not say theirs (Huawei's)"},
+			&cli.StringFlag{Name: "region", Aliases: []string{"data-region"}, Usage: "the `REGION` of inputs that do not say theirs: cloud responses given as --data (Huawei's), Terraform plans whose resources and provider configuration do not"},
+			&cli.StringFlag{Name: "project-id", Usage: "the `PROJECT` (Huawei) or account (Alibaba) a Terraform plan's changes are made as: a plan carries no identity"},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list on standard error the plan changes left alone (ungoverned types, no-op, updates no operation judges)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output: text, json, junit, sarif (GitHub code scanning), github (workflow annotations), tap or table"},
 			&cli.StringFlag{Name: "fail-on", Value: "deny", Usage: "exit 1 on: deny, or warn (a warning or a deny)"},
 			&cli.StringFlag{Name: "now", Usage: "the time time-based rules see, RFC 3339 between 1678 and 2262 (replay and tests); default: now"},
@@ -162,7 +165,12 @@ func runEval(c *cli.Context) error {
 		// process is short.
 		debug.SetGCPercent(batchGCPercent)
 	}
-	results := evaluateAll(c.Context, e, inputs, inputReader{stdin: c.App.Reader, max: limit}, evaluator.DecideOptions{Now: now})
+	ev := evaluation{e: e, read: inputReader{stdin: c.App.Reader, max: limit}, opts: evaluator.DecideOptions{Now: now},
+		planOpts: tfplan.Options{Region: c.String("region"), ProjectID: c.String("project-id")}}
+	if c.Bool("verbose") {
+		ev.leftAlone = c.App.ErrWriter
+	}
+	results := ev.all(c.Context, inputs)
 	if err := writeResults(c.App.Writer, format, results, e.Rules(), colorEnabled(c.App.Writer)); err != nil {
 		return cli.Exit(fmt.Sprintf("write output: %v", err), exitInternal)
 	}
@@ -268,10 +276,23 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// evaluateAll decides every input on all cores, keeping the input order. One
-// bad file is that file's error; it never stops the others. An input gives
-// one result, or one per resource change for a Terraform plan.
-func evaluateAll(ctx context.Context, e *evaluator.Evaluator, inputs []input, read inputReader, opts evaluator.DecideOptions) []result {
+// evaluation is what every input of one eval is decided with.
+type evaluation struct {
+	e    *evaluator.Evaluator
+	read inputReader
+	opts evaluator.DecideOptions
+	// plan says what a Terraform plan does not: its region and project.
+	planOpts tfplan.Options
+	// leftAlone, when set (--verbose), lists a plan's changes that nothing
+	// judges.
+	leftAlone io.Writer
+	mu        sync.Mutex // serializes leftAlone
+}
+
+// all decides every input on all cores, keeping the input order. One bad
+// file is that file's error; it never stops the others. An input gives one
+// result, or one per resource change for a Terraform plan.
+func (ev *evaluation) all(ctx context.Context, inputs []input) []result {
 	perInput := make([][]result, len(inputs))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -280,7 +301,7 @@ func evaluateAll(ctx context.Context, e *evaluator.Evaluator, inputs []input, re
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				perInput[i] = evaluateOne(ctx, e, inputs[i], read, opts)
+				perInput[i] = ev.one(ctx, inputs[i])
 			}
 		}()
 	}
@@ -296,20 +317,65 @@ func evaluateAll(ctx context.Context, e *evaluator.Evaluator, inputs []input, re
 	return results
 }
 
-func evaluateOne(ctx context.Context, e *evaluator.Evaluator, in input, read inputReader, opts evaluator.DecideOptions) []result {
+func (ev *evaluation) one(ctx context.Context, in input) []result {
 	r := result{File: in.name}
-	raw, err := read.read(in)
+	raw, err := ev.read.read(in)
 	if err != nil {
 		r.Error = &evaluator.Error{Code: evaluator.CodeInvalidRequest, Message: err.Error(), File: in.name}
 		return []result{r}
 	}
-	d, err := e.Decide(ctx, raw, formatOf(in), opts)
+	if tfplan.LooksLikePlan(raw) {
+		return ev.plan(ctx, in, raw)
+	}
+	d, err := ev.e.Decide(ctx, raw, formatOf(in), ev.opts)
 	if err != nil {
 		r.Error = asError(err, in.name)
 		return []result{r}
 	}
 	r.Decision = d
 	return []result{r}
+}
+
+// plan decides a Terraform plan: one result per resource change of a
+// governed type (a replace gives a delete result and a create result); the
+// changes nothing judges are listed with --verbose. A plan that cannot be
+// read is the file's one error.
+func (ev *evaluation) plan(ctx context.Context, in input, raw []byte) []result {
+	changes, err := tfplan.TranslateJSON(raw, ev.planOpts)
+	if err != nil {
+		return []result{{File: in.name, Error: asError(err, in.name)}}
+	}
+	var out []result
+	for _, c := range changes {
+		if c.Translation == nil && c.Err == nil {
+			ev.skipped(in.name, c)
+			continue
+		}
+		r := result{File: in.name, Address: c.Address, Action: c.Action}
+		req, err := c.Request(ev.e)
+		if err == nil {
+			r.Decision, err = ev.e.DecideRequest(ctx, req, ev.opts)
+		}
+		if err != nil {
+			r.Decision, r.Error = nil, asError(err, in.name)
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		// A plan that changes nothing governed: allowed, and said so.
+		ev.skipped(in.name, tfplan.Change{Address: "(the plan)", Skipped: "no change of a governed resource type"})
+	}
+	return out
+}
+
+// skipped lists a change nothing judges (--verbose).
+func (ev *evaluation) skipped(file string, c tfplan.Change) {
+	if ev.leftAlone == nil {
+		return
+	}
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	fmt.Fprintf(ev.leftAlone, "%s: %s (%s): left alone: %s\n", printable(file), printable(c.Address), printable(c.Action), printable(c.Skipped))
 }
 
 // asError is err as the evaluator's error of the named file.

@@ -86,7 +86,15 @@ func summary(results []result) string {
 	if n := counts["ERROR"]; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d failed", n))
 	}
-	return fmt.Sprintf("%d %s: %s (%d with warnings)", len(results), plural(len(results), "request", "requests"), strings.Join(parts, ", "), warned)
+	one, many := "request", "requests"
+	for _, r := range results {
+		if r.Address != "" {
+			// A plan's results are its resource changes, beside any requests.
+			one, many = "result", "results"
+			break
+		}
+	}
+	return fmt.Sprintf("%d %s: %s (%d with warnings)", len(results), plural(len(results), one, many), strings.Join(parts, ", "), warned)
 }
 
 // colorEnabled: colour only on a terminal, and never with NO_COLOR set.
