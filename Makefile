@@ -28,9 +28,15 @@ $(IMGADMIT): $(GO_SOURCES) $(REGO) $(SCHEMAS)
 $(OPA): go.mod go.sum
 	$(GO) build -o $@ github.com/open-policy-agent/opa
 
-## demo: evaluate every shipped fixture (requests and real API calls) and print the decisions (exit 1 = some denied, as expected)
+## demo: evaluate every shipped fixture (requests, real API calls, Terraform plans) and print the decisions (exit 1 = some denied, as expected)
 demo: $(IMGADMIT)
 	$(IMGADMIT) eval --data fixtures/inventory.yaml --now $(FIXTURE_NOW) fixtures/requests fixtures/calls; \
+	  code=$$?; [ $$code -le 2 ] || exit $$code
+	$(IMGADMIT) eval --data fixtures/inventory.yaml --now $(FIXTURE_NOW) --region cn-north-4 \
+	  --project-id 0605767a3300d5762fb7c0186d8d2b3b --format table fixtures/terraform/huaweicloud; \
+	  code=$$?; [ $$code -le 2 ] || exit $$code
+	$(IMGADMIT) eval --data fixtures/inventory.yaml --now $(FIXTURE_NOW) --region cn-hangzhou \
+	  --project-id 1234567890123456 --format table fixtures/terraform/alibabacloud; \
 	  code=$$?; [ $$code -le 2 ] || exit $$code
 
 ## test: everything CI runs
