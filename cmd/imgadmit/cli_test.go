@@ -34,6 +34,8 @@ func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 func TestCommandsGolden(t *testing.T) {
 	td := "testdata/"
 	call := "../../fixtures/calls/alibabacloud/DeleteSnapshot-used-by-image.json"
+	// A plan that deletes, with what a plan does not carry.
+	plan := []string{"--region", "cn-hangzhou", "--project-id", "1234567890123456", "../../fixtures/terraform/alibabacloud/delete.json"}
 	cases := []struct {
 		name  string
 		stdin string
@@ -60,6 +62,13 @@ func TestCommandsGolden(t *testing.T) {
 		{"eval-github", "", []string{"eval", now, "--format", "github", td + "allowed.json", td + "denied.yaml", td + "warned.json", td + "invalid.json", call}, 2},
 		{"eval-tap", "", []string{"eval", now, "--format", "tap", td + "allowed.json", td + "denied.yaml", td + "warned.json", td + "invalid.json", call}, 2},
 		{"eval-table", "", []string{"eval", now, "--format", "table", td + "allowed.json", td + "denied.yaml", td + "warned.json", td + "invalid.json", call}, 2},
+		// The same formats over a Terraform plan: one result per resource change.
+		{"eval-plan-text", "", append([]string{"eval", now}, plan...), 1},
+		{"eval-plan-sarif", "", append([]string{"eval", now, "--format", "sarif"}, plan...), 1},
+		{"eval-plan-github", "", append([]string{"eval", now, "--format", "github"}, plan...), 1},
+		{"eval-plan-tap", "", append([]string{"eval", now, "--format", "tap"}, plan...), 1},
+		{"eval-plan-table", "", append([]string{"eval", now, "--format", "table"}, plan...), 1},
+		{"eval-plan-junit", "", append([]string{"eval", now, "--format", "junit"}, plan...), 1},
 		{"eval-lenient-missing-fact", "", []string{"eval", now, "--lenient", td + "missing-fact.json"}, 0},
 		{"eval-strict-missing-fact", "", []string{"eval", now, td + "missing-fact.json"}, 1},
 		{"eval-untrusted-request-facts", "", []string{"eval", now, "--trust-request-facts=false", td + "allowed.json"}, 1},

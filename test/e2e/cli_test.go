@@ -119,6 +119,21 @@ func TestBinaryEndToEnd(t *testing.T) {
 			stdoutHas: []string{`"bk-inventory-used"`, `"OS::Nova::Server"`, `"s-bp1c0doj0taqyzzogwvd"`, `"disk_type": "system"`},
 		},
 		{
+			name: "a Terraform plan, in SARIF for code scanning",
+			args: []string{"eval", now, "--region", "cn-north-4", "--project-id", "0605767a3300d5762fb7c0186d8d2b3b", "--format", "sarif",
+				filepath.Join(fixtures, "terraform", "huaweicloud", "delete.json")},
+			code:      1,
+			stdoutHas: []string{`"version": "2.1.0"`, `"fullyQualifiedName": "huaweicloud_`, `"ruleId": "REQ-002"`, `delete.json"`},
+		},
+		{
+			name: "a Terraform plan, per resource change in JSON",
+			args: []string{"eval", now, "--region", "cn-hangzhou", "--project-id", "1234567890123456", "--format", "json", "--verbose",
+				filepath.Join(fixtures, "terraform", "alibabacloud", "delete.json")},
+			code:      1,
+			stdoutHas: []string{`"address": "alicloud_image.web"`, `"action": "delete"`, `"operation": "snapshot.delete"`},
+			stderrHas: []string{"alicloud_image_share_permission.partner (delete): left alone"},
+		},
+		{
 			name:      "rules lists the rulebook",
 			args:      []string{"rules"},
 			code:      0,
