@@ -15,7 +15,7 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './bin/*') go.mod go.sum
 REGO       := $(shell find policies -name '*.rego')
 SCHEMAS    := $(shell find schemas -name '*.json')
 
-.PHONY: all build demo test vet fmt-check go-test opa-test opa-fmt opa-check rules-doc calls-doc operations bench-import golden bench bench-compare clean fuzz soak
+.PHONY: all build demo test vet fmt-check go-test opa-test opa-fmt opa-check rules-doc calls-doc operations bench-import bench-plan golden bench bench-compare clean fuzz soak
 
 all: build
 
@@ -104,6 +104,11 @@ bench:
 bench-import:
 	@mkdir -p $(BIN)
 	$(GO) test -run '^$$' -bench '^BenchmarkRead' -benchmem -benchtime 3x -count 3 ./internal/cloudfacts/... | tee $(BIN)/bench-import.txt
+
+## bench-plan: judging a 2,000-resource Terraform plan (read, translated, decided; target: under 1 s)
+bench-plan:
+	@mkdir -p $(BIN)
+	$(GO) test -run '^$$' -bench '^BenchmarkJudge2000$$' -benchmem -benchtime 3x -count 3 ./internal/tfplan | tee $(BIN)/bench-plan.txt
 
 ## bench-compare: imgadmit serve vs stock opa run --server (same rulebook, inventory and bodies,
 ## alternating rounds, flat out and at 2,000 req/s), imgadmit eval vs opa eval; the report goes to
