@@ -120,14 +120,14 @@ bench-compare: $(IMGADMIT) $(OPA) $(LOADGEN)
 ## fuzz: run every fuzz target in turn for FUZZTIME each; each target's output is in
 ## bin/fuzz-<Target>.log (a crasher lands in <package>/testdata/fuzz/<Target>/: commit it)
 FUZZTIME  ?= 20s
-FUZZ_PKGS ?= ./evaluator ./sidecar ./internal/jsonread ./internal/calls/huaweicloud ./internal/calls/alibabacloud
+FUZZ_PKGS ?= ./evaluator ./sidecar ./internal/jsonread ./internal/calls/huaweicloud ./internal/calls/alibabacloud ./internal/tfplan
 fuzz:
 	@mkdir -p $(BIN)
 	@for pkg in $(FUZZ_PKGS); do \
 	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    log=$(BIN)/fuzz-$$target.log; \
 	    echo "== $$pkg $$target for $(FUZZTIME)"; \
-	    if $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg > $$log 2>&1; then \
+	    if $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 3s $$pkg > $$log 2>&1; then \
 	      grep '^fuzz: elapsed: .*execs' $$log | tail -1; \
 	    else cat $$log; exit 1; fi; \
 	  done; \

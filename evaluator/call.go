@@ -45,6 +45,9 @@ type Translation struct {
 	// Unknown, when set, is why the document is refused as unknown (REQ-003):
 	// a write the translator does not know, and the calls it does.
 	Unknown string
+	// Remediation, when set, is what the caller should do about Unknown
+	// (a plan value known only at apply: plan again once it is known).
+	Remediation string
 	// Redact replaces in doc, the document decoded afresh, the secrets it
 	// carries (an Authorization header, a signature, a new server's
 	// password), and reports whether there were any; with apply false it
@@ -207,6 +210,9 @@ func (e *Evaluator) decideTranslated(ctx context.Context, st *state, req *Reques
 	if t.Unknown != "" {
 		d.Allowed = false
 		d.Reasons = []Reason{unknownCallReason(st, t.Unknown)}
+		if t.Remediation != "" {
+			d.Reasons[0].Remediation = t.Remediation
+		}
 	}
 	var facts sharedFacts
 	for _, part := range req.parts {

@@ -361,9 +361,11 @@ func (ev *evaluation) plan(ctx context.Context, in input, raw []byte) []result {
 		}
 		out = append(out, r)
 	}
-	if len(out) == 0 {
-		// A plan that changes nothing governed: allowed, and said so.
-		ev.skipped(in.name, tfplan.Change{Address: "(the plan)", Skipped: "no change of a governed resource type"})
+	if len(out) == 0 && ev.leftAlone != nil {
+		// A plan with nothing to judge: allowed, and said so.
+		ev.mu.Lock()
+		fmt.Fprintf(ev.leftAlone, "%s: no change to judge\n", printable(in.name))
+		ev.mu.Unlock()
 	}
 	return out
 }

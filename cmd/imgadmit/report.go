@@ -170,6 +170,8 @@ func subject(d *evaluator.Decision) string {
 		return fmt.Sprintf("%s %s (refused: imgadmit cannot judge this use of it)", d.Provider, name)
 	case d.Operation == "":
 		return fmt.Sprintf("%s %s (a write imgadmit does not know)", d.Provider, name)
+	case len(d.Requests) == 0 && !d.Allowed:
+		return fmt.Sprintf("%s %s (%s: refused before any rule could judge it)", d.Provider, name, d.Operation)
 	case len(d.Requests) == 0:
 		return fmt.Sprintf("%s %s (%s of nothing a rule governs)", d.Provider, name, d.Operation)
 	case len(d.Requests) == 1:

@@ -13,6 +13,8 @@ import (
 // of that size.
 func FuzzTranslate(f *testing.F) {
 	files, _ := filepath.Glob("../../fixtures/terraform/*/*.json")
+	reviewed, _ := filepath.Glob("testdata/*.json")
+	files = append(files, reviewed...)
 	for _, file := range files {
 		if raw, err := os.ReadFile(file); err == nil {
 			f.Add(raw)

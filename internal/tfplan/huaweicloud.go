@@ -323,8 +323,7 @@ func imageShareCreate(c *change) []*op {
 }
 
 // imageShareUpdate shares the image with the projects the update adds;
-// removals are DELETE /v1/cloudimages/members, no operation. The projects
-// shared before (the ones Terraform manages) are the image's members fact.
+// removals are DELETE /v1/cloudimages/members, no operation.
 func imageShareUpdate(c *change) []*op {
 	if !c.changed("target_project_ids") {
 		return nil
@@ -349,11 +348,11 @@ func imageShareUpdate(c *change) []*op {
 		return nil
 	}
 	p := c.newPart("after")
-	id, _ := c.copyStr(p, "image_id", "after", "source_image_id", true)
+	c.copyStr(p, "image_id", "after", "source_image_id", true)
 	p.set("members", added, c.at("after", "target_project_ids"))
-	if before != nil {
-		c.fact("images", id, "members", stringsAny(before))
-	}
+	// The projects shared before are only those Terraform manages: not the
+	// image's members fact (a share limit must count every member; members
+	// added elsewhere would be missed), so the fact comes from the inventory.
 	return []*op{{operation: "image.share", call: addMembersCall, parts: []*part{p}}}
 }
 
@@ -535,6 +534,12 @@ func (c *change) serverUpdate(changeCall, startCall evaluator.Call, started bool
 // hwServerUpdate: power_action set to ON starts the server (OFF, REBOOT,
 // FORCE-* call no governed operation); one unknown until apply may be ON.
 func hwServerUpdate(c *change) []*op {
+	// An image chosen by name (image_name) changes the OS too; the id it
+	// stands for is known only at apply unless image_id changed with it.
+	if c.changed("image_name") && !c.changed("image_id") {
+		c.unknownAttr("image_id")
+		return []*op{{operation: "server.change_os", call: changeOS}}
+	}
 	started := false
 	if c.changed("power_action") {
 		a, ok := c.str(c.after, "after", "power_action")

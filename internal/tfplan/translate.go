@@ -217,12 +217,13 @@ func shortProvider(full string) string {
 // change translates resource change i, appending its Changes to out.
 func (t *translator) change(out []Change, i int, rc *tfjson.ResourceChange) []Change {
 	ptr := "/resource_changes/" + strconv.Itoa(i)
+	if rc.Mode == tfjson.DataResourceMode {
+		// Checked before the change is read: a data source's may be absent.
+		return append(out, Change{Address: rc.Address, Type: rc.Type, Action: "read", Pointer: ptr, Skipped: "a data source only reads"})
+	}
 	actions := actionKey(rc.Change.Actions)
 	skip := func(why string) []Change {
 		return append(out, Change{Address: rc.Address, Type: rc.Type, Action: actions, Pointer: ptr, Skipped: why})
-	}
-	if rc.Mode == tfjson.DataResourceMode {
-		return skip("a data source only reads")
 	}
 	rt, governed := resourceTypes[rc.Type]
 	if !governed {
@@ -350,6 +351,7 @@ func (c *change) translation(o *op) *evaluator.Translation {
 	if len(c.unknown) > 0 {
 		t.Unknown = fmt.Sprintf("%s: %s unknown until apply (after_unknown), and the %s needs %s: imgadmit does not guess it; plan again once it is known (apply what it depends on first, or set it in the configuration)",
 			c.rc.Address, joinAttrs(c.unknown), o.operation, pronoun(len(c.unknown)))
+		t.Remediation = "Plan again once the value is known: apply what it depends on first, or set it in the configuration."
 		return t
 	}
 	region, regionFrom := o.region, o.regionFrom
@@ -528,7 +530,28 @@ func (c *change) isUnknown(path ...any) bool {
 			return false
 		}
 	}
-	return node == true
+	return holdsUnknown(node)
+}
+
+// holdsUnknown reports whether an after_unknown node is true, or a list or
+// map with an element that is: a list of ids or a map of tags with one
+// element unknown until apply is unknown as a whole (its known elements are
+// not all it will hold). An object's unknown fields (a computed id) do not
+// make the object unknown: its known fields are read as known.
+func holdsUnknown(node any) bool {
+	switch n := node.(type) {
+	case bool:
+		return n
+	case []any:
+		return slices.Contains(n, any(true))
+	case map[string]any:
+		for _, e := range n {
+			if e == true {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // The readers read obj[key] of side. Absent or null is (zero, false) with
@@ -584,6 +607,9 @@ func (c *change) strings(obj map[string]any, side, key string) ([]string, bool) 
 		c.problemAt(c.at(side, key), "%s must be an array, but got %s", key, evaluator.JSONTypeName(v))
 		return nil, false
 	}
+	if side == "after" && c.isUnknown(key) {
+		return nil, false // unknown until apply: never read as known
+	}
 	out := make([]string, 0, len(a))
 	for i, e := range a {
 		s, ok := e.(string)
@@ -628,6 +654,9 @@ func (c *change) tags(obj map[string]any, side, key string) ([]any, bool) {
 	if !ok {
 		c.problemAt(c.at(side, key), "%s must be an object of strings, but got %s", key, evaluator.JSONTypeName(v))
 		return nil, false
+	}
+	if side == "after" && c.isUnknown(key) {
+		return nil, false // unknown until apply: never read as known
 	}
 	if len(m) == 0 {
 		return nil, false

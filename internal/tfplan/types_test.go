@@ -117,7 +117,7 @@ func TestHuaweiTypes(t *testing.T) {
 		{name: "update adds", typ: "huaweicloud_images_image_share", actions: `["update"]`, before: `{"id": "img-1", "source_image_id": "img-1", "target_project_ids": ["p-2"]}`,
 			after: `{"id": "img-1", "source_image_id": "img-1", "target_project_ids": ["p-2", "p-4"]}`,
 			want: []outcome{
-				{action: "update", requests: `[{"operation":"image.share","params":{"image_id":"img-1","members":["p-4"]},"project_id":"0605767a3300d5762fb7c0186d8d2b3b","provider":"huaweicloud","region":"cn-north-4","resources":{"images":{"img-1":{"members":["p-2"]}}}}]`, reasons: "deny REQ-002"},
+				{action: "update", requests: `[{"operation":"image.share","params":{"image_id":"img-1","members":["p-4"]},"project_id":"0605767a3300d5762fb7c0186d8d2b3b","provider":"huaweicloud","region":"cn-north-4"}]`, reasons: "deny REQ-002"},
 			}},
 		{name: "update removes", typ: "huaweicloud_images_image_share", actions: `["update"]`, before: `{"id": "img-1", "source_image_id": "img-1", "target_project_ids": ["p-2", "p-4"]}`,
 			after: `{"id": "img-1", "source_image_id": "img-1", "target_project_ids": ["p-2"]}`,

@@ -1,0 +1,60 @@
+package tfplan
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestReviewedPlans are plans a review found mishandled: each must give
+// the changes named, never a panic, never a type error for a value that is
+// only unknown until apply.
+func TestReviewedPlans(t *testing.T) {
+	for _, tc := range []struct {
+		file     string
+		want     []string // "address action operation|skipped" per change
+		unknown  string   // a fragment of a change's Unknown, if any
+		noErrors bool
+	}{
+		// A data source with no change section is skipped, not a crash.
+		{file: "data-source-without-change.json", want: []string{"data.x.y read skipped"}, noErrors: true},
+		// A new image chosen by name changes the OS: refused until its id is known.
+		{file: "image-name-update.json", want: []string{"huaweicloud_compute_instance.x update server.change_os"}, unknown: "image_id is unknown until apply", noErrors: true},
+		// A list of projects with one unknown element is unknown, not malformed.
+		{file: "unknown-member.json", want: []string{"huaweicloud_images_image_share.x update image.share"}, unknown: "target_project_ids", noErrors: true},
+		// A tag whose value is unknown leaves the tags out (a tag policy then
+		// sees none), never a type error.
+		{file: "unknown-tag.json", noErrors: true},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			changes, err := TranslateJSON(raw, Options{Region: "cn-north-4", ProjectID: "0605767a3300d5762fb7c0186d8d2b3b"})
+			if err != nil {
+				t.Fatalf("plan refused: %v", err)
+			}
+			var got []string
+			unknowns := ""
+			for _, c := range changes {
+				if tc.noErrors && c.Err != nil {
+					t.Errorf("%s: %v", c.Address, c.Err)
+				}
+				what := "skipped"
+				if c.Translation != nil {
+					what = c.Translation.Operation
+					unknowns += c.Translation.Unknown
+				}
+				got = append(got, c.Address+" "+c.Action+" "+what)
+			}
+			if tc.want != nil && strings.Join(got, "; ") != strings.Join(tc.want, "; ") {
+				t.Errorf("changes %q, want %q", got, tc.want)
+			}
+			if !strings.Contains(unknowns, tc.unknown) {
+				t.Errorf("unknown %q lacks %q", unknowns, tc.unknown)
+			}
+		})
+	}
+}
