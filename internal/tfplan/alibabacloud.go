@@ -139,10 +139,15 @@ func aliImageCopyCreate(c *change) []*op {
 	} else {
 		c.unknownAttr("the provider's region (the copy's destination; give --region)")
 	}
-	if src, ok := c.str(c.after, "after", "source_region_id"); ok && src != "" {
+	switch src, ok := c.str(c.after, "after", "source_region_id"); {
+	case ok && src != "":
 		o.region, o.regionFrom = src, c.at("after", "source_region_id")
-	} else if c.isUnknown("source_region_id") {
+	case c.isUnknown("source_region_id"):
 		c.unknownAttr("source_region_id")
+	default:
+		// Required by the provider: a copy with no source region is not a
+		// copy within the provider's region, whatever it would default to.
+		c.problemAt(c.at("after", "source_region_id"), "source_region_id is missing: a copy names the region it copies from")
 	}
 	return []*op{o}
 }

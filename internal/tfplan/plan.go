@@ -38,6 +38,15 @@ func Parse(raw []byte) (*tfjson.Plan, error) {
 	if err := check(p); err != nil {
 		return nil, err
 	}
+	// A plan Terraform could not finish (it says "errored": true; the
+	// library does not decode it) lists only some of its changes.
+	var errored struct {
+		Errored bool `json:"errored"`
+	}
+	if json.Unmarshal(raw, &errored) == nil && errored.Errored {
+		return nil, invalid("the Terraform plan cannot be judged", evaluator.FieldError{Pointer: "/errored",
+			Message: "the plan errored: Terraform could not plan every change, so the changes it lists are not all that apply would do; fix the errors and plan again"})
+	}
 	return p, nil
 }
 
@@ -133,8 +142,13 @@ func check(p *tfjson.Plan) error {
 		case rc.Address == "":
 			errs = append(errs, evaluator.FieldError{Pointer: ptr + "/address", Message: "missing address"})
 		}
-		if rc.Mode == tfjson.DataResourceMode {
+		switch rc.Mode {
+		case tfjson.DataResourceMode:
 			continue // a data source reads; nothing governs it
+		case tfjson.ManagedResourceMode:
+		default:
+			errs = append(errs, evaluator.FieldError{Pointer: ptr + "/mode", Message: fmt.Sprintf("%s: mode %q is neither managed nor data", rc.Address, rc.Mode)})
+			continue
 		}
 		if rc.Type == "" {
 			errs = append(errs, evaluator.FieldError{Pointer: ptr + "/type", Message: fmt.Sprintf("%s: missing type", rc.Address)})

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imgadmit/imgadmit/evaluator"
 )
 
 // TestReviewedPlans are plans a review found mishandled: each must give
@@ -56,5 +58,37 @@ func TestReviewedPlans(t *testing.T) {
 				t.Errorf("unknown %q lacks %q", unknowns, tc.unknown)
 			}
 		})
+	}
+}
+
+// TestPlansRefused: what cannot be judged whole is refused with its pointer.
+func TestPlansRefused(t *testing.T) {
+	for _, tc := range []struct{ name, plan, pointer string }{
+		{"an errored plan", `{"format_version":"1.2","errored":true,"resource_changes":[]}`, "/errored"},
+		{"a mode neither managed nor data", `{"format_version":"1.2","resource_changes":[{"address":"x.y","mode":"ephemeral","type":"x","name":"y","change":{"actions":["create"]}}]}`, "/resource_changes/0/mode"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := TranslateJSON([]byte(tc.plan), Options{})
+			ee, ok := err.(*evaluator.Error)
+			if !ok || ee.Code != evaluator.CodeInvalidRequest || len(ee.Errors) != 1 || ee.Errors[0].Pointer != tc.pointer {
+				t.Errorf("got %v, want an invalid request at %s", err, tc.pointer)
+			}
+		})
+	}
+}
+
+// TestImageCopyWithoutSourceRegion: a copy that names no source region is
+// not read as a copy within the provider's region.
+func TestImageCopyWithoutSourceRegion(t *testing.T) {
+	plan := `{"format_version":"1.2","resource_changes":[{"address":"alicloud_image_copy.dr","mode":"managed","type":"alicloud_image_copy","name":"dr",
+	  "provider_name":"registry.terraform.io/aliyun/alicloud","change":{"actions":["create"],"before":null,
+	  "after":{"source_image_id":"m-1","image_name":"dr-copy"},"after_unknown":{"id":true}}}]}`
+	changes, err := TranslateJSON([]byte(plan), Options{Region: "cn-beijing", ProjectID: "1234567890123456"})
+	if err != nil || len(changes) != 1 {
+		t.Fatalf("changes %v, err %v", changes, err)
+	}
+	ee, ok := changes[0].Err.(*evaluator.Error)
+	if !ok || len(ee.Errors) != 1 || ee.Errors[0].Pointer != "/resource_changes/0/change/after/source_region_id" {
+		t.Errorf("got %+v (%v), want an error at /resource_changes/0/change/after/source_region_id", changes[0], changes[0].Err)
 	}
 }
