@@ -417,13 +417,7 @@ func (c *change) region() (region, from string) {
 			return r, c.at(side, "region")
 		}
 	}
-	if s, ok := c.t.providerSetting(c.rc, "region"); ok {
-		return s.value, s.from
-	}
-	if c.t.opts.Region != "" {
-		return c.t.opts.Region, "the region option (--region)"
-	}
-	return "", ""
+	return c.providerRegion()
 }
 
 // providerRegion is the region of the provider configuration, else the
