@@ -42,8 +42,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/imgadmit/imgadmit/internal/cloudfacts/facts"
@@ -339,7 +341,28 @@ func fetchPage(ctx context.Context, t Target, l list, o *Options, cursor string,
 // retryable reports whether err is throttling or a server error.
 func retryable(err error) bool {
 	status, code := statusOf(err)
-	return status == http.StatusTooManyRequests || status >= 500 || throttlingCode(code)
+	return status == http.StatusTooManyRequests || status >= 500 || throttlingCode(code) || transient(err)
+}
+
+// transient reports whether err is the network failing for a moment (a
+// connection reset or cut short, a timeout): every call is a read, so
+// trying again is safe. The SDKs do not always wrap the network error, so
+// its words are read too.
+func transient(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	msg := strings.ToLower(err.Error())
+	for _, words := range []string{"connection reset", "broken pipe", "unexpected eof", "i/o timeout", "tls handshake timeout"} {
+		if strings.Contains(msg, words) {
+			return true
+		}
+	}
+	return false
 }
 
 // throttlingCode reports whether an error code says "too many requests":

@@ -3,7 +3,11 @@ package fetch
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -35,5 +39,24 @@ func TestListThatDoesNotAdvance(t *testing.T) {
 				t.Errorf("%d pages kept before the error, want %d", len(out), len(tc.cursors))
 			}
 		})
+	}
+}
+
+// TestTransientErrorsAreRetried: the network failing for a moment is tried
+// again; a refusal is not.
+func TestTransientErrorsAreRetried(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, true},
+		{fmt.Errorf("read body: %w", io.ErrUnexpectedEOF), true},
+		{errors.New("Post \"https://ecs.cn-north-4.myhuaweicloud.com/v1/p/cloudservers/detail\": read tcp: connection reset by peer"), true},
+		{errors.New("dial tcp 10.0.0.1:443: i/o timeout"), true},
+		{errors.New("{\"error_code\":\"Ecs.0319\",\"error_msg\":\"Policy doesn't allow\"}"), false},
+	} {
+		if got := retryable(tc.err); got != tc.want {
+			t.Errorf("retryable(%v) = %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }
