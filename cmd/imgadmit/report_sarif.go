@@ -229,20 +229,29 @@ func fingerprint(f sarifFinding) string {
 }
 
 // repoPath is an input file as code scanning and workflow annotations want
-// it: relative to the working directory (the repository's checkout, in CI)
-// when it lies below it, with forward slashes. A path outside it stays
-// absolute; standard input is "-".
+// it: relative to the repository's root when it lies below it (in GitHub
+// Actions GITHUB_WORKSPACE, the checkout, even when the step runs in a
+// subdirectory; elsewhere the working directory), with forward slashes. A
+// path outside it stays as given; standard input is "-".
 func repoPath(file string) string {
 	if file == "-" {
 		return file
 	}
 	p := file
-	if filepath.IsAbs(p) {
-		if wd, err := os.Getwd(); err == nil {
-			if rel, err := filepath.Rel(wd, p); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-				p = rel
-			}
-		}
+	wd, err := os.Getwd()
+	if err != nil {
+		return filepath.ToSlash(filepath.Clean(p))
+	}
+	abs := p
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(wd, p)
+	}
+	root := wd
+	if ws := os.Getenv("GITHUB_WORKSPACE"); ws != "" && filepath.IsAbs(ws) {
+		root = ws
+	}
+	if rel, err := filepath.Rel(root, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		p = rel
 	}
 	return filepath.ToSlash(filepath.Clean(p))
 }
