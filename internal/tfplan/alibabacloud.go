@@ -224,8 +224,10 @@ func aliServerUpdate(c *change) []*op {
 		case ok && after == "Running" && before == "Stopped":
 			started = true
 		case !ok && c.isUnknown("status") && before == "Stopped":
+			// The start is refused until known; a change of image beside it
+			// is reported too, never dropped.
 			c.unknownAttr("status")
-			return []*op{{operation: "server.start", call: aliStartInstance}}
+			return append(c.serverUpdate(aliReplaceDisk, aliStartInstance, false), &op{operation: "server.start", call: aliStartInstance})
 		}
 	}
 	return c.serverUpdate(aliReplaceDisk, aliStartInstance, started)

@@ -547,8 +547,10 @@ func hwServerUpdate(c *change) []*op {
 		case ok && a == "ON":
 			started = true
 		case !ok && c.isUnknown("power_action"):
+			// The start is refused until known; a change of image beside it
+			// is reported too, never dropped.
 			c.unknownAttr("power_action")
-			return []*op{{operation: "server.start", call: startServers}}
+			return append(c.serverUpdate(changeOS, startServers, false), &op{operation: "server.start", call: startServers})
 		}
 	}
 	return c.serverUpdate(changeOS, startServers, started)

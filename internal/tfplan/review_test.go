@@ -25,6 +25,9 @@ func TestReviewedPlans(t *testing.T) {
 		{file: "image-name-update.json", want: []string{"huaweicloud_compute_instance.x update server.change_os"}, unknown: "image_id is unknown until apply", noErrors: true},
 		// A list of projects with one unknown element is unknown, not malformed.
 		{file: "unknown-member.json", want: []string{"huaweicloud_images_image_share.x update image.share"}, unknown: "target_project_ids", noErrors: true},
+		// A new image beside a start known only at apply: both reported (both
+		// refused while a value is unknown), the image change never dropped.
+		{file: "image-and-unknown-start.json", want: []string{"alicloud_instance.x update server.change_os", "alicloud_instance.x update server.start"}, unknown: "status", noErrors: true},
 		// A tag whose value is unknown leaves the tags out (a tag policy then
 		// sees none), never a type error.
 		{file: "unknown-tag.json", noErrors: true},
