@@ -242,6 +242,14 @@ func (e *Evaluator) InventoryRevision() string { return e.state.Load().inventory
 // overrides). It is the caller's to read, not to change.
 func (e *Evaluator) Inventory() map[string]any { return e.state.Load().inventory }
 
+// InventorySnapshot is the inventory now in use and its revision, read
+// together: the revision is the one of that inventory, even while another
+// is being set. The inventory is the caller's to read, not to change.
+func (e *Evaluator) InventorySnapshot() (map[string]any, string) {
+	st := e.state.Load()
+	return st.inventory, st.inventoryRevision
+}
+
 // Rules lists the rules of the rulebook now in use, sorted by id.
 func (e *Evaluator) Rules() []Rule { return e.state.Load().book.rules }
 

@@ -59,7 +59,9 @@ func (s *Server) routeTable() []route {
 	return []route{
 		{method: http.MethodPost, path: PathAdmit, handle: s.handleAdmit, role: RoleDecide, ready: true},
 		{method: http.MethodPost, path: PathOPADecide, handle: s.handleOPADecision, role: RoleDecide, ready: true},
+		{method: http.MethodGet, path: PathInventory, handle: s.handleGetInventory, role: RoleInventory, ready: true},
 		{method: http.MethodPut, path: PathInventory, handle: s.handlePutInventory, role: RoleInventory, ready: true},
+		{method: http.MethodGet, path: pathInventoryBelow, handle: s.handleGetInventory, role: RoleInventory, ready: true},
 		{method: http.MethodGet, path: PathRules, handle: s.handleRules, ready: true},
 		{method: http.MethodGet, path: PathHealth, handle: s.handleHealth, open: true},
 		{method: http.MethodGet, path: PathReady, handle: s.handleReady, open: true},
@@ -89,7 +91,7 @@ func (s *Server) routes() http.Handler {
 	var paths []string
 	for _, rt := range table {
 		mux.Handle(rt.method+" "+rt.path, s.authorize(rt, s.whenReady(rt, rt.handle)))
-		if allow[rt.path] == nil {
+		if allow[rt.path] == nil && !strings.HasSuffix(rt.path, "...}") {
 			paths = append(paths, rt.path)
 		}
 		open[rt.path] = rt.open
@@ -103,19 +105,27 @@ func (s *Server) routes() http.Handler {
 	}
 	unknown := notFound(strings.Join(paths, ", "))
 	mux.Handle("/", unknown)
-	return s.observe(func(path string) bool { return allow[path] != nil }, s.authenticate(open, unknown, mux))
+	// Every path below the inventory counts as the inventory's endpoint:
+	// the metrics' labels stay few.
+	endpoint := func(path string) string {
+		switch {
+		case allow[path] != nil:
+			return path
+		case strings.HasPrefix(path, PathInventory+"/"):
+			return PathInventory
+		}
+		return endpointOther
+	}
+	return s.observe(endpoint, s.authenticate(open, unknown, mux))
 }
 
 // observe counts every answer by endpoint (known paths by name, the rest as
 // "other") and outcome, and turns a panic into a 500 that still counts.
-func (s *Server) observe(known func(path string) bool, next http.Handler) http.Handler {
+func (s *Server) observe(endpointOf func(path string) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rw := &responseWriter{ResponseWriter: w, outcome: outcomeOK}
-		endpoint := endpointOther
-		if known(r.URL.Path) {
-			endpoint = r.URL.Path
-		}
+		endpoint := endpointOf(r.URL.Path)
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler { // net/http's own way to abort a response

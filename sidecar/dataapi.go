@@ -1,0 +1,98 @@
+package sidecar
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/imgadmit/imgadmit/evaluator"
+)
+
+// pathInventoryBelow is the mux pattern of every path below the inventory.
+const pathInventoryBelow = PathInventory + "/{path...}"
+
+// inventoryPath is the path below /v1/data/inventory that r names, one
+// segment each, percent-decoded: /v1/data/inventory/resources/images/img%2F1
+// is [resources images img/1]. The inventory itself is no segment.
+func inventoryPath(r *http.Request) ([]string, *APIError) {
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), PathInventory)
+	if !ok || rest == "" {
+		return nil, nil
+	}
+	var segs []string
+	for _, raw := range strings.Split(strings.TrimPrefix(rest, "/"), "/") {
+		seg, err := url.PathUnescape(raw)
+		if err != nil {
+			return nil, apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidRequest, "the path segment %q is not percent-encoded correctly", raw)
+		}
+		segs = append(segs, seg)
+	}
+	return segs, nil
+}
+
+// lookup is the value at path in doc, and whether there is one: a segment
+// names an object's member, or an array's element by its decimal index.
+func lookup(doc any, path []string) (any, bool) {
+	for _, seg := range path {
+		switch v := doc.(type) {
+		case map[string]any:
+			next, ok := v[seg]
+			if !ok {
+				return nil, false
+			}
+			doc = next
+		case []any:
+			i, ok := arrayIndex(seg, len(v))
+			if !ok {
+				return nil, false
+			}
+			doc = v[i]
+		default:
+			return nil, false
+		}
+	}
+	return doc, true
+}
+
+// arrayIndex reads seg as an index into an array of n elements: decimal,
+// no sign, no leading zero.
+func arrayIndex(seg string, n int) (int, bool) {
+	if seg == "" || (len(seg) > 1 && seg[0] == '0') || seg[0] == '+' || seg[0] == '-' {
+		return 0, false
+	}
+	i, err := strconv.Atoi(seg)
+	if err != nil || i >= n {
+		return 0, false
+	}
+	return i, true
+}
+
+// etag is the ETag of an inventory revision: the revision, quoted.
+func etag(revision string) string { return `"` + revision + `"` }
+
+// handleGetInventory answers GET /v1/data/inventory[/path...] as OPA's Data
+// API does: {"result": value}, or {} (200) when there is nothing at the
+// path; the ETag is the revision of the inventory the value was read from.
+func (s *Server) handleGetInventory(w http.ResponseWriter, r *http.Request, _ *Identity) {
+	segs, aerr := inventoryPath(r)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	e := s.eval.Load()
+	// One snapshot: the inventory and its revision are read together.
+	inv, revision := e.InventorySnapshot()
+	if inv == nil {
+		inv = map[string]any{}
+	}
+	w.Header().Set("ETag", etag(revision))
+	value, ok := lookup(inv, segs)
+	if !ok {
+		writeJSON(w, r, http.StatusOK, struct{}{})
+		return
+	}
+	writeJSON(w, r, http.StatusOK, struct {
+		Result any `json:"result"`
+	}{value})
+}
