@@ -22,6 +22,9 @@ type APIError struct {
 	status int
 }
 
+// Error is the message, so an answer can travel as an error.
+func (e *APIError) Error() string { return e.Message }
+
 func apiErrorf(status int, code, format string, args ...any) *APIError {
 	return &APIError{status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }

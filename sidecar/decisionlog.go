@@ -229,9 +229,13 @@ type refusedEvent struct {
 // inventoryEvent is a change of the inventory: through PUT
 // /v1/data/inventory, a reload of the --data files, or a sync (serve --sync).
 type inventoryEvent struct {
-	Event       string `json:"event"` // eventInventory
-	Time        string `json:"time"`
-	Source      string `json:"source"` // "http", "files" or "sync"
+	Event  string `json:"event"` // eventInventory
+	Time   string `json:"time"`
+	Source string `json:"source"` // "http", "files" or "sync"
+	// Method and Path are the change's request (source http): PUT, PATCH
+	// or DELETE, on the inventory or a path below it.
+	Method      string `json:"method,omitempty"`
+	Path        string `json:"path,omitempty"`
 	RemoteAddr  string `json:"remote_addr,omitempty"`
 	RequestedBy string `json:"requested_by"`
 	// SHA256 and Bytes describe the new inventory as it arrived: the body,

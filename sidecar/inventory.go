@@ -4,50 +4,157 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/imgadmit/imgadmit/evaluator"
 	"github.com/imgadmit/imgadmit/internal/cloudfacts"
 )
 
+// Error codes of the Data API's writes.
+const (
+	CodeResourceNotFound   = "resource_not_found"
+	CodePreconditionFailed = "precondition_failed"
+)
+
+// handlePutInventory answers PUT /v1/data/inventory (the whole inventory, or
+// a cloud's describe or list response) and PUT below it (the value at the
+// path, its missing parent objects made).
 func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
+	segs, aerr := inventoryPath(r)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
 	body, aerr := s.readBody(w, r)
 	if aerr != nil {
 		writeError(w, r, aerr)
 		return
 	}
+	if len(segs) == 0 {
+		s.changeInventory(w, r, id, body, func(cur map[string]any) (map[string]any, error) {
+			// The body is an inventory, or a cloud's describe or list response.
+			inv, err := cloudfacts.ParseInventory(body, evaluator.FormatJSON, "", s.cfg.DataRegion)
+			if err != nil {
+				return nil, err
+			}
+			// A fact dated by when it was first seen keeps the date the
+			// inventory serving gives it.
+			return cloudfacts.KeepFirstSeen(cur, inv), nil
+		})
+		return
+	}
+	value, err := evaluator.DecodeDocument(body, evaluator.FormatJSON, evaluator.CodeInvalidInventory)
+	if err != nil {
+		writeError(w, r, fromEvaluator(err))
+		return
+	}
+	if obj, ok := value.(map[string]any); ok && cloudfacts.Recognize(obj) != nil {
+		writeError(w, r, apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidInventory,
+			"the body is a cloud's describe or list response: PUT it to %s, the whole inventory, not below it", PathInventory))
+		return
+	}
+	s.changeInventory(w, r, id, body, func(cur map[string]any) (map[string]any, error) {
+		return rootObject(edit(cur, segs, editPut, value))
+	})
+}
+
+// handleDeleteInventory answers DELETE /v1/data/inventory (the inventory
+// becomes empty) and DELETE below it (404 when there is nothing there, as
+// OPA answers).
+func (s *Server) handleDeleteInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
+	segs, aerr := inventoryPath(r)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	s.changeInventory(w, r, id, nil, func(cur map[string]any) (map[string]any, error) {
+		if len(segs) == 0 {
+			return map[string]any{}, nil
+		}
+		return rootObject(edit(cur, segs, editRemove, nil))
+	})
+}
+
+// handlePatchInventory answers PATCH /v1/data/inventory[/path...]: a JSON
+// Patch (RFC 6902) whose paths are below the request's path, applied as a
+// whole or not at all.
+func (s *Server) handlePatchInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
+	segs, aerr := inventoryPath(r)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	body, aerr := s.readBody(w, r)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	ops, aerr := parsePatch(body)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	s.changeInventory(w, r, id, body, func(cur map[string]any) (map[string]any, error) {
+		var doc any = cur
+		for _, op := range ops {
+			var err error
+			if doc, err = op.apply(doc, segs); err != nil {
+				return nil, err
+			}
+		}
+		return rootObject(doc, nil)
+	})
+}
+
+// changeInventory makes the inventory change build makes of the inventory
+// serving, under If-Match: one change at a time (with file reloads and
+// syncs: reloadMu), validated as a whole, swapped atomically or refused with
+// the last good inventory kept. build returns an *APIError or an evaluator
+// error to refuse the change. The answer to a change is 204 with the new
+// ETag.
+func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Identity, body []byte,
+	build func(cur map[string]any) (map[string]any, error)) {
 	release, ok := s.gate.enter(r.Context())
 	if !ok {
 		s.refuse(w, r, id, busy())
 		return
 	}
 	// One change at a time, with file reloads too: the revisions the event
-	// names are this change's own.
+	// names are this change's own, and If-Match is checked against the
+	// inventory the change is made to.
 	s.reloadMu.Lock()
 	e := s.eval.Load()
-	before := e.InventoryRevision()
-	// The body is an inventory, or a cloud's describe or list response.
-	inv, err := cloudfacts.ParseInventory(body, evaluator.FormatJSON, "", s.cfg.DataRegion)
-	if err == nil {
-		// A fact dated by when it was first seen keeps the date the
-		// inventory serving gives it.
-		inv = cloudfacts.KeepFirstSeen(e.Inventory(), inv)
-		// The body is whole: a client that hangs up now does not leave the
-		// change half made, nor turn it into a failure.
-		err = e.SetInventory(context.WithoutCancel(r.Context()), inv)
+	cur, before := e.InventorySnapshot()
+	var err error
+	if tags := r.Header.Get("If-Match"); tags != "" && !etagMatches(tags, before) {
+		err = apiErrorf(http.StatusPreconditionFailed, CodePreconditionFailed,
+			"the inventory changed: its ETag is %s, not %s; read it again and retry", etag(before), tags)
+	} else {
+		var inv map[string]any
+		if inv, err = build(cur); err == nil {
+			// The change is whole: a client that hangs up now does not
+			// leave it half made, nor turn it into a failure.
+			err = e.SetInventory(context.WithoutCancel(r.Context()), inv)
+		}
 	}
 	after := e.InventoryRevision()
 	s.reloadMu.Unlock()
 	release()
 	if err != nil {
 		s.metrics.invUpdates.WithLabelValues(resultFailure).Inc()
-		if evaluator.CodeOf(err) == evaluator.CodeInvalidInventory {
+		var aerr *APIError
+		switch {
+		case errors.As(err, &aerr):
+			writeError(w, r, aerr)
+		case evaluator.CodeOf(err) == evaluator.CodeInvalidInventory:
 			writeError(w, r, fromEvaluator(err))
-			return
+		default:
+			s.log.Error("inventory update failed; the previous inventory keeps serving", "err", err.Error())
+			writeError(w, r, apiErrorf(http.StatusInternalServerError, evaluator.CodeInternal, "the inventory could not be applied: %v", err))
 		}
-		s.log.Error("inventory update failed; the previous inventory keeps serving", "err", err.Error())
-		writeError(w, r, apiErrorf(http.StatusInternalServerError, evaluator.CodeInternal, "the inventory could not be applied: %v", err))
 		return
 	}
 	s.metrics.invUpdates.WithLabelValues(resultSuccess).Inc()
@@ -56,9 +163,37 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 	sum := sha256.Sum256(body)
 	_ = s.dlog.writeEvent(inventoryEvent{
 		Event: eventInventory, Time: time.Now().UTC().Format(time.RFC3339Nano), Source: "http",
+		Method: r.Method, Path: r.URL.EscapedPath(),
 		RemoteAddr: r.RemoteAddr, RequestedBy: id.Name, SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(body)),
 		PreviousRevision: before, Revision: after,
 	})
-	s.log.Info("inventory replaced", "source", "http", "requested_by", id.Name, "remote_addr", r.RemoteAddr, "bytes", len(body), "revision", after)
+	s.log.Info("inventory changed", "source", "http", "method", r.Method, "path", r.URL.EscapedPath(),
+		"requested_by", id.Name, "remote_addr", r.RemoteAddr, "bytes", len(body), "revision", after)
+	w.Header().Set("ETag", etag(after))
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// etagMatches tells whether an If-Match header names the revision: "*", or
+// one of its comma-separated tags (weak or strong) is the revision's ETag.
+func etagMatches(header, revision string) bool {
+	for _, tag := range strings.Split(header, ",") {
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if tag == "*" || tag == etag(revision) {
+			return true
+		}
+	}
+	return false
+}
+
+// rootObject is the inventory a change made: it must be an object.
+func rootObject(doc any, err error) (map[string]any, error) {
+	if err != nil {
+		return nil, err
+	}
+	inv, ok := doc.(map[string]any)
+	if !ok {
+		return nil, &evaluator.Error{Code: evaluator.CodeInvalidInventory, Message: "the inventory does not match its schema",
+			Errors: []evaluator.FieldError{{Pointer: "", Message: "the inventory must be an object"}}}
+	}
+	return inv, nil
 }

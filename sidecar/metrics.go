@@ -107,7 +107,7 @@ func newMetrics(deadline time.Duration, current func() *evaluator.Evaluator) *me
 		}),
 		invUpdates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imgadmit_inventory_updates_total",
-			Help: "Replacements of the inventory through PUT /v1/data/inventory, by result.",
+			Help: "Changes to the inventory through the Data API (PUT, PATCH, DELETE on /v1/data/inventory and below), by result.",
 		}, []string{"result"}),
 		connRefused: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "imgadmit_connections_refused_total",

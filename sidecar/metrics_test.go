@@ -116,7 +116,7 @@ imgadmit_http_requests_total{endpoint="/v1/admit",outcome="deny"} 1
 imgadmit_http_requests_total{endpoint="/v1/admit",outcome="invalid_request"} 1
 imgadmit_http_requests_total{endpoint="/v1/data/imgadmit/decision",outcome="allow"} 1
 imgadmit_http_requests_total{endpoint="other",outcome="not_found"} 1
-# HELP imgadmit_inventory_updates_total Replacements of the inventory through PUT /v1/data/inventory, by result.
+# HELP imgadmit_inventory_updates_total Changes to the inventory through the Data API (PUT, PATCH, DELETE on /v1/data/inventory and below), by result.
 # TYPE imgadmit_inventory_updates_total counter
 imgadmit_inventory_updates_total{result="failure"} 0
 imgadmit_inventory_updates_total{result="success"} 0
