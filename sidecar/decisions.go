@@ -18,6 +18,33 @@ func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request, id *I
 	s.answerDecision(w, r, id, PathOPADecide)
 }
 
+// handleOPADecisionGet answers GET /v1/data/imgadmit/decision?input=JSON as
+// OPA does: the input is the query parameter's value (URL-encoded JSON),
+// answered as the POST with {"input": ...} is.
+func (s *Server) handleOPADecisionGet(w http.ResponseWriter, r *http.Request, id *Identity) {
+	start := time.Now()
+	inputs := r.URL.Query()["input"]
+	switch len(inputs) {
+	case 0:
+		writeError(w, r, &APIError{status: http.StatusBadRequest, Code: evaluator.CodeInvalidRequest,
+			Message: "the query has no input: send ?input=<request as URL-encoded JSON>",
+			Errors:  []evaluator.FieldError{{Pointer: inputPointer, Message: `missing required parameter "input"`}}})
+		return
+	case 1:
+	default:
+		writeError(w, r, &APIError{status: http.StatusBadRequest, Code: evaluator.CodeInvalidRequest,
+			Message: "malformed request", Errors: []evaluator.FieldError{{Pointer: inputPointer, Message: `the parameter "input" is given more than once`}}})
+		return
+	}
+	d, aerr := s.decide(w, r, id, PathOPADecide, []byte(inputs[0]), start)
+	if aerr != nil {
+		underInput(aerr, 0)
+		s.answerError(w, r, id, aerr)
+		return
+	}
+	writeEncoded(w, r, http.StatusOK, opaAnswer(d))
+}
+
 // answerDecision answers a decision endpoint: on /v1/admit the body is the
 // request; on OPA's endpoint it is {"input": request}, and the answer is
 // OPA's {"decision_id", "result"}.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -93,8 +94,19 @@ func TestEndpoints(t *testing.T) {
 			`{"code":"unsupported_media_type","message":"the body must be JSON, not \"text/plain\": send Content-Type: application/json","errors":[]}`},
 		{"opa too large", "POST", PathOPADecide, ct, `{"input":` + big + `}`, 413, nil,
 			`{"code":"request_too_large","message":"the body is larger than the limit of 256 bytes (--max-body)","errors":[]}`},
-		{"opa GET", "GET", PathOPADecide, nil, "", 405, map[string]string{"Allow": "POST"},
-			`{"code":"method_not_allowed","message":"/v1/data/imgadmit/decision does not take GET; it takes POST","errors":[]}`},
+		{"opa PUT", "PUT", PathOPADecide, ct, `{"input":{}}`, 405, map[string]string{"Allow": "POST, GET, HEAD"},
+			`{"code":"method_not_allowed","message":"/v1/data/imgadmit/decision does not take PUT; it takes POST, GET, HEAD","errors":[]}`},
+		{"opa GET deny", "GET", PathOPADecide + "?input=" + url.QueryEscape(reqExport), nil, "", 200, nil, `{"decision_id":"ID","result":` + decExport + `}`},
+		{"opa GET allow, pretty", "GET", PathOPADecide + "?pretty=true&input=" + url.QueryEscape(reqExpire), nil, "", 200, nil,
+			"{\n  \"decision_id\": \"ID\",\n  \"result\": {\n    \"allowed\": true,\n    \"decision_id\": \"ID\",\n    \"provider\": \"huaweicloud\",\n    \"operation\": \"backup.expire\",\n    \"reasons\": [],\n    \"rulebook\": {\n      \"revision\": \"REV\",\n      \"rules\": 5\n    }\n  }\n}"},
+		{"opa GET no input", "GET", PathOPADecide, nil, "", 400, nil,
+			`{"code":"invalid_request","message":"the query has no input: send ?input=<request as URL-encoded JSON>","errors":[{"pointer":"/input","message":"missing required parameter \"input\""}]}`},
+		{"opa GET input twice", "GET", PathOPADecide + "?input={}&input={}", nil, "", 400, nil,
+			`{"code":"invalid_request","message":"malformed request","errors":[{"pointer":"/input","message":"the parameter \"input\" is given more than once"}]}`},
+		{"opa GET schema error", "GET", PathOPADecide + "?input=" + url.QueryEscape(`{"provider":"huaweicloud","operation":"backup.export","params":{"backup_id":""}}`), nil, "", 400, nil,
+			`{"code":"invalid_request","message":"the request does not match its schema","errors":[{"pointer":"/input/params/backup_id","message":"length must be >= 1, but got 0","line":1}]}`},
+		{"opa GET malformed", "GET", PathOPADecide + "?input=%7B", nil, "", 400, nil,
+			`{"code":"invalid_request","message":"input: malformed JSON: the document ends early at line 1, column 2","errors":[]}`},
 
 		{"health", "GET", PathHealth, nil, "", 200, map[string]string{"Content-Type": jsonCT}, `{"status":"ok"}`},
 		{"health HEAD", "HEAD", PathHealth, nil, "", 200, map[string]string{"Content-Type": jsonCT, "Content-Length": "16"}, ``},

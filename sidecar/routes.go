@@ -59,6 +59,7 @@ func (s *Server) routeTable() []route {
 	return []route{
 		{method: http.MethodPost, path: PathAdmit, handle: s.handleAdmit, role: RoleDecide, ready: true},
 		{method: http.MethodPost, path: PathOPADecide, handle: s.handleOPADecision, role: RoleDecide, ready: true},
+		{method: http.MethodGet, path: PathOPADecide, handle: s.handleOPADecisionGet, role: RoleDecide, ready: true},
 		{method: http.MethodGet, path: PathInventory, handle: s.handleGetInventory, role: RoleInventory, ready: true},
 		{method: http.MethodPut, path: PathInventory, handle: s.handlePutInventory, role: RoleInventory, ready: true},
 		{method: http.MethodPatch, path: PathInventory, handle: s.handlePatchInventory, role: RoleInventory, ready: true},
