@@ -108,6 +108,11 @@ func writeError(w http.ResponseWriter, r *http.Request, e *APIError) {
 	if e.Errors == nil {
 		e.Errors = []evaluator.FieldError{}
 	}
+	if rw, ok := w.(*responseWriter); ok && rw.noLines {
+		for i := range e.Errors {
+			e.Errors[i].Line = 0
+		}
+	}
 	setOutcome(w, e.Code)
 	writeJSON(w, r, e.status, e)
 }

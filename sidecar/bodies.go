@@ -2,7 +2,9 @@ package sidecar
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -11,37 +13,72 @@ import (
 	"github.com/imgadmit/imgadmit/internal/jsonread"
 )
 
-// readBody reads a JSON body of at most --max-body bytes.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *APIError) {
-	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
-		return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Content-Encoding %q is not supported: send the body uncompressed", ce)
+// readBody reads a body of at most --max-body bytes, as JSON: a body
+// without a Content-Type is JSON, as OPA reads it; a YAML one
+// (application/yaml, application/x-yaml) is decoded as the CLI decodes YAML
+// and handed on as JSON, its errors from then on without lines (they would
+// be the JSON's); a gzip one (Content-Encoding: gzip) is decompressed, and
+// --max-body bounds it compressed and decompressed. code is the error code
+// of a malformed YAML body.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, code string) ([]byte, *APIError) {
+	gz := false
+	if ce := r.Header.Get("Content-Encoding"); strings.EqualFold(ce, "gzip") {
+		gz = true
+	} else if ce != "" && !strings.EqualFold(ce, "identity") {
+		return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Content-Encoding %q is not supported: send the body uncompressed or gzip", ce)
 	}
-	ct := r.Header.Get(contentTypeKey)
-	if ct == "" {
-		return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be JSON: send Content-Type: application/json")
-	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil || (mt != jsonType && !strings.HasSuffix(mt, "+json")) {
-		return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be JSON, not %q: send Content-Type: application/json", ct)
-	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be UTF-8 JSON, not charset %q", cs)
+	yaml := false
+	if ct := r.Header.Get(contentTypeKey); ct != "" {
+		mt, params, err := mime.ParseMediaType(ct)
+		yaml = err == nil && (mt == "application/yaml" || mt == "application/x-yaml")
+		if err != nil || (mt != jsonType && !strings.HasSuffix(mt, "+json") && !yaml) {
+			return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be JSON or YAML, not %q: send Content-Type: application/json", ct)
+		}
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be UTF-8, not charset %q", cs)
+		}
 	}
 	tooLarge := apiErrorf(http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "the body is larger than the limit of %d bytes (--max-body)", s.cfg.MaxBody)
 	if r.ContentLength > s.cfg.MaxBody {
 		return nil, tooLarge
 	}
+	var rd io.Reader = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+	size := max(r.ContentLength, 0) + bytes.MinRead
+	if gz {
+		zr, err := gzip.NewReader(rd)
+		if err != nil {
+			if errors.As(err, new(*http.MaxBytesError)) {
+				return nil, tooLarge
+			}
+			return nil, apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidRequest, "the body is not gzip: %v", err)
+		}
+		defer zr.Close()
+		// One byte past the limit tells a body at the limit from a larger one.
+		rd, size = io.LimitReader(zr, s.cfg.MaxBody+1), bytes.MinRead
+	}
 	// Sized from Content-Length when the client sent one (the limit was
 	// checked above), rather than grown from 512 bytes by doubling.
-	buf := bytes.NewBuffer(make([]byte, 0, max(r.ContentLength, 0)+bytes.MinRead))
-	_, err = buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err := buf.ReadFrom(rd)
 	body := buf.Bytes()
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if errors.As(err, new(*http.MaxBytesError)) {
 			return nil, tooLarge
 		}
 		return nil, apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidRequest, "could not read the body: %v", err)
+	}
+	if int64(len(body)) > s.cfg.MaxBody {
+		return nil, tooLarge
+	}
+	if yaml {
+		doc, err := evaluator.DecodeDocument(body, evaluator.FormatYAML, code)
+		if err != nil {
+			return nil, fromEvaluator(err)
+		}
+		body = mustEncode(doc)
+		if rw, ok := w.(*responseWriter); ok {
+			rw.noLines = true
+		}
 	}
 	return body, nil
 }

@@ -50,7 +50,7 @@ func (s *Server) handleOPADecisionGet(w http.ResponseWriter, r *http.Request, id
 // OPA's {"decision_id", "result"}.
 func (s *Server) answerDecision(w http.ResponseWriter, r *http.Request, id *Identity, path string) {
 	start := time.Now()
-	body, aerr := s.readBody(w, r)
+	body, aerr := s.readBody(w, r, evaluator.CodeInvalidRequest)
 	if aerr != nil {
 		writeError(w, r, aerr)
 		return

@@ -2,6 +2,7 @@ package sidecar
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -55,14 +56,26 @@ func TestEndpoints(t *testing.T) {
 			`{"code":"invalid_request","message":"the document is empty","errors":[]}`},
 		{"admit too large", "POST", PathAdmit, ct, big, 413, nil,
 			`{"code":"request_too_large","message":"the body is larger than the limit of 256 bytes (--max-body)","errors":[]}`},
-		{"admit no content type", "POST", PathAdmit, nil, reqExport, 415, nil,
-			`{"code":"unsupported_media_type","message":"the body must be JSON: send Content-Type: application/json","errors":[]}`},
+		{"admit no content type is JSON", "POST", PathAdmit, nil, reqExport, 200, nil, decExport},
+		{"admit YAML", "POST", PathAdmit, map[string]string{"Content-Type": "application/yaml"}, "provider: huaweicloud\noperation: backup.export\nparams:\n  backup_id: bk-1\n", 200, nil, decExport},
+		{"admit x-yaml", "POST", PathAdmit, map[string]string{"Content-Type": "application/x-yaml"}, "{provider: huaweicloud, operation: backup.delete, params: {backup_id: bk-1}}", 200, nil, decDelete},
+		{"admit YAML schema error has no lines", "POST", PathAdmit, map[string]string{"Content-Type": "application/yaml"}, "provider: huaweicloud\noperation: backup.export\nparams:\n  backup_id: ''\n", 400, nil,
+			`{"code":"invalid_request","message":"the request does not match its schema","errors":[{"pointer":"/params/backup_id","message":"length must be >= 1, but got 0"}]}`},
+		{"admit malformed YAML has its line", "POST", PathAdmit, map[string]string{"Content-Type": "application/yaml"}, "provider: huaweicloud\nprovider: alibabacloud\n", 400, nil,
+			`{"code":"invalid_request","message":"malformed request","errors":[{"pointer":"/provider","message":"duplicate key \"provider\"","line":2}]}`},
+		{"admit gzip", "POST", PathAdmit, map[string]string{"Content-Type": jsonCT, "Content-Encoding": "gzip"}, gzipped(reqExport), 200, nil, decExport},
+		{"admit gzip larger than --max-body once decompressed", "POST", PathAdmit, map[string]string{"Content-Type": jsonCT, "Content-Encoding": "gzip"}, gzipped(big), 413, nil,
+			`{"code":"request_too_large","message":"the body is larger than the limit of 256 bytes (--max-body)","errors":[]}`},
+		{"admit gzip that is not", "POST", PathAdmit, map[string]string{"Content-Type": jsonCT, "Content-Encoding": "gzip"}, reqExport, 400, nil,
+			`{"code":"invalid_request","message":"the body is not gzip: gzip: invalid header","errors":[]}`},
+		{"admit gzip cut short", "POST", PathAdmit, map[string]string{"Content-Type": jsonCT, "Content-Encoding": "gzip"}, gzipped(reqExport)[:20], 400, nil,
+			`{"code":"invalid_request","message":"could not read the body: unexpected EOF","errors":[]}`},
+		{"admit deflate", "POST", PathAdmit, map[string]string{"Content-Type": jsonCT, "Content-Encoding": "deflate"}, reqExport, 415, nil,
+			`{"code":"unsupported_media_type","message":"Content-Encoding \"deflate\" is not supported: send the body uncompressed or gzip","errors":[]}`},
 		{"admit form", "POST", PathAdmit, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, reqExport, 415, nil,
-			`{"code":"unsupported_media_type","message":"the body must be JSON, not \"application/x-www-form-urlencoded\": send Content-Type: application/json","errors":[]}`},
+			`{"code":"unsupported_media_type","message":"the body must be JSON or YAML, not \"application/x-www-form-urlencoded\": send Content-Type: application/json","errors":[]}`},
 		{"admit latin1", "POST", PathAdmit, map[string]string{"Content-Type": "application/json; charset=latin1"}, reqExport, 415, nil,
-			`{"code":"unsupported_media_type","message":"the body must be UTF-8 JSON, not charset \"latin1\"","errors":[]}`},
-		{"admit gzip", "POST", PathAdmit, map[string]string{"Content-Type": jsonCT, "Content-Encoding": "gzip"}, reqExport, 415, nil,
-			`{"code":"unsupported_media_type","message":"Content-Encoding \"gzip\" is not supported: send the body uncompressed","errors":[]}`},
+			`{"code":"unsupported_media_type","message":"the body must be UTF-8, not charset \"latin1\"","errors":[]}`},
 		{"admit GET", "GET", PathAdmit, nil, "", 405, map[string]string{"Allow": "POST"},
 			`{"code":"method_not_allowed","message":"/v1/admit does not take GET; it takes POST","errors":[]}`},
 		{"admit DELETE", "DELETE", PathAdmit, nil, "", 405, map[string]string{"Allow": "POST"},
@@ -91,7 +104,7 @@ func TestEndpoints(t *testing.T) {
 			"{\n  \"input\":\n  {\n    \"provider\": \"huaweicloud\",\n    \"operation\": \"backup.export\",\n    \"params\": {\"backup_id\": \"\"}\n  }\n}", 400, nil,
 			`{"code":"invalid_request","message":"the request does not match its schema","errors":[{"pointer":"/input/params/backup_id","message":"length must be >= 1, but got 0","line":6}]}`},
 		{"opa wrong content type", "POST", PathOPADecide, map[string]string{"Content-Type": "text/plain"}, `{"input":{}}`, 415, nil,
-			`{"code":"unsupported_media_type","message":"the body must be JSON, not \"text/plain\": send Content-Type: application/json","errors":[]}`},
+			`{"code":"unsupported_media_type","message":"the body must be JSON or YAML, not \"text/plain\": send Content-Type: application/json","errors":[]}`},
 		{"opa too large", "POST", PathOPADecide, ct, `{"input":` + big + `}`, 413, nil,
 			`{"code":"request_too_large","message":"the body is larger than the limit of 256 bytes (--max-body)","errors":[]}`},
 		{"opa PUT", "PUT", PathOPADecide, ct, `{"input":{}}`, 405, map[string]string{"Allow": "POST, GET, HEAD"},
@@ -120,8 +133,12 @@ func TestEndpoints(t *testing.T) {
 			`{"code":"method_not_allowed","message":"/metrics does not take POST; it takes GET, HEAD","errors":[]}`},
 		{"inventory POST", "POST", PathInventory, ct, "{}", 405, map[string]string{"Allow": "GET, HEAD, PUT, PATCH, DELETE"},
 			`{"code":"method_not_allowed","message":"/v1/data/inventory does not take POST; it takes GET, HEAD, PUT, PATCH, DELETE","errors":[]}`},
-		{"inventory wrong content type", "PUT", PathInventory, map[string]string{"Content-Type": "application/yaml"}, "resources: {}\n", 415, nil,
-			`{"code":"unsupported_media_type","message":"the body must be JSON, not \"application/yaml\": send Content-Type: application/json","errors":[]}`},
+		{"inventory wrong content type", "PUT", PathInventory, map[string]string{"Content-Type": "text/yaml"}, "resources: {}\n", 415, nil,
+			`{"code":"unsupported_media_type","message":"the body must be JSON or YAML, not \"text/yaml\": send Content-Type: application/json","errors":[]}`},
+		{"inventory malformed YAML", "PUT", PathInventory, map[string]string{"Content-Type": "application/yaml"}, "resources:\n  - [\n", 400, nil,
+			`{"code":"invalid_inventory","message":"malformed YAML: line 2: did not find expected node content","errors":[]}`},
+		{"opa no content type", "POST", PathOPADecide, nil, `{"input":` + reqDelete + `}`, 200, nil, `{"decision_id":"ID","result":` + decDelete + `}`},
+		{"opa YAML", "POST", PathOPADecide, map[string]string{"Content-Type": "application/x-yaml"}, "input:\n  provider: huaweicloud\n  operation: backup.expire\n  params: {backup_id: bk-1}\n", 200, nil, `{"decision_id":"ID","result":` + decExpire + `}`},
 		{"inventory too large", "PUT", PathInventory, ct, `{"resources":{"backups":{"` + strings.Repeat("b", 300) + `":{}}}}`, 413, nil,
 			`{"code":"request_too_large","message":"the body is larger than the limit of 256 bytes (--max-body)","errors":[]}`},
 		{"inventory schema error", "PUT", PathInventory, ct, "{\"settings\": {\n\"missing_fact\": \"warn\"}}", 400, nil,
@@ -360,4 +377,13 @@ func FuzzAdmit(f *testing.F) {
 			}
 		}
 	})
+}
+
+// gzipped is s compressed with gzip.
+func gzipped(s string) string {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write([]byte(s))
+	_ = zw.Close()
+	return buf.String()
 }

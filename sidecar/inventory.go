@@ -28,7 +28,7 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 		writeError(w, r, aerr)
 		return
 	}
-	body, aerr := s.readBody(w, r)
+	body, aerr := s.readBody(w, r, evaluator.CodeInvalidInventory)
 	if aerr != nil {
 		writeError(w, r, aerr)
 		return
@@ -87,7 +87,7 @@ func (s *Server) handlePatchInventory(w http.ResponseWriter, r *http.Request, id
 		writeError(w, r, aerr)
 		return
 	}
-	body, aerr := s.readBody(w, r)
+	body, aerr := s.readBody(w, r, evaluator.CodeInvalidRequest)
 	if aerr != nil {
 		writeError(w, r, aerr)
 		return

@@ -230,6 +230,7 @@ type responseWriter struct {
 	wroteHeader bool
 	outcome     string
 	id          *Identity
+	noLines     bool // the body was YAML, handed on as JSON: its errors' lines are not the client's
 }
 
 func (w *responseWriter) WriteHeader(code int) {
