@@ -3,6 +3,7 @@ package sidecar
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -139,6 +140,20 @@ func TestDataAPIWrites(t *testing.T) {
 	if last["method"] != "DELETE" || last["path"] != inv || last["requested_by"] != "cmdb-sync" || last["revision"] != h.s.eval.Load().InventoryRevision() {
 		t.Errorf("the last change logged as %v", last)
 	}
+	// Counted: the changes made and refused (a body that does not parse is
+	// refused before it is a change, as on PUT), every path below the
+	// inventory under its endpoint.
+	metrics := h.do("GET", PathMetrics, bearer(tokCMDB), "").body
+	for _, want := range []string{
+		`imgadmit_inventory_updates_total{result="success"} 6`,
+		`imgadmit_inventory_updates_total{result="failure"} 5`,
+		`imgadmit_http_requests_total{endpoint="/v1/data/inventory",outcome="precondition_failed"} 1`,
+		`imgadmit_http_requests_total{endpoint="/v1/data/inventory",outcome="resource_not_found"} 2`,
+	} {
+		if !strings.Contains(metrics, want+"\n") {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 }
 
 // TestDataAPIIfMatch: a write whose If-Match is the ETag a GET read is made;
@@ -195,5 +210,47 @@ func TestDataAPIConcurrentWriters(t *testing.T) {
 	var v struct{ Result map[string]any }
 	if err := json.Unmarshal([]byte(got.body), &v); err != nil || len(v.Result) != writers {
 		t.Errorf("after %d writers: %s", writers, got.body)
+	}
+}
+
+// TestEditCopies: a change copies what it changes and leaves the inventory
+// it was made to as it was, for the decisions still reading it.
+func TestEditCopies(t *testing.T) {
+	doc := func() map[string]any {
+		return map[string]any{"a": map[string]any{"b": []any{"x", "y"}, "c": "d"}, "e": map[string]any{}}
+	}
+	orig := doc()
+	cases := []struct {
+		name string
+		path []string
+		kind editKind
+		want string
+	}{
+		{"put", []string{"a", "c"}, editPut, `{"a":{"b":["x","y"],"c":1},"e":{}}`},
+		{"put makes parents", []string{"f", "g"}, editPut, `{"a":{"b":["x","y"],"c":"d"},"e":{},"f":{"g":1}}`},
+		{"add inserts", []string{"a", "b", "0"}, editAdd, `{"a":{"b":[1,"x","y"],"c":"d"},"e":{}}`},
+		{"add appends", []string{"a", "b", "-"}, editAdd, `{"a":{"b":["x","y",1],"c":"d"},"e":{}}`},
+		{"replace an element", []string{"a", "b", "1"}, editReplace, `{"a":{"b":["x",1],"c":"d"},"e":{}}`},
+		{"remove an element", []string{"a", "b", "0"}, editRemove, `{"a":{"b":["y"],"c":"d"},"e":{}}`},
+		{"remove a member", []string{"a"}, editRemove, `{"e":{}}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := edit(orig, tc.path, tc.kind, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g := string(mustEncode(got)); g != tc.want+"\n" {
+				t.Errorf("got %s want %s", g, tc.want)
+			}
+			if g, w := string(mustEncode(orig)), string(mustEncode(doc())); g != w {
+				t.Errorf("the original changed: %s", g)
+			}
+		})
+	}
+	for _, path := range [][]string{{"a", "b", "2"}, {"a", "x"}, {"a", "c", "d"}, {"x", "y"}} {
+		if _, err := edit(orig, path, editReplace, 1); err == nil {
+			t.Errorf("replace at %v: no error", path)
+		}
 	}
 }
