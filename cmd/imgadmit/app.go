@@ -33,6 +33,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Reader:    stdin,
 		Writer:    stdout,
 		ErrWriter: stderr,
+		// Shell completion (imgadmit completion): urfave/cli answers a command
+		// line ending in --generate-bash-completion with the words that may come next.
+		EnableBashCompletion: true,
 		Commands: []*cli.Command{
 			evalCommand(),
 			validateCommand(),
@@ -40,6 +43,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			callsCommand(),
 			serveCommand(),
 			inventoryCommand(),
+			completionCommand(),
 		},
 		// Errors are turned into exit codes below, not by urfave/cli calling os.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
@@ -51,12 +55,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		},
 	}
 	for _, cmd := range app.Commands {
+		if cmd.BashComplete == nil {
+			cmd.BashComplete = completeValues(cmd)
+		}
 		// A usage error says what is wrong on stderr; the help is one flag away.
 		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
 			return usageError(fmt.Sprintf("%s: %v (see 'imgadmit %s --help')", cmd.Name, err, cmd.Name))
 		}
 	}
-	err := app.Run(args)
+	err := app.Run(completionArgs(args))
 	if err == nil {
 		if len(args) > 1 && app.Command(args[1]) == nil && args[1] != "help" && args[1] != "h" && args[1][0] != '-' {
 			return exitInvalid

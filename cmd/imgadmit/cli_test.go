@@ -82,6 +82,11 @@ func TestCommandsGolden(t *testing.T) {
 		{"validate", "", []string{"validate", td + "allowed.json", td + "invalid.json", td + "denied.yaml"}, 2},
 		{"validate-ok", "", []string{"validate", td + "allowed.json"}, 0},
 		{"unknown-command", "", []string{"frobnicate"}, 2},
+		{"completion-bash", "", []string{"completion", "bash"}, 0},
+		{"completion-zsh", "", []string{"completion", "zsh"}, 0},
+		{"completion-fish", "", []string{"completion", "fish"}, 0},
+		{"completion-unknown-shell", "", []string{"completion", "ksh"}, 2},
+		{"completion-no-shell", "", []string{"completion"}, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
