@@ -89,12 +89,14 @@ func writeEncoded(w http.ResponseWriter, r *http.Request, status int, compact []
 	writeBody(w, status, compact)
 }
 
+// wantPretty reads ?pretty as OPA does: present without a value, or true
+// in any case (the Data API endpoints refuse other values, parseParams).
 func wantPretty(r *http.Request) bool {
 	if r.URL.RawQuery == "" {
 		return false
 	}
-	pretty, _ := strconv.ParseBool(r.URL.Query().Get("pretty"))
-	return pretty
+	on, _ := boolParam(paramPretty, r.URL.Query()[paramPretty])
+	return on
 }
 
 func writeBody(w http.ResponseWriter, status int, body []byte) {
@@ -129,12 +131,10 @@ func fromEvaluator(err error) *APIError {
 }
 
 // opaAnswer is OPA's DataResponseV1 for a decision,
-// {"decision_id": ..., "result": decision}, around the decision's JSON.
-func opaAnswer(d *decided) []byte {
-	return mustEncode(struct {
-		DecisionID string          `json:"decision_id"`
-		Result     json.RawMessage `json:"result"`
-	}{d.DecisionID, d.encoded})
+// {"decision_id": ..., "result": decision}, around the decision's JSON,
+// with the provenance and metrics p asks for.
+func (s *Server) opaAnswer(d *decided, p params, start time.Time) []byte {
+	return s.answer(dataAnswer{DecisionID: d.DecisionID, Result: d.encoded}, p, d.Rulebook.Revision, d.timers, start)
 }
 
 // answerError answers an error of a decision endpoint: a refusal (403, 429)

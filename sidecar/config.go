@@ -43,6 +43,8 @@ const (
 // Config is everything `imgadmit serve` can be told. The zero value of a
 // duration or size means its default.
 type Config struct {
+	// Version is imgadmit's version, for ?provenance; empty means "dev".
+	Version string
 	// Addr is the address to listen on; empty means DefaultAddr (loopback).
 	Addr string
 	// Listener, when set, is used instead of listening on Addr.

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/imgadmit/imgadmit/evaluator"
 )
@@ -75,6 +76,12 @@ func etag(revision string) string { return `"` + revision + `"` }
 // API does: {"result": value}, or {} (200) when there is nothing at the
 // path; the ETag is the revision of the inventory the value was read from.
 func (s *Server) handleGetInventory(w http.ResponseWriter, r *http.Request, _ *Identity) {
+	start := time.Now()
+	p, aerr := parseParams(r, paramsDataGet)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
 	segs, aerr := inventoryPath(r)
 	if aerr != nil {
 		writeError(w, r, aerr)
@@ -87,12 +94,9 @@ func (s *Server) handleGetInventory(w http.ResponseWriter, r *http.Request, _ *I
 		inv = map[string]any{}
 	}
 	w.Header().Set("ETag", etag(revision))
-	value, ok := lookup(inv, segs)
-	if !ok {
-		writeJSON(w, r, http.StatusOK, struct{}{})
-		return
+	var a dataAnswer
+	if value, ok := lookup(inv, segs); ok {
+		a.Result = mustEncode(value)
 	}
-	writeJSON(w, r, http.StatusOK, struct {
-		Result any `json:"result"`
-	}{value})
+	writeEncoded(w, r, http.StatusOK, s.answer(a, p, e.Revision(), nil, start))
 }

@@ -11,11 +11,20 @@ import (
 )
 
 func (s *Server) handleAdmit(w http.ResponseWriter, r *http.Request, id *Identity) {
-	s.answerDecision(w, r, id, PathAdmit)
+	if _, aerr := parseParams(r, paramsAdmit); aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	s.answerDecision(w, r, id, PathAdmit, params{})
 }
 
 func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request, id *Identity) {
-	s.answerDecision(w, r, id, PathOPADecide)
+	p, aerr := parseParams(r, paramsOPAPost)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	s.answerDecision(w, r, id, PathOPADecide, p)
 }
 
 // handleOPADecisionGet answers GET /v1/data/imgadmit/decision?input=JSON as
@@ -23,7 +32,12 @@ func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request, id *I
 // answered as the POST with {"input": ...} is.
 func (s *Server) handleOPADecisionGet(w http.ResponseWriter, r *http.Request, id *Identity) {
 	start := time.Now()
-	inputs := r.URL.Query()["input"]
+	p, aerr := parseParams(r, paramsOPAGet)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	inputs := r.URL.Query()[paramInput]
 	switch len(inputs) {
 	case 0:
 		writeError(w, r, &APIError{status: http.StatusBadRequest, Code: evaluator.CodeInvalidRequest,
@@ -42,13 +56,13 @@ func (s *Server) handleOPADecisionGet(w http.ResponseWriter, r *http.Request, id
 		s.answerError(w, r, id, aerr)
 		return
 	}
-	writeEncoded(w, r, http.StatusOK, opaAnswer(d))
+	writeEncoded(w, r, http.StatusOK, s.opaAnswer(d, p, start))
 }
 
 // answerDecision answers a decision endpoint: on /v1/admit the body is the
 // request; on OPA's endpoint it is {"input": request}, and the answer is
 // OPA's {"decision_id", "result"}.
-func (s *Server) answerDecision(w http.ResponseWriter, r *http.Request, id *Identity, path string) {
+func (s *Server) answerDecision(w http.ResponseWriter, r *http.Request, id *Identity, path string, p params) {
 	start := time.Now()
 	body, aerr := s.readBody(w, r, evaluator.CodeInvalidRequest)
 	if aerr != nil {
@@ -72,7 +86,7 @@ func (s *Server) answerDecision(w http.ResponseWriter, r *http.Request, id *Iden
 		return
 	}
 	if opa {
-		writeEncoded(w, r, http.StatusOK, opaAnswer(d))
+		writeEncoded(w, r, http.StatusOK, s.opaAnswer(d, p, start))
 		return
 	}
 	writeEncoded(w, r, http.StatusOK, d.encoded)
@@ -97,6 +111,7 @@ func underInput(aerr *APIError, lineOffset int) {
 type decided struct {
 	*evaluator.Decision
 	encoded []byte // as encode writes it
+	timers  timers // the request's reading and evaluation, by OPA's names
 }
 
 // decide decides raw for identity id within the evaluation deadline, logs
@@ -119,7 +134,9 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 		s.testHookDecide()
 	}
 	e := s.eval.Load()
+	parseStart := time.Now()
 	req, err := e.ParseRequest(raw, evaluator.FormatJSON)
+	parsed := time.Since(parseStart)
 	if err != nil {
 		return nil, fromEvaluator(err)
 	}
@@ -131,7 +148,9 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 	// that hangs up does not turn a decision into a failure in the log.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.cfg.EvalTimeout)
 	defer cancel()
+	evalStart := time.Now()
 	d, err := decideSafely(ctx, e, req, project)
+	evaluated := time.Since(evalStart)
 	release()
 	released = true
 	outcome := outcomeAllow
@@ -162,7 +181,8 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 	}
 	s.metrics.decided(d, outcome)
 	setOutcome(w, outcome)
-	return &decided{Decision: d, encoded: encoded}, nil
+	t := timers{timerInputParse: parsed.Nanoseconds(), timerQueryEval: evaluated.Nanoseconds()}
+	return &decided{Decision: d, encoded: encoded, timers: t}, nil
 }
 
 // bindProject holds a parsed request to its identity's projects: a

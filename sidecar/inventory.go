@@ -23,6 +23,10 @@ const (
 // a cloud's describe or list response) and PUT below it (the value at the
 // path, its missing parent objects made).
 func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
+	if _, aerr := parseParams(r, paramsDataWrite); aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
 	segs, aerr := inventoryPath(r)
 	if aerr != nil {
 		writeError(w, r, aerr)
@@ -65,6 +69,10 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 // becomes empty) and DELETE below it (404 when there is nothing there, as
 // OPA answers).
 func (s *Server) handleDeleteInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
+	if _, aerr := parseParams(r, paramsDataWrite); aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
 	segs, aerr := inventoryPath(r)
 	if aerr != nil {
 		writeError(w, r, aerr)
@@ -82,6 +90,10 @@ func (s *Server) handleDeleteInventory(w http.ResponseWriter, r *http.Request, i
 // Patch (RFC 6902) whose paths are below the request's path, applied as a
 // whole or not at all.
 func (s *Server) handlePatchInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
+	if _, aerr := parseParams(r, paramsDataWrite); aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
 	segs, aerr := inventoryPath(r)
 	if aerr != nil {
 		writeError(w, r, aerr)

@@ -60,6 +60,7 @@ func runServe(c *cli.Context) error {
 		return usageError(fmt.Sprintf("serve takes no arguments, got %q", c.Args().Slice()))
 	}
 	cfg := sidecar.Config{
+		Version:             version,
 		Addr:                c.String("addr"),
 		Policies:            c.String("policies"),
 		DataFiles:           c.StringSlice("data"),

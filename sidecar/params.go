@@ -1,0 +1,200 @@
+package sidecar
+
+import (
+	"encoding/json"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// CodeInvalidParameter is the code of a query parameter the endpoint does not
+// take, or a value it cannot read.
+const CodeInvalidParameter = "invalid_parameter"
+
+// The query parameters OPA defines on its Data API (OPA's server/types).
+const (
+	paramPretty     = "pretty"
+	paramMetrics    = "metrics"
+	paramProvenance = "provenance"
+	paramInstrument = "instrument"
+	paramExplain    = "explain"
+	paramStrict     = "strict-builtin-errors"
+	paramInput      = "input"
+)
+
+// Which parameters each endpoint takes. /v1/admit answers the decision
+// itself, with no member beside it for metrics or provenance: pretty only.
+// So does a change to the inventory, which answers no document.
+var (
+	paramsAdmit   = []string{paramPretty}
+	paramsOPAPost = []string{paramPretty, paramMetrics, paramProvenance, paramInstrument, paramExplain, paramStrict}
+	paramsOPAGet  = append(slices.Clone(paramsOPAPost), paramInput)
+	paramsDataGet = paramsOPAPost
+	// A change answers 204 with no body: pretty indents its errors.
+	paramsDataWrite = []string{paramPretty}
+)
+
+// params are the query parameters of a Data API call, as OPA reads them.
+type params struct {
+	metrics, provenance bool
+}
+
+// parseParams reads r's query against the parameters the endpoint takes:
+// any other is a 400 naming it (never silently ignored), and so is a value
+// OPA would not read (pretty=maybe). OPA's booleans: present without a value,
+// or true/false in any case. explain asks for OPA's trace, which imgadmit
+// cannot give yet: refused (400) rather than ignored; explain=off is the
+// default and taken.
+func parseParams(r *http.Request, takes []string) (params, *APIError) {
+	var p params
+	if r.URL.RawQuery == "" {
+		return p, nil
+	}
+	q := r.URL.Query()
+	names := make([]string, 0, len(q))
+	for name := range q {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !slices.Contains(takes, name) {
+			return p, paramErrorf("unknown query parameter %q; %s %s takes: %s", name, r.Method, endpointName(r.URL.Path), strings.Join(takes, ", "))
+		}
+		values := q[name]
+		switch name {
+		case paramInput: // read by the handler
+			continue
+		case paramExplain:
+			for _, v := range values {
+				switch v {
+				case "off":
+				case "notes", "fails", "full", "debug":
+					return p, paramErrorf("explain is not supported yet: imgadmit cannot give OPA's trace (explain=%s)", v)
+				default:
+					return p, paramErrorf("the query parameter explain takes notes, fails, full, debug or off, not %q", v)
+				}
+			}
+			continue
+		}
+		on, aerr := boolParam(name, values)
+		if aerr != nil {
+			return p, aerr
+		}
+		switch name {
+		case paramMetrics:
+			p.metrics = on
+		case paramProvenance:
+			p.provenance = on
+		case paramInstrument:
+			// OPA adds its evaluator's finer timers; the sidecar's are the
+			// ones it has, given as metrics gives them.
+			p.metrics = p.metrics || on
+		}
+	}
+	return p, nil
+}
+
+// boolParam reads a boolean parameter as OPA does: present without a value,
+// or true/false in any case; anything else is refused.
+func boolParam(name string, values []string) (bool, *APIError) {
+	on := false
+	for _, v := range values {
+		switch {
+		case v == "" || strings.EqualFold(v, "true"):
+			on = true
+		case strings.EqualFold(v, "false"):
+		default:
+			return false, paramErrorf("the query parameter %s takes true or false, not %q", name, v)
+		}
+	}
+	return on, nil
+}
+
+func paramErrorf(format string, args ...any) *APIError {
+	return apiErrorf(http.StatusBadRequest, CodeInvalidParameter, format, args...)
+}
+
+// endpointName is the path for the messages: every path below the
+// inventory is the inventory's endpoint.
+func endpointName(path string) string {
+	if strings.HasPrefix(path, PathInventory+"/") {
+		return PathInventory + "/..."
+	}
+	return path
+}
+
+// timers are what one call measured, by OPA's metric names, in nanoseconds.
+type timers map[string]int64
+
+// OPA's names of the timers the sidecar measures.
+const (
+	timerInputParse = "timer_rego_input_parse_ns" // the request read and validated
+	timerQueryEval  = "timer_rego_query_eval_ns"  // the rulebook evaluated
+	timerHandler    = "timer_server_handler_ns"   // the whole call, until its answer is encoded
+)
+
+// provenance is OPA's ProvenanceV1 for the sidecar: imgadmit's version and
+// build, the rulebook revision, and the bundles (none yet). build_hostname,
+// which imgadmit's build does not record, is left out.
+type provenance struct {
+	Version        string              `json:"version"`
+	BuildCommit    string              `json:"build_commit,omitempty"`
+	BuildTimestamp string              `json:"build_timestamp,omitempty"`
+	Revision       string              `json:"revision"`
+	Bundles        map[string]struct{} `json:"bundles"`
+}
+
+var buildInfo = sync.OnceValues(func() (commit, timestamp string) {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "", ""
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			commit = s.Value
+		case "vcs.time":
+			timestamp = s.Value
+		}
+	}
+	return commit, timestamp
+})
+
+func (s *Server) provenance(revision string) *provenance {
+	commit, timestamp := buildInfo()
+	version := s.cfg.Version
+	if version == "" {
+		version = "dev"
+	}
+	return &provenance{Version: version, BuildCommit: commit, BuildTimestamp: timestamp, Revision: revision, Bundles: map[string]struct{}{}}
+}
+
+// dataAnswer is OPA's DataResponseV1, in its members' order: decision_id,
+// provenance, metrics, result (a missing result is no member, as OPA's
+// answer for an undefined document).
+type dataAnswer struct {
+	DecisionID string          `json:"decision_id,omitempty"`
+	Provenance *provenance     `json:"provenance,omitempty"`
+	Metrics    timers          `json:"metrics,omitempty"`
+	Result     json.RawMessage `json:"result,omitempty"`
+}
+
+// answer completes a Data API answer with what p asks for: the provenance
+// (revision: the rulebook's) and the timers, the handler's measured to now.
+func (s *Server) answer(a dataAnswer, p params, revision string, t timers, start time.Time) []byte {
+	if p.provenance {
+		a.Provenance = s.provenance(revision)
+	}
+	if p.metrics {
+		if t == nil {
+			t = timers{}
+		}
+		t[timerHandler] = time.Since(start).Nanoseconds()
+		a.Metrics = t
+	}
+	return mustEncode(a)
+}
