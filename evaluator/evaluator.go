@@ -238,12 +238,8 @@ func (e *Evaluator) Revision() string { return e.state.Load().book.revision }
 // from.
 func (e *Evaluator) InventoryRevision() string { return e.state.Load().inventoryRevision }
 
-// Inventory is the inventory now in use, as given (without the caller's
-// overrides). It is the caller's to read, not to change.
-func (e *Evaluator) Inventory() map[string]any { return e.state.Load().inventory }
-
-// InventorySnapshot is the inventory now in use and its revision, read
-// together: the revision is the one of that inventory, even while another
+// InventorySnapshot is the inventory now in use (as given, without the
+// caller's overrides) and its revision, read together: the revision is the one of that inventory, even while another
 // is being set. The inventory is the caller's to read, not to change.
 func (e *Evaluator) InventorySnapshot() (map[string]any, string) {
 	st := e.state.Load()

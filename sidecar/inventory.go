@@ -23,13 +23,8 @@ const (
 // a cloud's describe or list response) and PUT below it (the value at the
 // path, its missing parent objects made).
 func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
-	if _, aerr := parseParams(r, paramsDataWrite); aerr != nil {
-		writeError(w, r, aerr)
-		return
-	}
-	segs, aerr := inventoryPath(r)
-	if aerr != nil {
-		writeError(w, r, aerr)
+	segs, ok := writeTarget(w, r)
+	if !ok {
 		return
 	}
 	body, aerr := s.readBody(w, r, evaluator.CodeInvalidInventory)
@@ -40,13 +35,7 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 	if len(segs) == 0 {
 		s.changeInventory(w, r, id, body, func(cur map[string]any) (map[string]any, error) {
 			// The body is an inventory, or a cloud's describe or list response.
-			inv, err := cloudfacts.ParseInventory(body, evaluator.FormatJSON, "", s.cfg.DataRegion)
-			if err != nil {
-				return nil, err
-			}
-			// A fact dated by when it was first seen keeps the date the
-			// inventory serving gives it.
-			return cloudfacts.KeepFirstSeen(cur, inv), nil
+			return cloudfacts.ParseInventory(body, evaluator.FormatJSON, "", s.cfg.DataRegion)
 		})
 		return
 	}
@@ -69,13 +58,8 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 // becomes empty) and DELETE below it (404 when there is nothing there, as
 // OPA answers).
 func (s *Server) handleDeleteInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
-	if _, aerr := parseParams(r, paramsDataWrite); aerr != nil {
-		writeError(w, r, aerr)
-		return
-	}
-	segs, aerr := inventoryPath(r)
-	if aerr != nil {
-		writeError(w, r, aerr)
+	segs, ok := writeTarget(w, r)
+	if !ok {
 		return
 	}
 	s.changeInventory(w, r, id, nil, func(cur map[string]any) (map[string]any, error) {
@@ -90,13 +74,8 @@ func (s *Server) handleDeleteInventory(w http.ResponseWriter, r *http.Request, i
 // Patch (RFC 6902) whose paths are below the request's path, applied as a
 // whole or not at all.
 func (s *Server) handlePatchInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
-	if _, aerr := parseParams(r, paramsDataWrite); aerr != nil {
-		writeError(w, r, aerr)
-		return
-	}
-	segs, aerr := inventoryPath(r)
-	if aerr != nil {
-		writeError(w, r, aerr)
+	segs, ok := writeTarget(w, r)
+	if !ok {
 		return
 	}
 	body, aerr := s.readBody(w, r, evaluator.CodeInvalidRequest)
@@ -119,6 +98,27 @@ func (s *Server) handlePatchInventory(w http.ResponseWriter, r *http.Request, id
 		}
 		return rootObject(doc, nil)
 	})
+}
+
+// serving is the inventory e decides with now.
+func serving(e *evaluator.Evaluator) map[string]any {
+	inv, _ := e.InventorySnapshot()
+	return inv
+}
+
+// writeTarget is the path below /v1/data/inventory a write changes, its
+// query parameters checked; false when the request is answered (an error).
+func writeTarget(w http.ResponseWriter, r *http.Request) ([]string, bool) {
+	if _, aerr := parseParams(r, paramsDataWrite); aerr != nil {
+		writeError(w, r, aerr)
+		return nil, false
+	}
+	segs, aerr := inventoryPath(r)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return nil, false
+	}
+	return segs, true
 }
 
 // changeInventory makes the inventory change build makes of the inventory
@@ -147,6 +147,10 @@ func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Ide
 	} else {
 		var inv map[string]any
 		if inv, err = build(cur); err == nil {
+			// A fact dated by when it was first seen keeps the date the
+			// inventory serving gives it, whatever the change (a PUT of a
+			// response read anew, a patch below it).
+			inv = cloudfacts.KeepFirstSeen(cur, inv)
 			// The change is whole: a client that hangs up now does not
 			// leave it half made, nor turn it into a failure.
 			err = e.SetInventory(context.WithoutCancel(r.Context()), inv)

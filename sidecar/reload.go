@@ -74,7 +74,7 @@ func (s *Server) reload(ctx context.Context, rulebook, inventory bool, trigger s
 		if err == nil {
 			// A fact dated by when it was first seen keeps the date the
 			// inventory serving gives it.
-			inv = cloudfacts.KeepFirstSeen(e.Inventory(), inv)
+			inv = cloudfacts.KeepFirstSeen(serving(e), inv)
 			// The last good sync's resources stay over the files'.
 			err = e.SetInventory(ctx, overlay(inv, s.syncInv))
 		}

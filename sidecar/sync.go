@@ -106,7 +106,7 @@ func (s *Server) applySync(ctx context.Context, synced map[string]any) error {
 	// A fact dated by when a sync first saw it keeps that date: the one the
 	// inventory serving now gives it (an earlier sync's, or the --data
 	// files', say an inventory sync -o written before a restart).
-	synced = cloudfacts.KeepFirstSeen(e.Inventory(), synced)
+	synced = cloudfacts.KeepFirstSeen(serving(e), synced)
 	if err := e.SetInventory(ctx, overlay(s.fileInv, synced)); err != nil {
 		return err
 	}

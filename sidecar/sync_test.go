@@ -209,7 +209,7 @@ func TestSyncKeepsFirstSeen(t *testing.T) {
 	}
 	h := newHarness(t, func(c *Config) { c.DataFiles = []string{inv}; c.Sync = sync; c.SyncInterval = time.Hour })
 	since := func(id string) any {
-		return h.s.eval.Load().Inventory()["resources"].(map[string]any)["servers"].(map[string]any)[id].(map[string]any)["payment_overdue_since"]
+		return serving(h.s.eval.Load())["resources"].(map[string]any)["servers"].(map[string]any)[id].(map[string]any)["payment_overdue_since"]
 	}
 	for i := range 2 {
 		if err := h.s.SyncNow(context.Background()); err != nil {
@@ -234,8 +234,19 @@ func TestPutKeepsFirstSeen(t *testing.T) {
 			t.Fatalf("PUT: %d %s", got.status, got.body)
 		}
 	}
-	got := h.s.eval.Load().Inventory()["resources"].(map[string]any)["servers"].(map[string]any)["i-1"].(map[string]any)["payment_overdue_since"]
-	if got != "2026-11-01T00:00:00Z" {
-		t.Errorf("overdue since %v, want the first date", got)
+	since := func() any {
+		return serving(h.s.eval.Load())["resources"].(map[string]any)["servers"].(map[string]any)["i-1"].(map[string]any)["payment_overdue_since"]
+	}
+	if got := since(); got != "2026-11-01T00:00:00Z" {
+		t.Errorf("after a PUT: overdue since %v, want the first date", got)
+	}
+	// A change below the root keeps it too.
+	patch := map[string]string{"Content-Type": "application/json-patch+json"}
+	if got := h.do("PATCH", PathInventory+"/resources/servers/i-1", patch,
+		`[{"op":"replace","path":"/payment_overdue_since","value":"2026-11-25T00:00:00Z"}]`); got.status != 204 {
+		t.Fatalf("PATCH: %d %s", got.status, got.body)
+	}
+	if got := since(); got != "2026-11-01T00:00:00Z" {
+		t.Errorf("after a PATCH: overdue since %v, want the first date", got)
 	}
 }

@@ -56,6 +56,11 @@ func Parse(raw []byte) (*tfjson.Plan, error) {
 // terraform_version. It reads the top-level keys only (each value is
 // skipped), so it is cheap next to decoding.
 func LooksLikePlan(raw []byte) bool {
+	// Every input of imgadmit eval is asked: a request or a call names no
+	// format_version, and is not scanned at all.
+	if !bytes.Contains(raw, []byte(`"format_version"`)) {
+		return false
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return false
