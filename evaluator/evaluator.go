@@ -230,6 +230,62 @@ func (e *Evaluator) SetRulebook(ctx context.Context, fsys fs.FS) error {
 	return nil
 }
 
+// Change is a rulebook and an inventory checked and prepared (compiled,
+// validated, the canary decided) but not yet serving: Prepare makes one,
+// Apply makes it serve. Between the two the caller can commit what the
+// change came from (a bundle activation), so both succeed or neither does.
+type Change struct {
+	st *state
+}
+
+// Revisions are the change's rulebook and inventory revisions.
+func (c *Change) Revisions() (rulebook, inventory string) {
+	return c.st.book.revision, c.st.inventoryRevision
+}
+
+// Prepare checks and prepares a change without making it serve: the rulebook
+// in policies (nil keeps the rulebook serving) with inv as the inventory
+// (nil keeps the inventory serving). On error nothing changes.
+func (e *Evaluator) Prepare(ctx context.Context, policies fs.FS, inv map[string]any) (*Change, error) {
+	old := e.state.Load()
+	book := old.book
+	if policies != nil {
+		var err error
+		if book, err = loadRulebookOver(policies, old.book); err != nil {
+			return nil, err
+		}
+	}
+	rev := old.inventoryRevision
+	if inv == nil {
+		inv = old.inventory
+	} else {
+		if errs := e.validator.validateInventory(inv); len(errs) > 0 {
+			return nil, &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
+		}
+		var err error
+		if rev, err = inventoryRevision(inv); err != nil {
+			return nil, internalError("inventory revision", err)
+		}
+	}
+	if book == old.book && rev == old.inventoryRevision {
+		// Nothing changes (a bundle served again without an ETag).
+		return &Change{st: old}, nil
+	}
+	st, err := e.prepare(ctx, book, inv, rev)
+	if err != nil {
+		return nil, err
+	}
+	return &Change{st: st}, nil
+}
+
+// Apply makes a prepared change serve every decision that starts after it
+// returns.
+func (e *Evaluator) Apply(c *Change) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.state.Store(c.st)
+}
+
 // Revision is the revision of the rulebook now in use.
 func (e *Evaluator) Revision() string { return e.state.Load().book.revision }
 

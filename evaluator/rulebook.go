@@ -49,7 +49,12 @@ func capabilities() *ast.Capabilities {
 // loadRulebook parses and compiles every .rego file under fsys except tests.
 // The revision is a digest of the files' names and contents, so the same
 // rulebook always has the same revision, on any machine.
-func loadRulebook(fsys fs.FS) (*rulebook, error) {
+func loadRulebook(fsys fs.FS) (*rulebook, error) { return loadRulebookOver(fsys, nil) }
+
+// loadRulebookOver is loadRulebook, except that when the files are those
+// of current (the same revision) current is returned without compiling
+// again: a bundle polled anew carries the same rulebook most times.
+func loadRulebookOver(fsys fs.FS, current *rulebook) (*rulebook, error) {
 	caps := capabilities()
 	modules := map[string]*ast.Module{}
 	h := sha256.New()
@@ -89,6 +94,10 @@ func loadRulebook(fsys fs.FS) (*rulebook, error) {
 		h.Write(src)
 		srcs[i] = string(src)
 	}
+	revision := "sha256:" + hex.EncodeToString(h.Sum(nil))
+	if current != nil && current.revision == revision {
+		return current, nil
+	}
 	// The files are parsed on every core (start-up of a one-file `eval` is
 	// mostly parsing and compiling the rulebook); the first error in file
 	// order is the one reported, as when parsing one after the other.
@@ -125,7 +134,7 @@ func loadRulebook(fsys fs.FS) (*rulebook, error) {
 	}
 	return &rulebook{
 		compiler: c,
-		revision: "sha256:" + hex.EncodeToString(h.Sum(nil)),
+		revision: revision,
 		rules:    rules,
 	}, nil
 }

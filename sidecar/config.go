@@ -71,6 +71,15 @@ type Config struct {
 	// the inventory files and reopens the decision log file. Nil means none.
 	Reload <-chan os.Signal
 
+	// FleetConfig is OPA's configuration (serve --config-file, as JSON):
+	// services, bundles, decision_logs, status, keys, labels, carried out by
+	// OPA's plugins. Nil means none. ConfigFile names it in messages.
+	FleetConfig []byte
+	ConfigFile  string
+	// InstanceID is the instance's id in OPA's labels; empty means a new
+	// UUID at each start.
+	InstanceID string
+
 	// Lenient turns missing facts into warnings.
 	Lenient bool
 	// TrustRequestFacts, when set, overrides the inventory's

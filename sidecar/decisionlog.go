@@ -1,6 +1,7 @@
 package sidecar
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +13,9 @@ import (
 	"sync"
 	"time"
 
+	opametrics "github.com/open-policy-agent/opa/v1/metrics"
+	"github.com/open-policy-agent/opa/v1/server"
+
 	"github.com/imgadmit/imgadmit/evaluator"
 )
 
@@ -22,36 +26,65 @@ const (
 	eventInventory = "inventory"
 )
 
-// Record is one line of the decision log: one per decision answered.
+// decisionPath is the path of every decision in OPA's event shape: the
+// rule that decides, as stock OPA serves it (data.imgadmit.decision).
+const decisionPath = "imgadmit/decision"
+
+// Record is one line of the decision log: one per decision answered. It has
+// OPA's decision-log event shape (plugins/logs EventV1: labels, decision_id,
+// bundles, path, input, result, requested_by, timestamp, metrics), so an OPA
+// log pipeline reads it, with imgadmit's additions beside them; the events
+// uploaded with --config-file's decision_logs are the same, with the
+// additions under "custom" (EventV1 has no other place for them).
 type Record struct {
-	Event      string `json:"event"` // eventDecision
-	DecisionID string `json:"decision_id"`
-	// Time is when the decision was made, RFC 3339 in UTC.
-	Time string `json:"time"`
-	// Path is the endpoint that answered.
-	Path       string `json:"path"`
-	RemoteAddr string `json:"remote_addr"`
-	// RequestedBy is the identity that asked (its name in --identities;
-	// "token-file" or "anonymous" without identities).
-	RequestedBy string `json:"requested_by"`
-	// ProjectID is the project the decision was made as: the request's, or
-	// its identity's one project when the request named none.
-	ProjectID string `json:"project_id,omitempty"`
-	// Input is the request as it was sent (compacted); a request larger than
-	// --decision-log-max-input is InputSHA256 and InputBytes instead, so a
-	// caller cannot fill the disk through the log.
-	Input       json.RawMessage `json:"input,omitempty"`
-	InputSHA256 string          `json:"input_sha256,omitempty"`
-	InputBytes  int             `json:"input_bytes,omitempty"`
+	Event string `json:"event"` // eventDecision
+	// Labels are OPA's: the instance id, OPA's version, imgadmit's version
+	// and --config-file's labels.
+	Labels     map[string]string `json:"labels"`
+	DecisionID string            `json:"decision_id"`
+	// Bundles are the bundles serving (with --config-file), by name.
+	Bundles map[string]bundleRevision `json:"bundles,omitempty"`
+	// Path is the decision's rule, as OPA names it: imgadmit/decision.
+	Path string `json:"path"`
+	// Input is the request as it was sent (compacted, secrets redacted); a
+	// request larger than --decision-log-max-input is InputSHA256 and
+	// InputBytes instead, so a caller cannot fill the disk through the log.
+	Input json.RawMessage `json:"input,omitempty"`
 	// Result is the decision as it was answered: its JSON, encoded once for
 	// the answer and this line.
 	Result json.RawMessage `json:"result"`
+	// RequestedBy is the identity that asked (its name in --identities;
+	// "token-file" or "anonymous" without identities).
+	RequestedBy string `json:"requested_by"`
+	// Timestamp is when the decision was made, RFC 3339 in UTC.
+	Timestamp string `json:"timestamp"`
+	// Metrics are the decision's timers, by OPA's names.
+	Metrics timers `json:"metrics,omitempty"`
+
+	recordAdditions
+}
+
+// recordAdditions are imgadmit's members of a decision event, beside OPA's.
+type recordAdditions struct {
+	// Endpoint is the endpoint that answered (/v1/admit or OPA's).
+	Endpoint   string `json:"endpoint"`
+	RemoteAddr string `json:"remote_addr"`
+	// ProjectID is the project the decision was made as: the request's, or
+	// its identity's one project when the request named none.
+	ProjectID   string `json:"project_id,omitempty"`
+	InputSHA256 string `json:"input_sha256,omitempty"`
+	InputBytes  int    `json:"input_bytes,omitempty"`
 	// Revision is the revision of the rulebook that made the decision.
 	Revision string `json:"revision"`
 	// LatencyNS is the time from the request's arrival to the decision.
 	LatencyNS int64 `json:"latency_ns"`
 	// Error is why the decision failed closed; empty otherwise.
 	Error string `json:"error,omitempty"`
+}
+
+// bundleRevision is OPA's BundleInfoV1.
+type bundleRevision struct {
+	Revision string `json:"revision"`
 }
 
 // decisionLog appends one JSON line per decision. Each line is one Write
@@ -188,16 +221,19 @@ func (l *decisionLog) close() error {
 
 // newRecord is the line of decision d, encoded as result; an input over
 // maxInput bytes is logged as its digest and size.
-func newRecord(path, remote string, input []byte, maxInput int, d *evaluator.Decision, result []byte, started, decided time.Time, cause error) *Record {
+func newRecord(endpoint, remote string, input []byte, maxInput int, d *evaluator.Decision, result []byte, started, decided time.Time, cause error) *Record {
 	rec := &Record{
 		Event:      eventDecision,
 		DecisionID: d.DecisionID,
-		Time:       decided.UTC().Format(time.RFC3339Nano),
-		Path:       path,
-		RemoteAddr: remote,
+		Timestamp:  decided.UTC().Format(time.RFC3339Nano),
+		Path:       decisionPath,
 		Result:     json.RawMessage(result),
-		Revision:   d.Rulebook.Revision,
-		LatencyNS:  decided.Sub(started).Nanoseconds(),
+		recordAdditions: recordAdditions{
+			Endpoint:   endpoint,
+			RemoteAddr: remote,
+			Revision:   d.Rulebook.Revision,
+			LatencyNS:  decided.Sub(started).Nanoseconds(),
+		},
 	}
 	if len(input) > maxInput {
 		sum := sha256.Sum256(input)
@@ -247,3 +283,102 @@ type inventoryEvent struct {
 	PreviousRevision string `json:"previous_revision"`
 	Revision         string `json:"revision"`
 }
+
+// logDecision writes rec to the decision log and, with --config-file's
+// decision_logs, hands the same event to OPA's decision-log plugin, which
+// buffers and uploads it. t are the decision's timers; the line's handler
+// timer is its latency.
+func (s *Server) logDecision(ctx context.Context, rec *Record, t timers) error {
+	rec.Labels = s.labels
+	rec.Metrics = timers{timerHandler: rec.LatencyNS}
+	for k, v := range t {
+		rec.Metrics[k] = v
+	}
+	if s.fleet != nil {
+		if bs := s.fleet.Bundles(); len(bs) > 0 {
+			rec.Bundles = make(map[string]bundleRevision, len(bs))
+			for name, b := range bs {
+				rec.Bundles[name] = bundleRevision{Revision: b.Revision}
+			}
+		}
+	}
+	err := s.dlog.write(rec)
+	if s.fleet != nil && s.fleet.DecisionLogs() {
+		if uerr := s.fleet.Log(ctx, rec.event()); uerr != nil {
+			s.metrics.logErrors.Inc()
+			s.log.Error("decision log plugin refused the event", "err", uerr.Error(), "decision_id", rec.DecisionID)
+			err = errors.Join(err, fmt.Errorf("decision log plugin: %w", uerr))
+		}
+	}
+	return err
+}
+
+// event is rec as OPA's decision-log plugin takes it: the same members,
+// imgadmit's additions under custom. requested_by is the identity, as in
+// the file (OPA's plugin writes server.Info.RemoteAddr there).
+func (rec *Record) event() *server.Info {
+	ts, _ := time.Parse(time.RFC3339Nano, rec.Timestamp)
+	var result any = rec.Result
+	info := &server.Info{
+		DecisionID: rec.DecisionID,
+		Path:       rec.Path,
+		Timestamp:  ts,
+		Results:    &result,
+		RemoteAddr: rec.RequestedBy,
+		Metrics:    eventMetrics(rec.Metrics),
+		Custom:     rec.custom(),
+	}
+	if rec.Input != nil {
+		var input any = rec.Input
+		info.Input = &input
+	}
+	if len(rec.Bundles) > 0 {
+		info.Bundles = make(map[string]server.BundleInfo, len(rec.Bundles))
+		for name, b := range rec.Bundles {
+			info.Bundles[name] = server.BundleInfo{Revision: b.Revision}
+		}
+	}
+	return info
+}
+
+// custom is recordAdditions as the members of EventV1's custom object.
+func (rec *Record) custom() map[string]any {
+	c := map[string]any{
+		"event":       rec.Event,
+		"endpoint":    rec.Endpoint,
+		"remote_addr": rec.RemoteAddr,
+		"revision":    rec.Revision,
+		"latency_ns":  rec.LatencyNS,
+	}
+	for k, v := range map[string]string{"project_id": rec.ProjectID, "input_sha256": rec.InputSHA256, "error": rec.Error} {
+		if v != "" {
+			c[k] = v
+		}
+	}
+	if rec.InputBytes > 0 {
+		c["input_bytes"] = rec.InputBytes
+	}
+	return c
+}
+
+// timerMetrics gives OPA's plugin a decision's timers: it reads them with
+// All() only.
+type timerMetrics struct {
+	opametrics.Metrics
+	all map[string]any
+}
+
+func eventMetrics(t timers) opametrics.Metrics {
+	all := make(map[string]any, len(t))
+	for k, v := range t {
+		all[k] = v
+	}
+	return timerMetrics{Metrics: unusedMetrics, all: all}
+}
+
+// unusedMetrics answers the methods of metrics.Metrics the plugin does not
+// call on an event's metrics.
+var unusedMetrics = opametrics.NoOp()
+
+func (m timerMetrics) All() map[string]any          { return m.all }
+func (m timerMetrics) MarshalJSON() ([]byte, error) { return json.Marshal(m.all) }

@@ -25,7 +25,10 @@ func TestRecordLine(t *testing.T) {
 	}
 	allow := &evaluator.Decision{DecisionID: "id-2", Allowed: true, Provider: "alibabacloud", Operation: "snapshot.delete"}
 	const denyJSON = `{"allowed":false,"decision_id":"4f6c","provider":"huaweicloud","operation":"image.create","reasons":[{"id":"IMS-FE-001","effect":"deny","category":"constraint","message":"backup \"b\u003c1\u003e\" \u0026 é\u2028end\u0001","source":"seed"}],"rulebook":{"revision":"sha256:abc","rules":50}}`
-	head := `{"event":"decision","decision_id":"%s","time":"2026-11-24T05:00:00.000123456Z","path":"/v1/data/imgadmit/decision","remote_addr":"127.0.0.1:54321","requested_by":""`
+	// OPA's members first (labels and metrics are the server's to fill),
+	// then imgadmit's.
+	head := `{"event":"decision","labels":null,"decision_id":"%s","path":"imgadmit/decision"`
+	mid := `,"requested_by":"","timestamp":"2026-11-24T05:00:00.000123456Z","endpoint":"/v1/data/imgadmit/decision","remote_addr":"127.0.0.1:54321"`
 	for _, tc := range []struct {
 		name  string
 		input string
@@ -34,11 +37,11 @@ func TestRecordLine(t *testing.T) {
 		want  string
 	}{
 		{"compact input, denied", `{"provider":"huaweicloud"}`, deny, nil,
-			fmt.Sprintf(head, "4f6c") + `,"input":{"provider":"huaweicloud"},"result":` + denyJSON + `,"revision":"sha256:abc","latency_ns":123456}` + "\n"},
+			fmt.Sprintf(head, "4f6c") + `,"input":{"provider":"huaweicloud"},"result":` + denyJSON + mid + `,"revision":"sha256:abc","latency_ns":123456}` + "\n"},
 		{"pretty input with escapes", "{\n  \"provider\" : \"a<b>&c \\u00e9\",\r\n\t\"n\": [1, 2.50 ]\n}\n", allow, nil,
-			fmt.Sprintf(head, "id-2") + `,"input":{"provider":"a<b>&c \u00e9","n":[1,2.50]},"result":{"allowed":true,"decision_id":"id-2","provider":"alibabacloud","operation":"snapshot.delete","reasons":[],"rulebook":{"revision":"","rules":0}},"revision":"","latency_ns":123456}` + "\n"},
+			fmt.Sprintf(head, "id-2") + `,"input":{"provider":"a<b>&c \u00e9","n":[1,2.50]},"result":{"allowed":true,"decision_id":"id-2","provider":"alibabacloud","operation":"snapshot.delete","reasons":[],"rulebook":{"revision":"","rules":0}}` + mid + `,"revision":"","latency_ns":123456}` + "\n"},
 		{"failed closed, with an error", `{}`, deny, errors.New(`stopped: "deadline" <x> & é`),
-			fmt.Sprintf(head, "4f6c") + `,"input":{},"result":` + denyJSON + `,"revision":"sha256:abc","latency_ns":123456,"error":"stopped: \"deadline\" <x> & é"}` + "\n"},
+			fmt.Sprintf(head, "4f6c") + `,"input":{},"result":` + denyJSON + mid + `,"revision":"sha256:abc","latency_ns":123456,"error":"stopped: \"deadline\" <x> & é"}` + "\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := newRecord(PathOPADecide, "127.0.0.1:54321", []byte(tc.input), DefaultDecisionLogMaxInput, tc.d, mustEncode(tc.d), started, started.Add(123456*time.Nanosecond), tc.cause)

@@ -164,10 +164,11 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 	}
 	// The decision is encoded once, for its answer and its log line.
 	encoded := mustEncode(d)
+	t := timers{timerInputParse: parsed.Nanoseconds(), timerQueryEval: evaluated.Nanoseconds()}
 	logDecision := func(cause error) error {
 		rec := newRecord(path, r.RemoteAddr, req.Redacted(raw), s.cfg.DecisionLogMaxInput, d, encoded, start, time.Now(), cause)
 		rec.RequestedBy, rec.ProjectID = id.Name, project
-		return s.dlog.write(rec)
+		return s.logDecision(ctx, rec, t)
 	}
 	if werr := logDecision(err); werr != nil && s.cfg.DecisionLogRequired {
 		// No admission without its audit line: the decision is refused, and
@@ -181,7 +182,6 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 	}
 	s.metrics.decided(d, outcome)
 	setOutcome(w, outcome)
-	t := timers{timerInputParse: parsed.Nanoseconds(), timerQueryEval: evaluated.Nanoseconds()}
 	return &decided{Decision: d, encoded: encoded, timers: t}, nil
 }
 

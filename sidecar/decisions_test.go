@@ -52,13 +52,13 @@ func TestDecisionLog(t *testing.T) {
 			}
 			answered = string(r.Result)
 		}
-		ts, err := time.Parse(time.RFC3339Nano, rec.Time)
+		ts, err := time.Parse(time.RFC3339Nano, rec.Timestamp)
 		var d evaluator.Decision
 		if err := json.Unmarshal(rec.Result, &d); err != nil {
 			t.Fatalf("line %d: result: %v", i, err)
 		}
 		if rec.DecisionID != d.DecisionID || rec.DecisionID != decisionID(t, want.result) ||
-			rec.Path != want.path || !strings.HasPrefix(rec.RemoteAddr, host+":") ||
+			rec.Endpoint != want.path || rec.Path != decisionPath || rec.Labels["id"] == "" || rec.Metrics[timerQueryEval] <= 0 || !strings.HasPrefix(rec.RemoteAddr, host+":") ||
 			string(rec.Input) != want.input || string(result) != answered ||
 			rec.Revision != h.s.eval.Load().Revision() || rec.LatencyNS <= 0 || rec.Error != "" ||
 			err != nil || time.Since(ts) > time.Minute || ts.Location() != time.UTC {

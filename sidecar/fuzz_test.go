@@ -125,7 +125,7 @@ func FuzzDecisionEndpoints(f *testing.F) {
 					t.Errorf("%s: inconsistent decision %s", tc.path, got.body)
 				}
 				var rec Record
-				if after != before+1 || torn || json.Unmarshal([]byte(line), &rec) != nil || rec.DecisionID != d.DecisionID || rec.Path != tc.path || rec.Revision != revision {
+				if after != before+1 || torn || json.Unmarshal([]byte(line), &rec) != nil || rec.DecisionID != d.DecisionID || rec.Endpoint != tc.path || rec.Revision != revision {
 					t.Errorf("%s: decision log %d -> %d lines (torn %v), last %.300s", tc.path, before, after, torn, line)
 				}
 			case 400:

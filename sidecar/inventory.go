@@ -141,7 +141,11 @@ func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Ide
 	e := s.eval.Load()
 	cur, before := e.InventorySnapshot()
 	var err error
-	if tags := r.Header.Get("If-Match"); tags != "" && !etagMatches(tags, before) {
+	if owner := s.inventoryBundle(); owner != "" {
+		// As OPA refuses a write below a bundle's root: the next activation
+		// would silently undo it.
+		err = apiErrorf(http.StatusBadRequest, CodeInvalidParameter, "path %q is owned by bundle %q", "inventory", owner)
+	} else if tags := r.Header.Get("If-Match"); tags != "" && !etagMatches(tags, before) {
 		err = apiErrorf(http.StatusPreconditionFailed, CodePreconditionFailed,
 			"the inventory changed: its ETag is %s, not %s; read it again and retry", etag(before), tags)
 	} else {

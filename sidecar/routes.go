@@ -194,6 +194,11 @@ func (s *Server) whenReady(rt route, next handler) handler {
 			writeError(w, r, apiErrorf(http.StatusServiceUnavailable, CodeNotReady, "the rulebook is still loading"))
 			return
 		}
+		if !s.bundlesReady() {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, r, apiErrorf(http.StatusServiceUnavailable, CodeNotReady, "the bundles of --config-file have not all been activated yet"))
+			return
+		}
 		next(w, r, id)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/imgadmit/imgadmit/evaluator"
 	"github.com/imgadmit/imgadmit/internal/calls"
 	"github.com/imgadmit/imgadmit/internal/cloudfacts"
+	"github.com/imgadmit/imgadmit/internal/fleet"
 )
 
 // Server is one sidecar. It is ready once Load has built its evaluator.
@@ -49,6 +50,17 @@ type Server struct {
 	// fileInv with syncInv over it (until a PUT replaces it). Guarded by
 	// reloadMu.
 	fileInv, syncInv map[string]any
+
+	// fleet is OPA's plugin manager (serve --config-file); nil without one.
+	fleet *fleet.Fleet
+	// bundleRulebook reports whether the bundles carry the rulebook serving
+	// (guarded by reloadMu); invBundle is the name of the bundle that owns
+	// the inventory ("" when none does).
+	bundleRulebook bool
+	invBundle      atomic.Value
+	// labels are OPA's labels of every decision event: the fleet's, or
+	// ownLabels without --config-file.
+	labels map[string]string
 
 	// testHookDecide, when set, runs as a decision starts (tests only).
 	testHookDecide func()
@@ -95,6 +107,16 @@ func New(cfg Config) (*Server, error) {
 	if s.dlog, err = openDecisionLog(c, s.log, s.metrics); err != nil {
 		return nil, err
 	}
+	if c.FleetConfig != nil {
+		s.metrics.watchTargets(targetBundle)
+		if s.fleet, err = s.newFleet(); err != nil {
+			s.dlog.close()
+			return nil, err
+		}
+		s.labels = s.fleet.Labels()
+	} else {
+		s.labels = ownLabels(c.InstanceID, s.version())
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -132,9 +154,13 @@ func (s *Server) Load(ctx context.Context) error {
 	return nil
 }
 
-// Close flushes and closes the decision log. Run does it on shutdown; a
-// caller that only uses Handler calls it when done.
-func (s *Server) Close() error { return s.dlog.close() }
+// Close stops OPA's plugins (uploading the decisions they hold) and flushes
+// and closes the decision log. Run does it on shutdown; a caller that only
+// uses Handler calls it when done.
+func (s *Server) Close() error {
+	s.stopFleet()
+	return s.dlog.close()
+}
 
 // Run serves until ctx is done, then shuts down gracefully: it stops
 // accepting, lets in-flight requests finish (up to the shutdown timeout) and
@@ -194,6 +220,13 @@ func (s *Server) Run(ctx context.Context) (err error) {
 		defer cancel()
 		return errors.Join(err, ignoreClosed(srv.Shutdown(shut)))
 	}
+	if err := s.startFleet(ctx); err != nil {
+		s.log.Error("OPA plugins did not start; shutting down", "err", err.Error())
+		s.stopFleet()
+		shut, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		defer cancel()
+		return errors.Join(err, ignoreClosed(srv.Shutdown(shut)))
+	}
 	e := s.eval.Load()
 	s.log.Info("ready", "revision", e.Revision(), "rules", len(e.Rules()), "data", append([]string{}, s.cfg.DataFiles...), "policies", policiesName(s.cfg.Policies))
 
@@ -230,6 +263,9 @@ func (s *Server) Run(ctx context.Context) (err error) {
 	stopLoop()
 	<-loopDone
 	<-syncDone
+	// After the last decision, before the decision log closes: the plugin
+	// uploads what it holds.
+	s.stopFleet()
 	s.log.Info("stopped")
 	return errors.Join(ignoreClosed(serveErr), shutErr)
 }

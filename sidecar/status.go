@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/imgadmit/imgadmit/evaluator"
+	"github.com/imgadmit/imgadmit/internal/fleet"
 )
 
 func (s *Server) handleRules(w http.ResponseWriter, r *http.Request, _ *Identity) {
@@ -28,6 +29,8 @@ type readyBody struct {
 	Reloads   map[string]reloadStatus `json:"reloads,omitempty"`
 	// Sync is the last sync, with serve --sync.
 	Sync *syncStatus `json:"sync,omitempty"`
+	// Bundles are the activated bundles, with --config-file.
+	Bundles map[string]fleet.Bundle `json:"bundles,omitempty"`
 }
 
 type inventoryStatus struct {
@@ -42,7 +45,7 @@ type inventoryStatus struct {
 // the port.
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request, id *Identity) {
 	e := s.eval.Load()
-	if e == nil {
+	if e == nil || !s.bundlesReady() {
 		setOutcome(w, CodeNotReady)
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, r, http.StatusServiceUnavailable, readyBody{Status: "loading"})
@@ -74,5 +77,8 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request, id *Identit
 		body.Sync = &st
 	}
 	s.statusMu.Unlock()
+	if s.fleet != nil {
+		body.Bundles = s.fleet.Bundles()
+	}
 	writeJSON(w, r, http.StatusOK, body)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/imgadmit/imgadmit/evaluator"
+	"github.com/imgadmit/imgadmit/internal/fleet"
 	"github.com/imgadmit/imgadmit/sidecar"
 )
 
@@ -48,6 +49,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "token-file", Usage: "`FILE` holding one bearer token with every role and no project binding: development only; deploy with --identities", TakesFile: true},
 			&cli.StringFlag{Name: "tls-cert", Usage: "TLS certificate `FILE` (PEM); with --tls-key, serve HTTPS", TakesFile: true},
 			&cli.StringFlag{Name: "tls-key", Usage: "TLS private key `FILE` (PEM)", TakesFile: true},
+			&cli.StringFlag{Name: "config-file", Usage: "OPA configuration `FILE` (YAML or JSON: services, bundles, decision_logs, status, keys, labels), carried out by OPA's own plugins: the rulebook and the inventory as bundles, decision logs uploaded (docs/fleet.md)", TakesFile: true},
 			&cli.BoolFlag{Name: "sync", Usage: "fetch the inventory from the clouds in the background, as 'inventory sync' does (with its flags below), its resources over the --data files'"},
 			&cli.DurationFlag{Name: "sync-interval", Value: sidecar.DefaultSyncInterval, Usage: "wait between the end of one sync and the next"},
 		), syncFlags()...),
@@ -86,6 +88,13 @@ func runServe(c *cli.Context) error {
 		TokenFile:           c.String("token-file"),
 		TLSCert:             c.String("tls-cert"),
 		TLSKey:              c.String("tls-key"),
+	}
+	if file := c.String("config-file"); file != "" {
+		raw, err := fleet.ReadConfig(file)
+		if err != nil {
+			return usageError(fmt.Sprintf("--config-file: %v", err))
+		}
+		cfg.FleetConfig, cfg.ConfigFile = raw, file
 	}
 	if c.Bool("sync") {
 		s, err := newSyncer(c, os.Getenv)
