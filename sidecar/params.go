@@ -138,14 +138,14 @@ const (
 )
 
 // provenance is OPA's ProvenanceV1 for the sidecar: imgadmit's version and
-// build, the rulebook revision, and the bundles (none yet). build_hostname,
+// build, the rulebook revision, and the bundles serving (--config-file). build_hostname,
 // which imgadmit's build does not record, is left out.
 type provenance struct {
 	Version        string              `json:"version"`
 	BuildCommit    string              `json:"build_commit,omitempty"`
 	BuildTimestamp string              `json:"build_timestamp,omitempty"`
-	Revision       string              `json:"revision"`
-	Bundles        map[string]struct{} `json:"bundles"`
+	Revision       string                    `json:"revision"`
+	Bundles        map[string]bundleRevision `json:"bundles"`
 }
 
 var buildInfo = sync.OnceValues(func() (commit, timestamp string) {
@@ -170,7 +170,13 @@ func (s *Server) provenance(revision string) *provenance {
 	if version == "" {
 		version = "dev"
 	}
-	return &provenance{Version: version, BuildCommit: commit, BuildTimestamp: timestamp, Revision: revision, Bundles: map[string]struct{}{}}
+	bundles := map[string]bundleRevision{}
+	if s.fleet != nil {
+		for name, b := range s.fleet.Bundles() {
+			bundles[name] = bundleRevision{Revision: b.Revision}
+		}
+	}
+	return &provenance{Version: version, BuildCommit: commit, BuildTimestamp: timestamp, Revision: revision, Bundles: bundles}
 }
 
 // dataAnswer is OPA's DataResponseV1, in its members' order: decision_id,
