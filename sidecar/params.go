@@ -141,9 +141,9 @@ const (
 // build, the rulebook revision, and the bundles serving (--config-file). build_hostname,
 // which imgadmit's build does not record, is left out.
 type provenance struct {
-	Version        string              `json:"version"`
-	BuildCommit    string              `json:"build_commit,omitempty"`
-	BuildTimestamp string              `json:"build_timestamp,omitempty"`
+	Version        string                    `json:"version"`
+	BuildCommit    string                    `json:"build_commit,omitempty"`
+	BuildTimestamp string                    `json:"build_timestamp,omitempty"`
 	Revision       string                    `json:"revision"`
 	Bundles        map[string]bundleRevision `json:"bundles"`
 }
