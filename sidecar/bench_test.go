@@ -61,3 +61,56 @@ func BenchmarkDecisionEndpoint(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDecisionLogUpload is BenchmarkDecisionEndpoint's handler with
+// the decision log in a file's place (io.Discard) and with OPA's
+// decision-log plugin taking every event as well (--config-file
+// decision_logs, uploading to a loopback collector): the difference is what
+// the plugin costs a decision. make bench-compare measures the same through
+// the binary.
+func BenchmarkDecisionLogUpload(b *testing.B) {
+	reqs, _, err := loadgen.Requests(filepath.Join("..", "fixtures", "requests"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	bodies := loadgen.DataBodies(reqs)
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }))
+	defer collector.Close()
+	for _, tc := range []struct {
+		name   string
+		config []byte
+	}{
+		{"log=file", nil},
+		{"log=file+upload", []byte(`{"services":{"c":{"url":"` + collector.URL + `"}},"decision_logs":{"service":"c","reporting":{"min_delay_seconds":1,"max_delay_seconds":2}}}`)},
+	} {
+		s, err := New(Config{
+			DataFiles:         []string{filepath.Join("..", "fixtures", "inventory.yaml")},
+			DecisionLogWriter: io.Discard,
+			Logger:            slog.New(slog.NewJSONHandler(io.Discard, nil)),
+			FleetConfig:       tc.config,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Load(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.startFleet(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		h := s.Handler()
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				r := httptest.NewRequest(http.MethodPost, PathOPADecide, bytes.NewReader(bodies[i%len(bodies)]))
+				r.Header.Set("Content-Type", "application/json")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", w.Code, w.Body)
+				}
+			}
+		})
+		s.Close()
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,9 +12,11 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -42,12 +45,15 @@ func (s *Server) URL() string { return s.Base + s.DecisionPath }
 // StartImgadmit starts `imgadmit serve` with the inventory file, logging
 // decisions to decisionLog (its default is standard output; a file is what a
 // deployment keeps).
-func StartImgadmit(ctx context.Context, bin, inventory, decisionLog, workDir string, env []string) (*Server, error) {
+// name names the server in the report; extra are more serve flags (say
+// --config-file).
+func StartImgadmit(ctx context.Context, name, bin, inventory, decisionLog, workDir string, env []string, extra ...string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	s, err := start(ctx, "imgadmit", workDir, env, bin, "serve", "--addr", "127.0.0.1:"+port, "--data", inventory, "--decision-log", decisionLog)
+	args := append([]string{"serve", "--addr", "127.0.0.1:" + port, "--data", inventory, "--decision-log", decisionLog}, extra...)
+	s, err := start(ctx, name, workDir, env, bin, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -254,4 +260,54 @@ func HandlerLatencies(path string, offset int64) ([]time.Duration, error) {
 	}
 	slices.Sort(lat)
 	return lat, nil
+}
+
+// Collector is a decision-log collector on loopback, as a fleet's would be:
+// it takes OPA's uploads (a gzip JSON array of events) and counts the
+// events.
+type Collector struct {
+	srv    *http.Server
+	URL    string
+	events atomic.Int64
+}
+
+// StartCollector starts a Collector on a free loopback port.
+func StartCollector() (*Collector, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	c := &Collector{URL: "http://" + ln.Addr().String()}
+	c.srv = &http.Server{Handler: http.HandlerFunc(c.collect), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = c.srv.Serve(ln) }()
+	return c, nil
+}
+
+func (c *Collector) collect(w http.ResponseWriter, r *http.Request) {
+	zr, err := gzip.NewReader(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	var events []json.RawMessage
+	if err := json.NewDecoder(zr).Decode(&events); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	c.events.Add(int64(len(events)))
+}
+
+// Events is how many events have arrived.
+func (c *Collector) Events() int64 { return c.events.Load() }
+
+// Stop stops the collector.
+func (c *Collector) Stop() { _ = c.srv.Close() }
+
+// UploadConfig writes an OPA configuration file that uploads decision logs
+// to the collector (every one to two seconds, so uploads run during the load)
+// and returns its path.
+func (c *Collector) UploadConfig(workDir string) (string, error) {
+	file := filepath.Join(workDir, "opa-config.json")
+	cfg := fmt.Sprintf(`{"services":{"collector":{"url":%q}},"decision_logs":{"service":"collector","reporting":{"min_delay_seconds":1,"max_delay_seconds":2}}}`, c.URL)
+	return file, os.WriteFile(file, []byte(cfg), 0o600)
 }
