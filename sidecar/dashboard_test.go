@@ -157,7 +157,7 @@ func TestDashboard(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s: %v", dashboardFile, err)
 	}
-	exposed := scrapedNames(t)
+	exposed, _ := scrapedNames(t)
 	for name, typ := range opaPluginMetrics {
 		for _, n := range seriesNames(name, typ) {
 			exposed[n] = true
@@ -196,9 +196,10 @@ func checkQueries(d *dashboard, exposed map[string]bool) (problems []string, use
 	return problems, used
 }
 
-// scrapedNames are the sample names of a scrape of a sidecar that has
-// answered decisions (allow, deny, with reasons), reloaded and synced.
-func scrapedNames(t *testing.T) map[string]bool {
+// scrapedNames are the sample names, and the families, of a scrape of a
+// sidecar that has answered decisions (allow, deny, with reasons), reloaded
+// and synced.
+func scrapedNames(t *testing.T) (samples, families map[string]bool) {
 	dir := t.TempDir()
 	pol := filepath.Join(dir, "policies")
 	copyTree(t, filepath.Join("testdata", "policies"), pol)
@@ -223,14 +224,39 @@ func scrapedNames(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	scrape := h.do("GET", PathMetrics, nil, "")
-	names := map[string]bool{}
+	samples, families = map[string]bool{}, map[string]bool{}
 	for _, l := range strings.Split(scrape.body, "\n") {
+		if f, ok := strings.CutPrefix(l, "# TYPE "); ok {
+			families[strings.Fields(f)[0]] = true
+		}
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
-		names[l[:strings.IndexAny(l, "{ ")]] = true
+		samples[l[:strings.IndexAny(l, "{ ")]] = true
 	}
-	return names
+	return samples, families
+}
+
+// TestMetricsDocumented: docs/sidecar.md names every metric the sidecar
+// shows (but Go's and the process's) and every one of OPA's plugins.
+func TestMetricsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/sidecar.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, families := scrapedNames(t)
+	families["http_request_cancellations"] = true // no cancellation in the scrape
+	for name := range opaPluginMetrics {
+		families[name] = true
+	}
+	for name := range families {
+		if strings.HasPrefix(name, "go_") || strings.HasPrefix(name, "process_") {
+			continue
+		}
+		if !strings.Contains(string(doc), "`"+name+"`") {
+			t.Errorf("docs/sidecar.md does not name %s", name)
+		}
+	}
 }
 
 // dashboard is what the test reads of a Grafana dashboard: every PromQL
