@@ -2,11 +2,16 @@ package sidecar
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	serverMetrics "github.com/open-policy-agent/opa/v1/plugins/server/metrics"
 
 	"github.com/imgadmit/imgadmit/evaluator"
 )
@@ -28,10 +33,64 @@ const (
 	resultFailure    = "failure"
 )
 
+// Values of the handler label of OPA's HTTP metrics. Where an endpoint is one
+// of OPA's, it carries the name stock OPA's server gives it (the PromHandler*
+// constants of opa/v1/server/server.go), so OPA's dashboards and alerts find
+// it; imgadmit's own endpoints are named the same way. Every path maps onto
+// one of these: unknown paths cannot grow the label's values.
+const (
+	handlerV1Data  = "v1/data"  // server.PromHandlerV1Data
+	handlerHealth  = "health"   // server.PromHandlerHealth
+	handlerCatch   = "catchall" // server.PromHandlerCatch: any other path
+	handlerMetrics = "metrics"  // stock OPA leaves /metrics uninstrumented
+	handlerAdmit   = "v1/admit"
+	handlerRules   = "v1/rules"
+)
+
+// opaHandlers are every value of the handler label.
+var opaHandlers = []string{handlerV1Data, handlerHealth, handlerCatch, handlerMetrics, handlerAdmit, handlerRules}
+
+// opaHandlerOf is the handler label of a path, as OPA's router would route
+// it: the whole Data API is "v1/data", /health and below "health".
+func opaHandlerOf(path string) string {
+	switch {
+	case path == PathAdmit:
+		return handlerAdmit
+	case path == PathRules:
+		return handlerRules
+	case path == PathMetrics:
+		return handlerMetrics
+	case path == "/v1/data" || strings.HasPrefix(path, "/v1/data/"):
+		return handlerV1Data
+	case path == PathHealth || strings.HasPrefix(path, PathHealth+"/"):
+		return handlerHealth
+	}
+	return handlerCatch
+}
+
+// opaHTTPBuckets are the buckets stock OPA gives http_request_duration_seconds
+// (its server.metrics configuration with nothing set), read from OPA's own
+// configuration package so the two never drift apart.
+var opaHTTPBuckets = sync.OnceValue(func() []float64 {
+	c, err := serverMetrics.NewConfigBuilder().Parse()
+	if err != nil || c.Prom == nil || c.Prom.HTTPRequestDurationSeconds == nil {
+		// OPA's defaults failed to build from no input at all; Prometheus'
+		// defaults still make a usable histogram.
+		return prometheus.DefBuckets
+	}
+	return c.Prom.HTTPRequestDurationSeconds.Buckets
+})
+
 // metrics are the server's Prometheus metrics, in a registry of their own (no
-// global state, so tests can run servers side by side).
+// global state, so tests can run servers side by side). OPA's plugin manager
+// registers its plugins' metrics in the same registry (registerer).
 type metrics struct {
-	reg        *prometheus.Registry
+	reg *prometheus.Registry
+	// httpDuration and httpCancellations are OPA's HTTP metrics, named and
+	// labelled as stock OPA's server names them (opa internal/prometheus).
+	httpDuration      *prometheus.HistogramVec
+	httpCancellations *prometheus.CounterVec
+
 	requests   *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	decisions  *prometheus.CounterVec
@@ -72,6 +131,15 @@ func latencyBuckets(deadline time.Duration) []float64 {
 func newMetrics(deadline time.Duration, current func() *evaluator.Evaluator) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "http_request_duration_seconds",
+			Help:    "A histogram of duration for requests.",
+			Buckets: opaHTTPBuckets(),
+		}, []string{"code", "handler", "method"}),
+		httpCancellations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "http_request_cancellations",
+			Help: "A count of cancelled requests.",
+		}, []string{"code", "handler", "method"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imgadmit_http_requests_total",
 			Help: "HTTP requests answered, by endpoint and outcome (allow, deny, fail_closed, ok, or the error code).",
@@ -135,7 +203,7 @@ func newMetrics(deadline time.Duration, current func() *evaluator.Evaluator) *me
 		Name: "imgadmit_sync_resources",
 		Help: "Resources the last good sync fetched.",
 	})
-	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.reasons, m.reloads, m.reloadOK,
+	m.reg.MustRegister(m.httpDuration, m.httpCancellations, m.requests, m.latency, m.decisions, m.reasons, m.reloads, m.reloadOK,
 		m.logLines, m.logErrors, m.invUpdates, m.connRefused, rulebookCollector{current},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Series that alerts divide or rate should exist from the start, at zero.
@@ -199,6 +267,68 @@ func (m *metrics) reloaded(target string, err error) {
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
+
+// registerer is where OPA's plugin manager registers its plugins' metrics
+// (plugins.WithPrometheusRegister): /metrics then shows them beside these.
+// None of the names registered here is one of theirs (TestOPAPluginMetrics).
+func (m *metrics) registerer() prometheus.Registerer { return m.reg }
+
+// instrument counts every answer in OPA's HTTP metrics, under the handler
+// label handlerOf gives its path, as OPA's server does (promhttp's own
+// instrumentation: method and code are bounded to the standard values).
+func (m *metrics) instrument(handlerOf func(path string) string, next http.Handler) http.Handler {
+	byHandler := make(map[string]http.Handler, len(opaHandlers))
+	for _, h := range opaHandlers {
+		byHandler[h] = m.instrumentHandler(h, next)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, ok := byHandler[handlerOf(r.URL.Path)]
+		if !ok {
+			h = byHandler[handlerCatch]
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// instrumentHandler is OPA's Provider.InstrumentHandler: the duration of
+// every answer, and a count of those whose request was cancelled first.
+func (m *metrics) instrumentHandler(label string, next http.Handler) http.Handler {
+	duration := m.httpDuration.MustCurryWith(prometheus.Labels{"handler": label})
+	cancellations := m.httpCancellations.MustCurryWith(prometheus.Labels{"handler": label})
+	return promhttp.InstrumentHandlerDuration(duration, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		if r.Context().Err() != nil {
+			cancellations.WithLabelValues(strconv.Itoa(sw.status), methodLabel(r.Method)).Inc()
+		}
+	}))
+}
+
+// methodLabel is the method as OPA's cancellation counter shows it (as
+// sent), but any method net/http does not name counts as "unknown": a
+// client cannot grow the label's values.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return "unknown"
+}
+
+// statusWriter remembers the status code of an answer.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // rulebookCollector reports the rulebook serving now.
 type rulebookCollector struct {

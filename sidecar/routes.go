@@ -79,7 +79,9 @@ func (s *Server) routeTable() []route {
 
 // routes is the sidecar's handler: a chain, outermost first, of
 //
-//	observe       metrics for every answer, and a panic answered as a 500
+//	instrument    OPA's HTTP metrics for every answer
+//	observe       imgadmit's metrics for every answer, and a panic answered
+//	              as a 500
 //	authenticate  the caller's identity from its token; 401 without one
 //	              (but on the open routes)
 //	mux           the route by method and path ("POST /v1/admit"); 404 for
@@ -122,7 +124,7 @@ func (s *Server) routes() http.Handler {
 		}
 		return endpointOther
 	}
-	return s.observe(endpoint, s.authenticate(open, unknown, mux))
+	return s.metrics.instrument(opaHandlerOf, s.observe(endpoint, s.authenticate(open, unknown, mux)))
 }
 
 // observe counts every answer by endpoint (known paths by name, the rest as
