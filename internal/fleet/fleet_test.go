@@ -212,3 +212,41 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestPersistedBundleServesAfterRestart: with persist: true, a restarted
+// sidecar activates the last bundle from disk (through the same check)
+// while the bundle server is away.
+func TestPersistedBundleServesAfterRestart(t *testing.T) {
+	srv := fleettest.NewServer(t)
+	srv.SetBundle("main", fleettest.Build(t, fleettest.Bundle{Revision: "r1", Roots: []string{"imgadmit"},
+		Modules: map[string]string{"imgadmit/main.rego": policy}}, nil))
+	var cfg map[string]any
+	if err := json.Unmarshal(fleettest.Config(srv.URL, []string{"main"}, nil, nil), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg["persistence_directory"] = t.TempDir()
+	cfg["bundles"].(map[string]any)["main"].(map[string]any)["persist"] = true
+	raw, _ := json.Marshal(cfg)
+
+	first := &checker{}
+	f, err := fleet.New(fleet.Options{Config: raw, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Check: first.check})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "r1 to serve", func() bool { return f.Bundles()["main"].Revision == "r1" })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	f.Stop(ctx)
+	cancel()
+
+	srv.Close() // the bundle server is away
+
+	second := &checker{}
+	g := start(t, raw, second)
+	eventually(t, "r1 from disk", func() bool { return g.Ready() && g.Bundles()["main"].Revision == "r1" })
+	if _, applied, _ := second.state(); fmt.Sprint(applied) != "[r1]" {
+		t.Fatalf("the persisted bundle did not pass the check: applied %v", applied)
+	}
+}
