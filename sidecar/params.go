@@ -34,8 +34,9 @@ var (
 	paramsOPAPost = []string{paramPretty, paramMetrics, paramProvenance, paramInstrument, paramExplain, paramStrict}
 	paramsOPAGet  = append(slices.Clone(paramsOPAPost), paramInput)
 	paramsDataGet = paramsOPAPost
-	// A change answers 204 with no body: pretty indents its errors.
-	paramsDataWrite = []string{paramPretty}
+	// A change answers 204 with no body (pretty indents its errors), or,
+	// asked for metrics, {"metrics": ...} as OPA's writes do.
+	paramsDataWrite = []string{paramPretty, paramMetrics}
 )
 
 // params are the query parameters of a Data API call, as OPA reads them.
@@ -137,15 +138,18 @@ const (
 	timerHandler    = "timer_server_handler_ns"   // the whole call, until its answer is encoded
 )
 
-// provenance is OPA's ProvenanceV1 for the sidecar: imgadmit's version and
-// build, the rulebook revision, and the bundles (none yet). build_hostname,
-// which imgadmit's build does not record, is left out.
+// provenance is OPA's ProvenanceV1 for the sidecar, member for member:
+// imgadmit's version and build (build_commit, build_timestamp and
+// build_hostname always present, empty when the build does not record them,
+// as OPA's are; imgadmit's build records no host), the rulebook revision,
+// and the bundles, left out when there are none, as OPA leaves them.
 type provenance struct {
 	Version        string              `json:"version"`
-	BuildCommit    string              `json:"build_commit,omitempty"`
-	BuildTimestamp string              `json:"build_timestamp,omitempty"`
+	BuildCommit    string              `json:"build_commit"`
+	BuildTimestamp string              `json:"build_timestamp"`
+	BuildHostname  string              `json:"build_hostname"`
 	Revision       string              `json:"revision"`
-	Bundles        map[string]struct{} `json:"bundles"`
+	Bundles        map[string]struct{} `json:"bundles,omitempty"`
 }
 
 var buildInfo = sync.OnceValues(func() (commit, timestamp string) {
