@@ -254,3 +254,66 @@ func TestEditCopies(t *testing.T) {
 		}
 	}
 }
+
+// TestDataAPIPutAsOPA: a PUT answers as OPA's does where the two could
+// differ: If-None-Match "*" (304 when there is a value at the path, the
+// inventory itself always being one; made when there is none), a tag in
+// If-None-Match (304 when it is the inventory's ETag), and a path the
+// inventory cannot hold (404 resource_conflict). Each step's whole answer,
+// then the whole inventory after it.
+func TestDataAPIPutAsOPA(t *testing.T) {
+	h := newHarness(t, nil)
+	inv := PathInventory
+	const (
+		start = `{"resources":{"images":{"img-1":{"snapshot_ids":["a"],"status":"active"}}},"settings":{"missing_facts":"warn"}}`
+		added = `{"resources":{"images":{"img-1":{"snapshot_ids":["a"],"status":"active"},"img-2":{"status":"active"}}},"settings":{"missing_facts":"warn"}}`
+	)
+	noneMatch := func(tags string) map[string]string {
+		return map[string]string{"Content-Type": jsonCT, "If-None-Match": tags}
+	}
+	conflict := func(at string) string {
+		return `{"code":"resource_conflict","message":"cannot put a value at ` + at + `: the inventory has no object, nor an array with that index, to hold it","errors":[]}`
+	}
+	if got := h.do("PUT", inv, map[string]string{"Content-Type": jsonCT}, start); got.status != 204 {
+		t.Fatalf("PUT: %d %s", got.status, got.body)
+	}
+	steps := []struct {
+		name, path string
+		header     map[string]string
+		body       string
+		status     int
+		want       string
+		after      string
+	}{
+		{"if-none-match * on the inventory", inv, noneMatch("*"), `{}`, 304, "", start},
+		{"if-none-match * on a value there", inv + "/resources/images/img-1", noneMatch("*"), `{"status":"deleted"}`, 304, "", start},
+		{"if-none-match * on nothing", inv + "/resources/images/img-2", noneMatch("*"), `{"status":"active"}`, 204, "", added},
+		{"if-none-match the ETag", inv + "/resources/images/img-2", noneMatch(`"x", ETAG`), `{"status":"deleted"}`, 304, "", added},
+		{"if-none-match a stale ETag", inv + "/resources/images/img-2", noneMatch(`W/"sha256:0"`), `{"status":"active"}`, 204, "", added},
+		{"below a string", inv + "/settings/missing_facts/x", nil, `"y"`, 404, conflict("/settings/missing_facts/x"), added},
+		{"at an index the array does not have", inv + "/resources/images/img-1/snapshot_ids/1", nil, `"b"`, 404, conflict("/resources/images/img-1/snapshot_ids/1"), added},
+		{"at - of an array", inv + "/resources/images/img-1/snapshot_ids/-", nil, `"b"`, 404, conflict("/resources/images/img-1/snapshot_ids/-"), added},
+	}
+	for _, st := range steps {
+		before := h.s.eval.Load().InventoryRevision()
+		if tags := st.header["If-None-Match"]; strings.Contains(tags, "ETAG") {
+			st.header["If-None-Match"] = strings.ReplaceAll(tags, "ETAG", etag(before))
+		}
+		got := h.do("PUT", st.path, st.header, st.body)
+		after := h.s.eval.Load().InventoryRevision()
+		wantHeader := map[string]string{"ETag": ""}
+		switch st.status {
+		case 204:
+			wantHeader["ETag"] = etag(after)
+		case 304:
+			wantHeader["ETag"] = etag(before)
+		}
+		if st.status != 204 && after != before {
+			t.Errorf("%s: not made (%d), but the inventory changed", st.name, st.status)
+		}
+		t.Run(st.name, func(t *testing.T) {
+			check(t, got, st.status, wantHeader, st.want)
+			check(t, h.do("GET", inv, nil, ""), 200, map[string]string{"ETag": etag(after)}, `{"result":`+st.after+`}`)
+		})
+	}
+}

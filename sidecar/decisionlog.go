@@ -294,14 +294,7 @@ func (s *Server) logDecision(ctx context.Context, rec *Record, t timers) error {
 	for k, v := range t {
 		rec.Metrics[k] = v
 	}
-	if s.fleet != nil {
-		if bs := s.fleet.Bundles(); len(bs) > 0 {
-			rec.Bundles = make(map[string]bundleRevision, len(bs))
-			for name, b := range bs {
-				rec.Bundles[name] = bundleRevision{Revision: b.Revision}
-			}
-		}
-	}
+	rec.Bundles = s.bundleRevisions()
 	err := s.dlog.write(rec)
 	if s.fleet != nil && s.fleet.DecisionLogs() {
 		if uerr := s.fleet.Log(ctx, rec.event()); uerr != nil {

@@ -194,3 +194,20 @@ func ownLabels(id, version string) map[string]string {
 	}
 	return map[string]string{"id": id, "version": opaversion.Version, fleet.LabelImgadmitVersion: version}
 }
+
+// bundleRevisions are the bundles serving, by name, as OPA's provenance and
+// decision-log events give them; nil without bundles.
+func (s *Server) bundleRevisions() map[string]bundleRevision {
+	if s.fleet == nil {
+		return nil
+	}
+	bs := s.fleet.Bundles()
+	if len(bs) == 0 {
+		return nil
+	}
+	out := make(map[string]bundleRevision, len(bs))
+	for name, b := range bs {
+		out[name] = bundleRevision{Revision: b.Revision}
+	}
+	return out
+}

@@ -16,24 +16,43 @@ import (
 // Error codes of the Data API's writes.
 const (
 	CodeResourceNotFound   = "resource_not_found"
+	CodeResourceConflict   = "resource_conflict" // a PUT below a value that cannot hold it, as OPA names it
 	CodePreconditionFailed = "precondition_failed"
 )
+
+// write is a change to the inventory as its request asks it: the path
+// below /v1/data/inventory it changes, its query parameters, when it
+// started and what it measured before the change (the body read).
+type write struct {
+	segs   []string
+	params params
+	start  time.Time
+	timers timers
+}
+
+// bodyRead records the time the body took to read and decode, under
+// OPA's name for it.
+func (wr *write) bodyRead() {
+	wr.timers = timers{timerInputParse: time.Since(wr.start).Nanoseconds()}
+}
 
 // handlePutInventory answers PUT /v1/data/inventory (the whole inventory, or
 // a cloud's describe or list response) and PUT below it (the value at the
 // path, its missing parent objects made).
 func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
-	segs, ok := writeTarget(w, r)
+	wr, ok := writeTarget(w, r)
 	if !ok {
 		return
 	}
+	segs := wr.segs
 	body, aerr := s.readBody(w, r, evaluator.CodeInvalidInventory)
 	if aerr != nil {
 		writeError(w, r, aerr)
 		return
 	}
 	if len(segs) == 0 {
-		s.changeInventory(w, r, id, body, func(cur map[string]any) (map[string]any, error) {
+		wr.bodyRead()
+		s.changeInventory(w, r, id, wr, body, func(cur map[string]any) (map[string]any, error) {
 			// The body is an inventory, or a cloud's describe or list response.
 			return cloudfacts.ParseInventory(body, evaluator.FormatJSON, "", s.cfg.DataRegion)
 		})
@@ -49,7 +68,8 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 			"the body is a cloud's describe or list response: PUT it to %s, the whole inventory, not below it", PathInventory))
 		return
 	}
-	s.changeInventory(w, r, id, body, func(cur map[string]any) (map[string]any, error) {
+	wr.bodyRead()
+	s.changeInventory(w, r, id, wr, body, func(cur map[string]any) (map[string]any, error) {
 		return rootObject(edit(cur, segs, editPut, value))
 	})
 }
@@ -58,15 +78,15 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 // becomes empty) and DELETE below it (404 when there is nothing there, as
 // OPA answers).
 func (s *Server) handleDeleteInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
-	segs, ok := writeTarget(w, r)
+	wr, ok := writeTarget(w, r)
 	if !ok {
 		return
 	}
-	s.changeInventory(w, r, id, nil, func(cur map[string]any) (map[string]any, error) {
-		if len(segs) == 0 {
+	s.changeInventory(w, r, id, wr, nil, func(cur map[string]any) (map[string]any, error) {
+		if len(wr.segs) == 0 {
 			return map[string]any{}, nil
 		}
-		return rootObject(edit(cur, segs, editRemove, nil))
+		return rootObject(edit(cur, wr.segs, editRemove, nil))
 	})
 }
 
@@ -74,7 +94,7 @@ func (s *Server) handleDeleteInventory(w http.ResponseWriter, r *http.Request, i
 // Patch (RFC 6902) whose paths are below the request's path, applied as a
 // whole or not at all.
 func (s *Server) handlePatchInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
-	segs, ok := writeTarget(w, r)
+	wr, ok := writeTarget(w, r)
 	if !ok {
 		return
 	}
@@ -88,11 +108,12 @@ func (s *Server) handlePatchInventory(w http.ResponseWriter, r *http.Request, id
 		writeError(w, r, aerr)
 		return
 	}
-	s.changeInventory(w, r, id, body, func(cur map[string]any) (map[string]any, error) {
+	wr.bodyRead()
+	s.changeInventory(w, r, id, wr, body, func(cur map[string]any) (map[string]any, error) {
 		var doc any = cur
 		for _, op := range ops {
 			var err error
-			if doc, err = op.apply(doc, segs); err != nil {
+			if doc, err = op.apply(doc, wr.segs); err != nil {
 				return nil, err
 			}
 		}
@@ -106,28 +127,56 @@ func serving(e *evaluator.Evaluator) map[string]any {
 	return inv
 }
 
-// writeTarget is the path below /v1/data/inventory a write changes, its
-// query parameters checked; false when the request is answered (an error).
-func writeTarget(w http.ResponseWriter, r *http.Request) ([]string, bool) {
-	if _, aerr := parseParams(r, paramsDataWrite); aerr != nil {
+// writeTarget is the change r asks for: the path below /v1/data/inventory
+// it changes and its query parameters, checked; false when the request is
+// answered (an error).
+func writeTarget(w http.ResponseWriter, r *http.Request) (write, bool) {
+	wr := write{start: time.Now()}
+	var aerr *APIError
+	if wr.params, aerr = parseParams(r, paramsDataWrite); aerr != nil {
 		writeError(w, r, aerr)
-		return nil, false
+		return wr, false
 	}
-	segs, aerr := inventoryPath(r)
-	if aerr != nil {
+	if wr.segs, aerr = inventoryPath(r); aerr != nil {
 		writeError(w, r, aerr)
-		return nil, false
+		return wr, false
 	}
-	return segs, true
+	return wr, true
+}
+
+// errNotModified refuses a PUT whose If-None-Match the inventory matches.
+var errNotModified = errors.New("not modified")
+
+// noneMatch tells whether a PUT's If-None-Match header matches the
+// inventory, so the PUT is not made (304, as OPA answers "*"): "*" matches
+// when there is a value at the path (the inventory itself always is one),
+// and a tag when it is the inventory's ETag.
+func noneMatch(header string, cur map[string]any, revision string, segs []string) bool {
+	for _, tag := range strings.Split(header, ",") {
+		switch tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/"); tag {
+		case "*":
+			if cur == nil {
+				cur = map[string]any{}
+			}
+			if _, ok := lookup(cur, segs); ok {
+				return true
+			}
+		case etag(revision):
+			return true
+		}
+	}
+	return false
 }
 
 // changeInventory makes the inventory change build makes of the inventory
-// serving, under If-Match: one change at a time (with file reloads and
-// syncs: reloadMu), validated as a whole, swapped atomically or refused with
-// the last good inventory kept. build returns an *APIError or an evaluator
-// error to refuse the change. The answer to a change is 204 with the new
-// ETag.
-func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Identity, body []byte,
+// serving, under If-Match (and, on a PUT, If-None-Match): one change at a
+// time (with file reloads and syncs: reloadMu), validated as a whole,
+// swapped atomically or refused with the last good inventory kept. build
+// returns an *APIError or an evaluator error to refuse the change. The
+// answer to a change is 204 with the new ETag, or 200 with the timers
+// when ?metrics asks, as OPA answers; a PUT that If-None-Match stops is
+// 304 with the ETag of the inventory unchanged.
+func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Identity, wr write, body []byte,
 	build func(cur map[string]any) (map[string]any, error)) {
 	release, ok := s.gate.enter(r.Context())
 	if !ok {
@@ -148,6 +197,8 @@ func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Ide
 	} else if tags := r.Header.Get("If-Match"); tags != "" && !etagMatches(tags, before) {
 		err = apiErrorf(http.StatusPreconditionFailed, CodePreconditionFailed,
 			"the inventory changed: its ETag is %s, not %s; read it again and retry", etag(before), tags)
+	} else if tags := r.Header.Get("If-None-Match"); tags != "" && r.Method == http.MethodPut && noneMatch(tags, cur, before, wr.segs) {
+		err = errNotModified
 	} else {
 		var inv map[string]any
 		if inv, err = build(cur); err == nil {
@@ -163,6 +214,11 @@ func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Ide
 	after := e.InventoryRevision()
 	s.reloadMu.Unlock()
 	release()
+	if errors.Is(err, errNotModified) {
+		w.Header().Set("ETag", etag(before))
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	if err != nil {
 		s.metrics.invUpdates.WithLabelValues(resultFailure).Inc()
 		var aerr *APIError
@@ -190,6 +246,10 @@ func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Ide
 	s.log.Info("inventory changed", "source", "http", "method", r.Method, "path", r.URL.EscapedPath(),
 		"requested_by", id.Name, "remote_addr", r.RemoteAddr, "bytes", len(body), "revision", after)
 	w.Header().Set("ETag", etag(after))
+	if wr.params.metrics {
+		writeEncoded(w, r, http.StatusOK, s.answer(dataAnswer{}, wr.params, "", wr.timers, wr.start))
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 

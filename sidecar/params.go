@@ -34,8 +34,9 @@ var (
 	paramsOPAPost = []string{paramPretty, paramMetrics, paramProvenance, paramInstrument, paramExplain, paramStrict}
 	paramsOPAGet  = append(slices.Clone(paramsOPAPost), paramInput)
 	paramsDataGet = paramsOPAPost
-	// A change answers 204 with no body: pretty indents its errors.
-	paramsDataWrite = []string{paramPretty}
+	// A change answers 204 with no body (pretty indents its errors), or,
+	// asked for metrics, {"metrics": ...} as OPA's writes do.
+	paramsDataWrite = []string{paramPretty, paramMetrics}
 )
 
 // params are the query parameters of a Data API call, as OPA reads them.
@@ -137,15 +138,19 @@ const (
 	timerHandler    = "timer_server_handler_ns"   // the whole call, until its answer is encoded
 )
 
-// provenance is OPA's ProvenanceV1 for the sidecar: imgadmit's version and
-// build, the rulebook revision, and the bundles serving (--config-file). build_hostname,
-// which imgadmit's build does not record, is left out.
+// provenance is OPA's ProvenanceV1 for the sidecar, member for member:
+// imgadmit's version and build (build_commit, build_timestamp and
+// build_hostname always present, empty when the build does not record them,
+// as OPA's are; imgadmit's build records no host), the rulebook revision,
+// and the bundles serving (--config-file), left out when there are none, as
+// OPA leaves them.
 type provenance struct {
 	Version        string                    `json:"version"`
-	BuildCommit    string                    `json:"build_commit,omitempty"`
-	BuildTimestamp string                    `json:"build_timestamp,omitempty"`
+	BuildCommit    string                    `json:"build_commit"`
+	BuildTimestamp string                    `json:"build_timestamp"`
+	BuildHostname  string                    `json:"build_hostname"`
 	Revision       string                    `json:"revision"`
-	Bundles        map[string]bundleRevision `json:"bundles"`
+	Bundles        map[string]bundleRevision `json:"bundles,omitempty"`
 }
 
 var buildInfo = sync.OnceValues(func() (commit, timestamp string) {
@@ -166,17 +171,7 @@ var buildInfo = sync.OnceValues(func() (commit, timestamp string) {
 
 func (s *Server) provenance(revision string) *provenance {
 	commit, timestamp := buildInfo()
-	version := s.cfg.Version
-	if version == "" {
-		version = "dev"
-	}
-	bundles := map[string]bundleRevision{}
-	if s.fleet != nil {
-		for name, b := range s.fleet.Bundles() {
-			bundles[name] = bundleRevision{Revision: b.Revision}
-		}
-	}
-	return &provenance{Version: version, BuildCommit: commit, BuildTimestamp: timestamp, Revision: revision, Bundles: bundles}
+	return &provenance{Version: s.version(), BuildCommit: commit, BuildTimestamp: timestamp, Revision: revision, Bundles: s.bundleRevisions()}
 }
 
 // dataAnswer is OPA's DataResponseV1, in its members' order: decision_id,

@@ -22,7 +22,7 @@ func TestQueryParameters(t *testing.T) {
 	get := PathOPADecide + "?input=" + url.QueryEscape(reqExpire)
 	const (
 		opaResult = `"result":` + decExpire
-		prov      = `"provenance":{"version":"1.2.3","revision":"REV","bundles":{}}`
+		prov      = `"provenance":{"version":"1.2.3","build_commit":"","build_timestamp":"","build_hostname":"","revision":"REV"}`
 		decTimers = `"metrics":{"timer_rego_input_parse_ns":N,"timer_rego_query_eval_ns":N,"timer_server_handler_ns":N}`
 		admitOnly = `POST /v1/admit takes: pretty`
 		opaPost   = `POST /v1/data/imgadmit/decision takes: pretty, metrics, provenance, instrument, explain, strict-builtin-errors`
@@ -72,12 +72,16 @@ func TestQueryParameters(t *testing.T) {
 		{"inventory metrics", "GET", PathInventory + "/settings?metrics", "", 200, `{"metrics":{"timer_server_handler_ns":N},"result":{"missing_facts":"warn"}}`},
 		{"inventory provenance, nothing there", "GET", PathInventory + "/nothing?provenance", "", 200, `{` + prov + `}`},
 		{"inventory pretty provenance", "GET", PathInventory + "/settings/missing_facts?pretty&provenance", "", 200,
-			"{\n  \"provenance\": {\n    \"version\": \"1.2.3\",\n    \"revision\": \"REV\",\n    \"bundles\": {}\n  },\n  \"result\": \"warn\"\n}"},
+			"{\n  \"provenance\": {\n    \"version\": \"1.2.3\",\n    \"build_commit\": \"\",\n    \"build_timestamp\": \"\",\n    \"build_hostname\": \"\",\n    \"revision\": \"REV\"\n  },\n  \"result\": \"warn\"\n}"},
 		{"inventory explain=debug", "GET", PathInventory + "?explain=debug", "", 400, bad(`explain is not supported yet: imgadmit cannot give OPA's trace (explain=debug)`)},
 		{"inventory input", "GET", PathInventory + "/settings?input={}", "", 400, bad(`unknown query parameter "input"; ` + invGet)},
-		{"inventory PUT metrics", "PUT", PathInventory + "/settings?metrics", `{}`, 400, bad(`unknown query parameter "metrics"; PUT /v1/data/inventory/... takes: pretty`)},
-		{"inventory PATCH explain", "PATCH", PathInventory + "?explain=full", `[]`, 400, bad(`unknown query parameter "explain"; PATCH /v1/data/inventory takes: pretty`)},
-		{"inventory DELETE x", "DELETE", PathInventory + "/settings?x", "", 400, bad(`unknown query parameter "x"; DELETE /v1/data/inventory/... takes: pretty`)},
+		// A change asked for metrics answers them, as OPA's writes do.
+		{"inventory PUT metrics", "PUT", PathInventory + "/settings?metrics", `{}`, 200, `{"metrics":{"timer_rego_input_parse_ns":N,"timer_server_handler_ns":N}}`},
+		{"inventory PATCH metrics", "PATCH", PathInventory + "?metrics", `[]`, 200, `{"metrics":{"timer_rego_input_parse_ns":N,"timer_server_handler_ns":N}}`},
+		{"inventory DELETE metrics", "DELETE", PathInventory + "/settings?metrics", "", 200, `{"metrics":{"timer_server_handler_ns":N}}`},
+		{"inventory PUT provenance", "PUT", PathInventory + "/settings?provenance", `{}`, 400, bad(`unknown query parameter "provenance"; PUT /v1/data/inventory/... takes: pretty, metrics`)},
+		{"inventory PATCH explain", "PATCH", PathInventory + "?explain=full", `[]`, 400, bad(`unknown query parameter "explain"; PATCH /v1/data/inventory takes: pretty, metrics`)},
+		{"inventory DELETE x", "DELETE", PathInventory + "/settings?x", "", 400, bad(`unknown query parameter "x"; DELETE /v1/data/inventory/... takes: pretty, metrics`)},
 		{"inventory DELETE pretty=2", "DELETE", PathInventory + "/nothing?pretty=2", "", 400, bad(`the query parameter pretty takes true or false, not "2"`)},
 		{"inventory provenance=yes", "GET", PathInventory + "?provenance=yes", "", 400, bad(`the query parameter provenance takes true or false, not "yes"`)},
 	}

@@ -73,6 +73,9 @@ func editAt(doc any, full []string, at int, kind editKind, value any) (any, erro
 		}
 		i, ok := arrayIndex(seg, len(v))
 		if !ok {
+			if kind == editPut {
+				return nil, conflictAt(path)
+			}
 			return nil, notFoundAt(path)
 		}
 		if len(rest) > 0 {
@@ -92,9 +95,17 @@ func editAt(doc any, full []string, at int, kind editKind, value any) (any, erro
 		return out, nil
 	}
 	if kind == editPut {
-		return nil, apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidInventory, "%s is below a value that is neither an object nor an array", pointer(path))
+		return nil, conflictAt(path)
 	}
 	return nil, notFoundAt(path)
+}
+
+// conflictAt is the 404 of a PUT to a path the inventory cannot hold: below
+// a value that is neither an object nor an array, or at an array index it
+// does not have. OPA answers such a write 404 resource_conflict (a storage
+// write conflict), and so does the sidecar.
+func conflictAt(path []string) *APIError {
+	return apiErrorf(http.StatusNotFound, CodeResourceConflict, "cannot put a value at %s: the inventory has no object, nor an array with that index, to hold it", pointer(path))
 }
 
 // notFoundAt is the 404 of a change to a path where there is nothing, as
