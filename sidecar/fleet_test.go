@@ -86,7 +86,9 @@ func TestFleetBundles(t *testing.T) {
 	}
 	ids = append(ids, answer.DecisionID)
 	check(t, send(t, c, "PUT", r.url+PathInventory, ct, `{}`), 400, ct,
-		`{"code":"invalid_parameter","message":"path \"inventory\" is owned by bundle \"fleet\"","errors":[]}`)
+		`{"code":"invalid_parameter","message":"path inventory is owned by bundle \"fleet\"","errors":[]}`)
+	check(t, send(t, c, "DELETE", r.url+PathInventory+"/resources/backups/bk-1", nil, ""), 400, ct,
+		`{"code":"invalid_parameter","message":"path inventory/resources/backups/bk-1 is owned by bundle \"fleet\"","errors":[]}`)
 
 	// A bundle whose inventory fails its schema is refused; r1 serves.
 	bad := backupInventory("available")

@@ -193,7 +193,7 @@ func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Ide
 	if owner := s.inventoryBundle(); owner != "" {
 		// As OPA refuses a write below a bundle's root: the next activation
 		// would silently undo it.
-		err = apiErrorf(http.StatusBadRequest, CodeInvalidParameter, "path %q is owned by bundle %q", "inventory", owner)
+		err = apiErrorf(http.StatusBadRequest, CodeInvalidParameter, "path %s is owned by bundle %q", strings.TrimPrefix(r.URL.Path, "/v1/data/"), owner)
 	} else if tags := r.Header.Get("If-Match"); tags != "" && !etagMatches(tags, before) {
 		err = apiErrorf(http.StatusPreconditionFailed, CodePreconditionFailed,
 			"the inventory changed: its ETag is %s, not %s; read it again and retry", etag(before), tags)
