@@ -11,8 +11,8 @@ import (
 )
 
 // Explanation says how a decision was reached. It is made only when
-// DecideOptions.Explain asks (tracing costs the evaluation several times its
-// time) and is not part of the decision's JSON: a caller shows it as it
+// DecideOptions.Explain asks (tracing records every step of the evaluation)
+// and is not part of the decision's JSON: a caller shows it as it
 // wants (OPA's explanation on the sidecar, per reason in `imgadmit eval`).
 type Explanation struct {
 	// Trace is OPA's trace of the evaluation, every event, as
