@@ -214,6 +214,9 @@ func (e *Evaluator) decideTranslated(ctx context.Context, st *state, req *Reques
 			d.Reasons[0].Remediation = t.Remediation
 		}
 	}
+	if opts.Explain {
+		d.Explanation = &Explanation{}
+	}
 	var facts sharedFacts
 	for _, part := range req.parts {
 		doc, err := part.document(opts.Project)
@@ -248,6 +251,10 @@ func (e *Evaluator) decideTranslated(ctx context.Context, st *state, req *Reques
 		d.Requests = append(d.Requests, shown)
 		d.Allowed = d.Allowed && pd.Allowed
 		d.Reasons = append(d.Reasons, pd.Reasons...)
+		if x := pd.Explanation; x != nil {
+			d.Explanation.Trace = append(d.Explanation.Trace, x.Trace...)
+			d.Explanation.traced = append(d.Explanation.traced, x.traced...)
+		}
 	}
 	d.Reasons = mergeReasons(d.Reasons)
 	return d, nil

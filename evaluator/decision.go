@@ -12,6 +12,9 @@ type Decision struct {
 	Requests []map[string]any `json:"requests,omitempty"`
 	Reasons  []Reason         `json:"reasons"`
 	Rulebook Rulebook         `json:"rulebook"`
+	// Explanation is how the decision was reached, when DecideOptions.Explain
+	// asked; never part of the decision's JSON.
+	Explanation *Explanation `json:"-"`
 }
 
 // Reason is one rule's finding, built in Rego from the rule's METADATA.

@@ -80,6 +80,9 @@ type DecideOptions struct {
 	// as: the caller's, known from its credential (the caller has checked any
 	// project the request names). It must be a valid id.
 	Project string
+	// Explain asks for the decision's Explanation: OPA's trace, and the rule
+	// and facts behind each reason. The same prepared query decides, traced.
+	Explain bool
 }
 
 // New compiles the rulebook and the schemas once and prepares the query.
@@ -337,6 +340,7 @@ func (e *Evaluator) DecideRequest(ctx context.Context, req *Request, opts Decide
 	}
 	d.DecisionID = uuid.NewString()
 	d.Rulebook = Rulebook{Revision: st.book.revision, Rules: len(st.book.rules)}
+	explainReasons(d, st.book)
 	return d, nil
 }
 
@@ -368,7 +372,18 @@ func (e *Evaluator) evaluate(ctx context.Context, st *state, input ast.Value, op
 		stop := context.AfterFunc(ctx, cancel.Cancel)
 		defer stop()
 	}
-	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now), rego.EvalExternalCancel(cancel))
+	var tracer *explainTracer
+	var rs rego.ResultSet
+	var err error
+	if opts.Explain {
+		// A separate call, so the decision that is not explained builds no
+		// options it does not use.
+		tracer = newExplainTracer()
+		rs, err = st.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now), rego.EvalExternalCancel(cancel),
+			rego.EvalQueryTracer(tracer))
+	} else {
+		rs, err = st.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now), rego.EvalExternalCancel(cancel))
+	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, &Error{Code: CodeInternal, Message: fmt.Sprintf("evaluation stopped: %v", ctxErr), err: errors.Join(ctxErr, err)}
@@ -381,6 +396,9 @@ func (e *Evaluator) evaluate(ctx context.Context, st *state, input ast.Value, op
 	d, err := decisionFromValue(rs[0].Expressions[0].Value)
 	if err != nil {
 		return nil, internalError("read decision", err)
+	}
+	if tracer != nil {
+		d.Explanation = &Explanation{Trace: tracer.events, traced: tracer.reasons}
 	}
 	return d, nil
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/server/types"
+
 	"github.com/imgadmit/imgadmit/evaluator"
 )
 
@@ -132,9 +134,19 @@ func fromEvaluator(err error) *APIError {
 
 // opaAnswer is OPA's DataResponseV1 for a decision,
 // {"decision_id": ..., "result": decision}, around the decision's JSON,
-// with the provenance and metrics p asks for.
-func (s *Server) opaAnswer(d *decided, p params, start time.Time) []byte {
-	return s.answer(dataAnswer{DecisionID: d.DecisionID, Result: d.encoded}, p, d.Rulebook.Revision, d.timers, start)
+// with the provenance, explanation and metrics p asks for. The explanation
+// is OPA's lines under ?pretty, its events otherwise.
+func (s *Server) opaAnswer(r *http.Request, d *decided, p params, start time.Time) []byte {
+	a := dataAnswer{DecisionID: d.DecisionID, Result: d.encoded}
+	if p.explain != types.ExplainOffV1 {
+		x, err := explanation(d.Explanation, p.explain, wantPretty(r))
+		if err != nil {
+			// The trace is OPA's values and nodes, which encode; failing is a bug.
+			panic(fmt.Sprintf("encode explanation: %v", err))
+		}
+		a.Explanation = json.RawMessage(x)
+	}
+	return s.answer(a, p, d.Rulebook.Revision, d.timers, start)
 }
 
 // answerError answers an error of a decision endpoint: a refusal (403, 429)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/server/types"
+
 	"github.com/imgadmit/imgadmit/evaluator"
 )
 
@@ -78,6 +80,10 @@ func etag(revision string) string { return `"` + revision + `"` }
 func (s *Server) handleGetInventory(w http.ResponseWriter, r *http.Request, _ *Identity) {
 	start := time.Now()
 	p, aerr := parseParams(r, paramsDataGet)
+	if aerr == nil && p.explain != types.ExplainOffV1 {
+		// Reading the inventory evaluates no rule: there is no trace.
+		aerr = paramErrorf("explain=%s is taken by the decision endpoints (%s); reading the inventory evaluates no rule, so there is nothing to explain", p.explain, PathOPADecide)
+	}
 	if aerr != nil {
 		writeError(w, r, aerr)
 		return

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/server/types"
+
 	"github.com/imgadmit/imgadmit/evaluator"
 )
 
@@ -56,7 +58,7 @@ func (s *Server) handleOPADecisionGet(w http.ResponseWriter, r *http.Request, id
 		s.answerError(w, r, id, aerr)
 		return
 	}
-	writeEncoded(w, r, http.StatusOK, s.opaAnswer(d, p, start))
+	writeEncoded(w, r, http.StatusOK, s.opaAnswer(r, d, p, start))
 }
 
 // answerDecision answers a decision endpoint: on /v1/admit the body is the
@@ -86,7 +88,7 @@ func (s *Server) answerDecision(w http.ResponseWriter, r *http.Request, id *Iden
 		return
 	}
 	if opa {
-		writeEncoded(w, r, http.StatusOK, s.opaAnswer(d, p, start))
+		writeEncoded(w, r, http.StatusOK, s.opaAnswer(r, d, p, start))
 		return
 	}
 	writeEncoded(w, r, http.StatusOK, d.encoded)
@@ -149,7 +151,10 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.cfg.EvalTimeout)
 	defer cancel()
 	evalStart := time.Now()
-	d, err := decideSafely(ctx, e, req, project)
+	// An explained decision is decided, logged and counted as any other;
+	// only its answer carries the explanation.
+	explain := wantExplain(r) != types.ExplainOffV1
+	d, err := decideSafely(ctx, e, req, evaluator.DecideOptions{Project: project, Explain: explain})
 	evaluated := time.Since(evalStart)
 	release()
 	released = true
@@ -207,11 +212,11 @@ func orNone(list []string) string {
 
 // decideSafely turns a panic in the evaluation into an error, so a bug fails
 // closed like any other evaluation failure instead of dropping the request.
-func decideSafely(ctx context.Context, e *evaluator.Evaluator, req *evaluator.Request, project string) (d *evaluator.Decision, err error) {
+func decideSafely(ctx context.Context, e *evaluator.Evaluator, req *evaluator.Request, opts evaluator.DecideOptions) (d *evaluator.Decision, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			d, err = nil, fmt.Errorf("evaluation panicked: %v", p)
 		}
 	}()
-	return e.DecideRequest(ctx, req, evaluator.DecideOptions{Project: project})
+	return e.DecideRequest(ctx, req, opts)
 }

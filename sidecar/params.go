@@ -9,6 +9,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/open-policy-agent/opa/v1/server/types"
+	"github.com/open-policy-agent/opa/v1/topdown"
+	"github.com/open-policy-agent/opa/v1/topdown/lineage"
+
+	"github.com/imgadmit/imgadmit/evaluator"
 )
 
 // CodeInvalidParameter is the code of a query parameter the endpoint does not
@@ -42,16 +48,18 @@ var (
 // params are the query parameters of a Data API call, as OPA reads them.
 type params struct {
 	metrics, provenance bool
+	// explain is OPA's explain mode: off, notes, fails, full or debug.
+	explain types.ExplainModeV1
 }
 
 // parseParams reads r's query against the parameters the endpoint takes:
 // any other is a 400 naming it (never silently ignored), and so is a value
 // OPA would not read (pretty=maybe). OPA's booleans: present without a value,
-// or true/false in any case. explain asks for OPA's trace, which imgadmit
-// cannot give yet: refused (400) rather than ignored; explain=off is the
-// default and taken.
+// or true/false in any case. explain takes OPA's modes (off, the default,
+// notes, fails, full, debug); another value is refused where OPA would
+// quietly answer without an explanation.
 func parseParams(r *http.Request, takes []string) (params, *APIError) {
-	var p params
+	p := params{explain: types.ExplainOffV1}
 	if r.URL.RawQuery == "" {
 		return p, nil
 	}
@@ -70,15 +78,11 @@ func parseParams(r *http.Request, takes []string) (params, *APIError) {
 		case paramInput: // read by the handler
 			continue
 		case paramExplain:
-			for _, v := range values {
-				switch v {
-				case "off":
-				case "notes", "fails", "full", "debug":
-					return p, paramErrorf("explain is not supported yet: imgadmit cannot give OPA's trace (explain=%s)", v)
-				default:
-					return p, paramErrorf("the query parameter explain takes notes, fails, full, debug or off, not %q", v)
-				}
+			mode, aerr := explainParam(values)
+			if aerr != nil {
+				return p, aerr
 			}
+			p.explain = mode
 			continue
 		}
 		on, aerr := boolParam(name, values)
@@ -97,6 +101,52 @@ func parseParams(r *http.Request, takes []string) (params, *APIError) {
 		}
 	}
 	return p, nil
+}
+
+// explainParam reads explain's values: OPA takes the first mode it knows;
+// here every value must be one (the last one wins, as for the booleans).
+func explainParam(values []string) (types.ExplainModeV1, *APIError) {
+	mode := types.ExplainOffV1
+	for _, v := range values {
+		switch m := types.ExplainModeV1(v); m {
+		case types.ExplainOffV1, types.ExplainNotesV1, types.ExplainFailsV1, types.ExplainFullV1, types.ExplainDebugV1:
+			mode = m
+		default:
+			return mode, paramErrorf("the query parameter explain takes notes, fails, full, debug or off, not %q", v)
+		}
+	}
+	return mode, nil
+}
+
+// wantExplain is the explain mode r asks for (parseParams has refused a
+// value it is not).
+func wantExplain(r *http.Request) types.ExplainModeV1 {
+	if r.URL.RawQuery == "" {
+		return types.ExplainOffV1
+	}
+	mode, _ := explainParam(r.URL.Query()[paramExplain])
+	return mode
+}
+
+// explanation is OPA's explanation of a decision in mode, as OPA's server
+// makes it for its Data API (server.go, getExplainResponse): the trace
+// filtered by topdown/lineage, lines when pretty, events otherwise.
+func explanation(x *evaluator.Explanation, mode types.ExplainModeV1, pretty bool) (types.TraceV1, error) {
+	if x == nil || mode == types.ExplainOffV1 {
+		return nil, nil
+	}
+	var events []*topdown.Event
+	switch mode {
+	case types.ExplainNotesV1:
+		events = lineage.Notes(x.Trace)
+	case types.ExplainFailsV1:
+		events = lineage.Fails(x.Trace)
+	case types.ExplainFullV1:
+		events = lineage.Full(x.Trace)
+	case types.ExplainDebugV1:
+		events = lineage.Debug(x.Trace)
+	}
+	return types.NewTraceV1(events, pretty)
 }
 
 // boolParam reads a boolean parameter as OPA does: present without a value,
@@ -175,13 +225,14 @@ func (s *Server) provenance(revision string) *provenance {
 }
 
 // dataAnswer is OPA's DataResponseV1, in its members' order: decision_id,
-// provenance, metrics, result (a missing result is no member, as OPA's
-// answer for an undefined document).
+// provenance, explanation, metrics, result (a missing result is no member,
+// as OPA's answer for an undefined document).
 type dataAnswer struct {
-	DecisionID string          `json:"decision_id,omitempty"`
-	Provenance *provenance     `json:"provenance,omitempty"`
-	Metrics    timers          `json:"metrics,omitempty"`
-	Result     json.RawMessage `json:"result,omitempty"`
+	DecisionID  string          `json:"decision_id,omitempty"`
+	Provenance  *provenance     `json:"provenance,omitempty"`
+	Explanation json.RawMessage `json:"explanation,omitempty"`
+	Metrics     timers          `json:"metrics,omitempty"`
+	Result      json.RawMessage `json:"result,omitempty"`
 }
 
 // answer completes a Data API answer with what p asks for: the provenance

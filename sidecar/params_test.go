@@ -55,8 +55,6 @@ func TestQueryParameters(t *testing.T) {
 		{"post both", "POST", PathOPADecide + "?provenance&metrics=True", in, 200, `{"decision_id":"ID",` + prov + `,` + decTimers + `,` + opaResult + `}`},
 		{"post strict-builtin-errors", "POST", PathOPADecide + "?strict-builtin-errors", in, 200, `{"decision_id":"ID",` + opaResult + `}`},
 		{"post explain=off", "POST", PathOPADecide + "?explain=off", in, 200, `{"decision_id":"ID",` + opaResult + `}`},
-		{"post explain=notes", "POST", PathOPADecide + "?explain=notes", in, 400, bad(`explain is not supported yet: imgadmit cannot give OPA's trace (explain=notes)`)},
-		{"post explain=full", "POST", PathOPADecide + "?explain=full", in, 400, bad(`explain is not supported yet: imgadmit cannot give OPA's trace (explain=full)`)},
 		{"post explain=all", "POST", PathOPADecide + "?explain=all", in, 400, bad(`the query parameter explain takes notes, fails, full, debug or off, not "all"`)},
 		{"post metrics=1", "POST", PathOPADecide + "?metrics=1", in, 400, bad(`the query parameter metrics takes true or false, not "1"`)},
 		{"post input in the query", "POST", PathOPADecide + "?input={}", in, 400, bad(`unknown query parameter "input"; ` + opaPost)},
@@ -65,7 +63,6 @@ func TestQueryParameters(t *testing.T) {
 
 		// OPA's decision endpoint, GET.
 		{"get metrics and provenance", "GET", get + "&metrics&provenance", "", 200, `{"decision_id":"ID",` + prov + `,` + decTimers + `,` + opaResult + `}`},
-		{"get explain=fails", "GET", get + "&explain=fails", "", 400, bad(`explain is not supported yet: imgadmit cannot give OPA's trace (explain=fails)`)},
 		{"get unknown", "GET", get + "&q=x", "", 400, bad(`unknown query parameter "q"; ` + opaGet)},
 
 		// The Data API's GET of the inventory.
@@ -73,7 +70,8 @@ func TestQueryParameters(t *testing.T) {
 		{"inventory provenance, nothing there", "GET", PathInventory + "/nothing?provenance", "", 200, `{` + prov + `}`},
 		{"inventory pretty provenance", "GET", PathInventory + "/settings/missing_facts?pretty&provenance", "", 200,
 			"{\n  \"provenance\": {\n    \"version\": \"1.2.3\",\n    \"build_commit\": \"\",\n    \"build_timestamp\": \"\",\n    \"build_hostname\": \"\",\n    \"revision\": \"REV\"\n  },\n  \"result\": \"warn\"\n}"},
-		{"inventory explain=debug", "GET", PathInventory + "?explain=debug", "", 400, bad(`explain is not supported yet: imgadmit cannot give OPA's trace (explain=debug)`)},
+		{"inventory explain=debug", "GET", PathInventory + "?explain=debug", "", 400, bad(`explain=debug is taken by the decision endpoints (/v1/data/imgadmit/decision); reading the inventory evaluates no rule, so there is nothing to explain`)},
+		{"inventory explain=off", "GET", PathInventory + "/settings?explain=off", "", 200, `{"result":{"missing_facts":"warn"}}`},
 		{"inventory input", "GET", PathInventory + "/settings?input={}", "", 400, bad(`unknown query parameter "input"; ` + invGet)},
 		// A change asked for metrics answers them, as OPA's writes do.
 		{"inventory PUT metrics", "PUT", PathInventory + "/settings?metrics", `{}`, 200, `{"metrics":{"timer_rego_input_parse_ns":N,"timer_server_handler_ns":N}}`},

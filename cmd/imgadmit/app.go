@@ -63,7 +63,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return usageError(fmt.Sprintf("%s: %v (see 'imgadmit %s --help')", cmd.Name, err, cmd.Name))
 		}
 	}
-	err := app.Run(completionArgs(args))
+	err := app.Run(explainArgs(completionArgs(args)))
 	if err == nil {
 		if len(args) > 1 && app.Command(args[1]) == nil && args[1] != "help" && args[1] != "h" && args[1][0] != '-' {
 			return exitInvalid

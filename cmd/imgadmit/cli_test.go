@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -74,6 +75,14 @@ func TestCommandsGolden(t *testing.T) {
 		{"eval-untrusted-request-facts", "", []string{"eval", now, "--trust-request-facts=false", td + "allowed.json"}, 1},
 		{"eval-bad-inventory", "", []string{"eval", now, "--data", td + "bad-inventory.yaml", td + "allowed.json"}, 2},
 		{"eval-inventory-overrules-request", "", []string{"eval", now, "--data", td + "inventory.yaml", td + "allowed.json"}, 1},
+		// --explain: the rule and the facts it read, from the inventory or the request.
+		{"eval-explain-inventory", "", []string{"eval", now, "--explain", "--data", td + "inventory.yaml", td + "allowed.json"}, 1},
+		{"eval-explain-request", "", []string{"eval", now, "--explain", td + "warned.json", td + "denied.yaml", td + "invalid.json"}, 2},
+		{"eval-explain-json", "", []string{"eval", now, "--explain", "--format", "json", "--data", td + "inventory.yaml", td + "allowed.json", td + "warned.json"}, 1},
+		{"eval-explain-call", "", []string{"eval", now, "--explain=reasons", call}, 1},
+		{"eval-explain-plan", "", append([]string{"eval", now, "--explain", "reasons"}, plan...), 1},
+		{"eval-explain-sarif", "", []string{"eval", now, "--explain", "--format", "sarif", td + "allowed.json"}, 2},
+		{"eval-explain-bad", "", []string{"eval", now, "--explain=why", td + "allowed.json"}, 2},
 		{"eval-no-args", "", []string{"eval"}, 2},
 		{"eval-bad-format", "", []string{"eval", "--format", "xml", td + "allowed.json"}, 2},
 		{"eval-bad-now", "", []string{"eval", "--now", "yesterday", td + "allowed.json"}, 2},
@@ -210,5 +219,65 @@ func TestGeneratedDocsAreCurrent(t *testing.T) {
 				t.Errorf("docs/%s is stale: run make %s and commit it", tc.doc, tc.target)
 			}
 		})
+	}
+}
+
+// TestEvalExplainFull: --explain full (and --explain=full) prints OPA's
+// trace under the result, and the trace holds the rule that gave the reason
+// entering, reading the inventory's fact and exiting.
+func TestEvalExplainFull(t *testing.T) {
+	td := "testdata/"
+	want := []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^  trace:$`),
+		regexp.MustCompile(`(?m)^    query:1 +Enter data\.imgadmit\.decision = _$`),
+		regexp.MustCompile(`(?m)^    rules/ims_fe_006\.rego:\d+ +(\| )+Enter data\.imgadmit\.rules\.reasons$`),
+		regexp.MustCompile(`(?m)^    lib/facts\.rego:\d+ +(\| )+Eval r = data\.inventory\.resources\[kind\]\[id\]$`),
+		regexp.MustCompile(`(?m)^    rules/ims_fe_006\.rego:\d+ +(\| )+Eval s\.image_creation_in_progress = true$`),
+		regexp.MustCompile(`(?m)^    rules/ims_fe_006\.rego:\d+ +(\| )+Exit data\.imgadmit\.rules\.reasons$`),
+	}
+	var outputs []string
+	for _, args := range [][]string{
+		{"eval", now, "--explain", "full", "--data", td + "inventory.yaml", td + "allowed.json"},
+		{"eval", now, "--explain=full", "--data", td + "inventory.yaml", td + "allowed.json"},
+	} {
+		code, stdout, stderr := runCLI(t, "", args...)
+		if code != 1 || stderr != "" {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+		head := "testdata/allowed.json: DENIED huaweicloud server.start\n" +
+			"  deny IMS-FE-006   server srv-1 is stopped and a full-ECS image is being created from it; do not start it until the image is created\n" +
+			"                    fix: Wait until the full-ECS image is created (its status is Normal), then start the server.\n" +
+			"                    rule: imgadmit.rules.reasons (rules/ims_fe_006.rego:18)\n" +
+			"                    read: servers srv-1.image_creation_in_progress from the inventory\n" +
+			"                    read: servers srv-1.status from the inventory\n" +
+			"  trace:\n"
+		if !strings.HasPrefix(stdout, head) {
+			t.Errorf("%v: output starts\n%s\nwant\n%s", args, stdout[:min(len(stdout), len(head))], head)
+		}
+		for _, re := range want {
+			if !re.MatchString(stdout) {
+				t.Errorf("%v: no line matching %s", args, re)
+			}
+		}
+		outputs = append(outputs, uuidPattern.ReplaceAllString(stdout, "ID"))
+	}
+	if outputs[0] != outputs[1] {
+		t.Error("--explain full and --explain=full print different outputs")
+	}
+}
+
+func TestExplainArgs(t *testing.T) {
+	cases := []struct{ in, want []string }{
+		{[]string{"imgadmit", "eval", "--explain", "a.json"}, []string{"imgadmit", "eval", "--explain", "a.json"}},
+		{[]string{"imgadmit", "eval", "--explain", "full", "a.json"}, []string{"imgadmit", "eval", "--explain=full", "a.json"}},
+		{[]string{"imgadmit", "eval", "--data", "inv.yaml", "--explain", "reasons", "a.json"}, []string{"imgadmit", "eval", "--data", "inv.yaml", "--explain=reasons", "a.json"}},
+		{[]string{"imgadmit", "eval", "--explain", "./full"}, []string{"imgadmit", "eval", "--explain", "./full"}},
+		{[]string{"imgadmit", "eval", "--", "--explain", "full"}, []string{"imgadmit", "eval", "--", "--explain", "full"}},
+		{[]string{"imgadmit", "rules", "--explain", "full"}, []string{"imgadmit", "rules", "--explain", "full"}},
+	}
+	for _, tc := range cases {
+		if got := explainArgs(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("explainArgs(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

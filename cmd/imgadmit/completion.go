@@ -67,9 +67,10 @@ func runCompletion(c *cli.Context) error {
 }
 
 // flagValues are the values a flag takes, for the commands whose flags take
-// one of a few: --format of eval, rules and calls.
+// one of a few: --format of eval, rules and calls; eval's --explain (which
+// may also stand alone).
 var flagValues = map[string]map[string][]string{
-	"eval":  {"format": formats},
+	"eval":  {"format": formats, "explain": {explainReasons, explainFull}},
 	"rules": {"format": {"text", "json", "markdown"}},
 	"calls": {"format": {"text", "json", "markdown"}},
 }

@@ -40,6 +40,7 @@ func evalCommand() *cli.Command {
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output: text, json, junit, sarif (GitHub code scanning), github (workflow annotations), tap or table"},
 			&cli.StringFlag{Name: "fail-on", Value: "deny", Usage: "exit 1 on: deny, or warn (a warning or a deny)"},
 			&cli.StringFlag{Name: "now", Usage: "the time time-based rules see, RFC 3339 between 1678 and 2262 (replay and tests); default: now"},
+			&cli.GenericFlag{Name: "explain", Value: &explainFlag{}, Usage: "under each reason, the rule that gave it and the facts it read (inventory or request); --explain full adds OPA's trace (text and json only)"},
 		),
 		Action: runEval,
 	}
@@ -122,6 +123,8 @@ type result struct {
 	Action   string              `json:"action,omitempty"`
 	Decision *evaluator.Decision `json:"decision,omitempty"`
 	Error    *evaluator.Error    `json:"error,omitempty"`
+	// Explanation is set with --explain.
+	Explanation *explanation `json:"explanation,omitempty"`
 }
 
 func runEval(c *cli.Context) error {
@@ -148,10 +151,17 @@ func runEval(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.NArg() == 0 {
+	explainMode, args := explainOff, c.Args().Slice()
+	if f, ok := c.Generic("explain").(*explainFlag); ok {
+		explainMode = f.mode
+	}
+	if explainMode != explainOff && format != "text" && format != "json" {
+		return usageError(fmt.Sprintf("--explain is shown by --format text and json, not %s", format))
+	}
+	if len(args) == 0 {
 		return usageError("eval needs at least one FILE, DIR or - (see 'imgadmit eval --help')")
 	}
-	inputs, err := collectInputs(c.Args().Slice())
+	inputs, err := collectInputs(args)
 	if err != nil {
 		return err
 	}
@@ -165,12 +175,13 @@ func runEval(c *cli.Context) error {
 		// process is short.
 		debug.SetGCPercent(batchGCPercent)
 	}
-	ev := evaluation{e: e, read: inputReader{stdin: c.App.Reader, max: limit}, opts: evaluator.DecideOptions{Now: now},
+	ev := evaluation{e: e, read: inputReader{stdin: c.App.Reader, max: limit}, opts: evaluator.DecideOptions{Now: now, Explain: explainMode != explainOff},
 		planOpts: tfplan.Options{Region: c.String("region"), ProjectID: c.String("project-id")}}
 	if c.Bool("verbose") {
 		ev.leftAlone = c.App.ErrWriter
 	}
 	results := ev.all(c.Context, inputs)
+	explain(results, explainMode)
 	if err := writeResults(c.App.Writer, format, results, e.Rules(), colorEnabled(c.App.Writer)); err != nil {
 		return cli.Exit(fmt.Sprintf("write output: %v", err), exitInternal)
 	}

@@ -144,12 +144,14 @@ func writeText(w io.Writer, results []result, color bool) error {
 		default:
 			fmt.Fprintf(w, "%s%s%s: DENIED%s %s\n", p.bold, p.red, name, p.reset, printable(subject(r.Decision)))
 		}
-		for _, reason := range r.Decision.Reasons {
+		for i, reason := range r.Decision.Reasons {
 			fmt.Fprintf(w, "  %s %-12s %s\n", p.effect(printable(reason.Effect)), printable(reason.ID), printable(reason.Message))
 			if reason.Remediation != "" && reason.Effect != evaluator.EffectNote {
 				fmt.Fprintf(w, "  %s     %-12s fix: %s%s\n", p.dim, "", printable(reason.Remediation), p.reset)
 			}
+			writeReasonExplanation(w, r.Explanation, i, p)
 		}
+		writeTrace(w, r.Explanation)
 	}
 	_, err := fmt.Fprintf(w, "\n%s\n", summary(results))
 	return err
