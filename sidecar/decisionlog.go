@@ -13,10 +13,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	opametrics "github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/server"
+	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/imgadmit/imgadmit/evaluator"
+	"github.com/imgadmit/imgadmit/internal/jsonread"
 )
 
 // The events of the decision log, each line's "event".
@@ -297,7 +300,12 @@ func (s *Server) logDecision(ctx context.Context, rec *Record, t timers) error {
 	rec.Bundles = s.bundleRevisions()
 	err := s.dlog.write(rec)
 	if s.fleet != nil && s.fleet.DecisionLogs() {
-		if uerr := s.fleet.Log(ctx, rec.event()); uerr != nil {
+		info, eerr := rec.event(s.fleet.MasksEvents())
+		uerr := eerr
+		if uerr == nil {
+			uerr = s.fleet.Log(ctx, info)
+		}
+		if uerr != nil {
 			s.metrics.logErrors.Inc()
 			s.log.Error("decision log plugin refused the event", "err", uerr.Error(), "decision_id", rec.DecisionID)
 			err = errors.Join(err, fmt.Errorf("decision log plugin: %w", uerr))
@@ -309,20 +317,45 @@ func (s *Server) logDecision(ctx context.Context, rec *Record, t timers) error {
 // event is rec as OPA's decision-log plugin takes it: the same members,
 // imgadmit's additions under custom. requested_by is the identity, as in
 // the file (OPA's plugin writes server.Info.RemoteAddr there).
-func (rec *Record) event() *server.Info {
+//
+// With masks (a mask policy at decision_logs.mask_decision) the input and
+// the result are Go values, which OPA's masking changes in place; it cannot
+// change JSON bytes, and would leave them unmasked without a word.
+// Without, they stay the JSON already encoded for the file, and the input's
+// OPA value (for the drop policy) is read from it directly: OPA would
+// otherwise encode and decode it again for every event.
+func (rec *Record) event(masks bool) (*server.Info, error) {
 	ts, _ := time.Parse(time.RFC3339Nano, rec.Timestamp)
-	var result any = rec.Result
 	info := &server.Info{
 		DecisionID: rec.DecisionID,
 		Path:       rec.Path,
 		Timestamp:  ts,
-		Results:    &result,
 		RemoteAddr: rec.RequestedBy,
 		Metrics:    eventMetrics(rec.Metrics),
 		Custom:     rec.custom(),
 	}
+	var result any = rec.Result
+	if masks {
+		if err := util.UnmarshalJSON(rec.Result, &result); err != nil {
+			return nil, fmt.Errorf("decision log event result: %w", err)
+		}
+	}
+	info.Results = &result
 	if rec.Input != nil {
 		var input any = rec.Input
+		if masks {
+			if err := util.UnmarshalJSON(rec.Input, &input); err != nil {
+				return nil, fmt.Errorf("decision log event input: %w", err)
+			}
+		} else {
+			doc, err := jsonread.Decode(rec.Input, eventLimits, nil)
+			if err == nil {
+				info.InputAST, err = ast.InterfaceToValue(doc)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("decision log event input: %w", err)
+			}
+		}
 		info.Input = &input
 	}
 	if len(rec.Bundles) > 0 {
@@ -331,8 +364,12 @@ func (rec *Record) event() *server.Info {
 			info.Bundles[name] = server.BundleInfo{Revision: b.Revision}
 		}
 	}
-	return info
+	return info, nil
 }
+
+// eventLimits bound reading a logged input again: it was read whole with
+// the request's own (tighter) limits before.
+var eventLimits = jsonread.Limits{MaxDepth: 10_000, MaxNumber: 10_000}
 
 // custom is recordAdditions as the members of EventV1's custom object.
 func (rec *Record) custom() map[string]any {

@@ -232,3 +232,40 @@ func TestFleetSourcesAndReadiness(t *testing.T) {
 		})
 	}
 }
+
+// TestFleetMasksAndDropsEvents: OPA's mask and drop policies, shipped in a
+// bundle, apply to the events uploaded: a masked member is gone from the
+// input and named under erased, a dropped decision is not uploaded (the
+// file log keeps every decision whole).
+func TestFleetMasksAndDropsEvents(t *testing.T) {
+	srv := fleettest.NewServer(t)
+	modules := testRulebook(t)
+	modules["system/log/log.rego"] = "package system.log\n\nmask contains \"/input/params/backup_id\"\n\ndrop if input.input.operation == \"backup.expire\"\n"
+	srv.SetBundle("fleet", fleettest.Build(t, fleettest.Bundle{Revision: "r1", Roots: []string{"imgadmit", "inventory", "system/log"},
+		Modules: modules, Data: map[string]any{"inventory": backupInventory("available")}}, nil))
+	logFile := filepath.Join(t.TempDir(), "decisions.log")
+	c := &http.Client{}
+	r := startRun(t, c, "http", func(cfg *Config) {
+		cfg.Policies = ""
+		cfg.FleetConfig = fleettest.Config(srv.URL, []string{"fleet"}, nil, nil)
+		cfg.DecisionLogWriter = nil
+		cfg.DecisionLog = logFile
+	})
+	ct := map[string]string{"Content-Type": jsonCT}
+	check(t, send(t, c, "POST", r.url+PathAdmit, ct, reqDelete), 200, ct, decDelete)
+	check(t, send(t, c, "POST", r.url+PathAdmit, ct, reqExpire), 200, ct, decExpire)
+	if err := r.wait(t); err != nil {
+		t.Fatal(err)
+	}
+	events := srv.Events()
+	if len(events) != 1 {
+		t.Fatalf("%d events uploaded, want 1 (the expiry dropped): %v", len(events), events)
+	}
+	ev := events[0]
+	if fmt.Sprint(ev["input"]) != "map[operation:backup.delete params:map[] provider:huaweicloud]" || fmt.Sprint(ev["erased"]) != "[/input/params/backup_id]" {
+		t.Fatalf("event not masked: input %v, erased %v", ev["input"], ev["erased"])
+	}
+	if lines := readLines(t, logFile, "decision"); len(lines) != 2 || !strings.Contains(lines[0], `"backup_id":"bk-1"`) {
+		t.Fatalf("the file log should keep both decisions whole: %v", lines)
+	}
+}

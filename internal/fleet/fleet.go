@@ -26,6 +26,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/plugins/discovery"
 	"github.com/open-policy-agent/opa/v1/plugins/logs"
 	"github.com/open-policy-agent/opa/v1/server"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
@@ -66,6 +67,8 @@ type Fleet struct {
 	// active are the bundles serving, by name, replaced whole on each
 	// activation that commits.
 	active atomic.Pointer[map[string]Bundle]
+	// masks caches MasksEvents for the compiler it was computed with.
+	masks atomic.Pointer[maskState]
 	// labels are the manager's labels, read once.
 	labels   map[string]string
 	stopOnce sync.Once
@@ -222,6 +225,35 @@ func (f *Fleet) Status() map[string]*plugins.Status { return f.manager.PluginSta
 // DecisionLogs reports whether decisions are uploaded (decision_logs
 // configured with a service or console).
 func (f *Fleet) DecisionLogs() bool { return logs.Lookup(f.manager) != nil }
+
+// MasksEvents reports whether the policies the plugins compiled have a rule
+// at decision_logs.mask_decision: then an event's input and result must be
+// Go values OPA's masking can change (it changes nothing else, silently).
+func (f *Fleet) MasksEvents() bool {
+	p := logs.Lookup(f.manager)
+	if p == nil {
+		return false
+	}
+	c := f.manager.GetCompiler()
+	if c == nil {
+		return false
+	}
+	if m := f.masks.Load(); m != nil && m.compiler == c {
+		return m.masks
+	}
+	masks := true // a path that cannot be read: assume masks, the safe side
+	if path, ok := storage.ParsePathEscaped(*p.Config().MaskDecision); ok {
+		masks = len(c.GetRulesWithPrefix(path.Ref(ast.DefaultRootDocument))) > 0
+	}
+	f.masks.Store(&maskState{compiler: c, masks: masks})
+	return masks
+}
+
+// maskState is MasksEvents' answer for one compiler.
+type maskState struct {
+	compiler *ast.Compiler
+	masks    bool
+}
 
 // Log hands one decision to OPA's decision-log plugin, which buffers,
 // masks, drops, uploads and retries it as OPA does. An error means it was

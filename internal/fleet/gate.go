@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/bundle"
 	"github.com/open-policy-agent/opa/v1/storage"
@@ -54,6 +55,9 @@ type gatedStore struct {
 
 	mu    sync.Mutex
 	dirty map[uint64]bool // write transactions that touched policies or the inventory
+	// ndirty is len(dirty): the read transactions of every decision-log
+	// event (OPA's mask and drop queries) end without taking mu.
+	ndirty atomic.Int64
 }
 
 func newGatedStore(inner storage.Store, check func(context.Context, *Snapshot) (func(bool), error)) *gatedStore {
@@ -62,16 +66,25 @@ func newGatedStore(inner storage.Store, check func(context.Context, *Snapshot) (
 
 func (s *gatedStore) touch(txn storage.Transaction) {
 	s.mu.Lock()
-	s.dirty[txn.ID()] = true
+	if !s.dirty[txn.ID()] {
+		s.dirty[txn.ID()] = true
+		s.ndirty.Add(1)
+	}
 	s.mu.Unlock()
 }
 
 // taken reports whether txn touched what the gate checks, and forgets it.
 func (s *gatedStore) taken(txn storage.Transaction) bool {
+	if s.ndirty.Load() == 0 {
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := s.dirty[txn.ID()]
-	delete(s.dirty, txn.ID())
+	if d {
+		delete(s.dirty, txn.ID())
+		s.ndirty.Add(-1)
+	}
 	return d
 }
 
