@@ -136,17 +136,25 @@ func fromEvaluator(err error) *APIError {
 // {"decision_id": ..., "result": decision}, around the decision's JSON,
 // with the provenance, explanation and metrics p asks for. The explanation
 // is OPA's lines under ?pretty, its events otherwise.
-func (s *Server) opaAnswer(r *http.Request, d *decided, p params, start time.Time) []byte {
+//
+// An explanation past its bounds is a 400 that names the decision, which
+// was made and logged: the caller can read it there, or explain it with
+// imgadmit eval --explain full, which has no such bound.
+func (s *Server) opaAnswer(r *http.Request, d *decided, p params, start time.Time) ([]byte, *APIError) {
 	a := dataAnswer{DecisionID: d.DecisionID, Result: d.encoded}
 	if p.explain != types.ExplainOffV1 {
 		x, err := explanation(d.Explanation, p.explain, wantPretty(r))
+		if errors.Is(err, errExplainTooLarge) {
+			return nil, paramErrorf("explain=%s: %v (%d trace events or %d bytes); decision %s was made and logged: ask for explain=fails or notes, or explain the request with imgadmit eval --explain full",
+				p.explain, err, maxExplainEvents, maxExplainBytes, d.DecisionID)
+		}
 		if err != nil {
 			// The trace is OPA's values and nodes, which encode; failing is a bug.
 			panic(fmt.Sprintf("encode explanation: %v", err))
 		}
 		a.Explanation = json.RawMessage(x)
 	}
-	return s.answer(a, p, d.Rulebook.Revision, d.timers, start)
+	return s.answer(a, p, d.Rulebook.Revision, d.timers, start), nil
 }
 
 // answerError answers an error of a decision endpoint: a refusal (403, 429)

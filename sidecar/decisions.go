@@ -58,7 +58,7 @@ func (s *Server) handleOPADecisionGet(w http.ResponseWriter, r *http.Request, id
 		s.answerError(w, r, id, aerr)
 		return
 	}
-	writeEncoded(w, r, http.StatusOK, s.opaAnswer(r, d, p, start))
+	s.writeOPAAnswer(w, r, d, p, start)
 }
 
 // answerDecision answers a decision endpoint: on /v1/admit the body is the
@@ -88,10 +88,20 @@ func (s *Server) answerDecision(w http.ResponseWriter, r *http.Request, id *Iden
 		return
 	}
 	if opa {
-		writeEncoded(w, r, http.StatusOK, s.opaAnswer(r, d, p, start))
+		s.writeOPAAnswer(w, r, d, p, start)
 		return
 	}
 	writeEncoded(w, r, http.StatusOK, d.encoded)
+}
+
+// writeOPAAnswer answers a decision with OPA's DataResponseV1.
+func (s *Server) writeOPAAnswer(w http.ResponseWriter, r *http.Request, d *decided, p params, start time.Time) {
+	answer, aerr := s.opaAnswer(r, d, p, start)
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	writeEncoded(w, r, http.StatusOK, answer)
 }
 
 // underInput makes an error about the request, whose pointers and lines are

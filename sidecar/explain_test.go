@@ -1,6 +1,7 @@
 package sidecar
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -148,4 +149,49 @@ func canonicalExplanation(t *testing.T, body string, short bool) string {
 	}
 	b.WriteString("}\n")
 	return b.String()
+}
+
+// TestExplainIsBounded: an explanation past its bounds (trace events, or
+// bytes in either encoding) is a 400 naming the decision, which is still
+// logged; under the bounds it is answered.
+func TestExplainIsBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		query          string
+		events, nbytes int
+		status         int
+	}{
+		{"within the bounds", "?explain=full", 100_000, 8 << 20, 200},
+		{"too many events", "?explain=full", 5, 8 << 20, 400},
+		{"too many bytes, events", "?explain=full", 100_000, 2000, 400},
+		{"too many bytes, lines", "?explain=full&pretty", 100_000, 500, 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func(e, b int) { maxExplainEvents, maxExplainBytes = e, b }(maxExplainEvents, maxExplainBytes)
+			maxExplainEvents, maxExplainBytes = tc.events, tc.nbytes
+			h := newHarness(t, nil)
+			got := h.post(PathOPADecide+tc.query, `{"input":`+reqExport+`}`)
+			lines := h.dlog.lines()
+			if got.status != tc.status || len(lines) != 1 {
+				t.Fatalf("status %d (want %d), %d log lines: %s", got.status, tc.status, len(lines), got.body)
+			}
+			if tc.status == 400 {
+				id := decisionIDOfLine(t, lines[0])
+				want := fmt.Sprintf(`{"code":"invalid_parameter","message":"explain=full: the explanation is larger than the sidecar answers (%d trace events or %d bytes); decision %s was made and logged: ask for explain=fails or notes, or explain the request with imgadmit eval --explain full","errors":[]}`, tc.events, tc.nbytes, id)
+				var compact bytes.Buffer
+				if err := json.Compact(&compact, []byte(got.body)); err != nil || compact.String() != want {
+					t.Fatalf("got  %s\nwant %s", got.body, want)
+				}
+			}
+		})
+	}
+}
+
+func decisionIDOfLine(t *testing.T, line string) string {
+	t.Helper()
+	var rec Record
+	if err := json.Unmarshal([]byte(line), &rec); err != nil {
+		t.Fatal(err)
+	}
+	return rec.DecisionID
 }

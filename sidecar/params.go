@@ -1,7 +1,9 @@
 package sidecar
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"runtime/debug"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/open-policy-agent/opa/ast"
 	"github.com/open-policy-agent/opa/v1/server/types"
 	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/topdown/lineage"
@@ -128,9 +131,24 @@ func wantExplain(r *http.Request) types.ExplainModeV1 {
 	return mode
 }
 
+// The most an explanation may be: a trace grows with the request (every
+// member of a large share is a few hundred events, each with its bindings),
+// and a small request must not buy gigabytes of answer.
+// Variables, so a test can lower them.
+var (
+	maxExplainEvents = 100_000
+	maxExplainBytes  = 8 << 20
+)
+
+// errExplainTooLarge is an explanation past maxExplainEvents or
+// maxExplainBytes.
+var errExplainTooLarge = errors.New("the explanation is larger than the sidecar answers")
+
 // explanation is OPA's explanation of a decision in mode, as OPA's server
-// makes it for its Data API (server.go, getExplainResponse): the trace
-// filtered by topdown/lineage, lines when pretty, events otherwise.
+// makes it for its Data API (server.go, getExplainResponse; types.NewTraceV1
+// for the encoding): the trace filtered by topdown/lineage, lines when
+// pretty, events otherwise. It is built within maxExplainEvents and
+// maxExplainBytes, or refused with errExplainTooLarge.
 func explanation(x *evaluator.Explanation, mode types.ExplainModeV1, pretty bool) (types.TraceV1, error) {
 	if x == nil || mode == types.ExplainOffV1 {
 		return nil, nil
@@ -146,7 +164,53 @@ func explanation(x *evaluator.Explanation, mode types.ExplainModeV1, pretty bool
 	case types.ExplainDebugV1:
 		events = lineage.Debug(x.Trace)
 	}
-	return types.NewTraceV1(events, pretty)
+	if len(events) > maxExplainEvents {
+		return nil, errExplainTooLarge
+	}
+	if pretty {
+		buf := &cappedBuffer{max: maxExplainBytes}
+		topdown.PrettyTraceWithLocation(buf, events)
+		if buf.over {
+			return nil, errExplainTooLarge
+		}
+		return json.Marshal(strings.Split(strings.Trim(buf.String(), "\n"), "\n"))
+	}
+	// OPA's TraceV1Raw, one event at a time, so the budget stops it early.
+	out := []byte{'['}
+	for i, e := range events {
+		te := types.TraceEventV1{Op: strings.ToLower(string(e.Op)), QueryID: e.QueryID, ParentID: e.ParentID,
+			Locals: types.NewBindingsV1(e.Locals), Message: e.Message}
+		if e.Node != nil {
+			te.Type, te.Node = ast.TypeName(e.Node), e.Node
+		}
+		b, err := json.Marshal(te)
+		if err != nil {
+			return nil, err
+		}
+		if len(out)+len(b) > maxExplainBytes {
+			return nil, errExplainTooLarge
+		}
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, b...)
+	}
+	return append(out, ']'), nil
+}
+
+// cappedBuffer keeps at most max bytes and says whether more were written.
+type cappedBuffer struct {
+	bytes.Buffer
+	max  int
+	over bool
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if b.over || b.Len()+len(p) > b.max {
+		b.over = true
+		return len(p), nil
+	}
+	return b.Buffer.Write(p)
 }
 
 // boolParam reads a boolean parameter as OPA does: present without a value,
