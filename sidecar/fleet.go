@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"testing/fstest"
 	"time"
 
@@ -67,6 +68,9 @@ func (s *Server) prepareBundles(ctx context.Context, snap *fleet.Snapshot) (func
 	e := s.eval.Load()
 	if e == nil {
 		return nil, fmt.Errorf("a bundle activated before the rulebook loaded")
+	}
+	if len(snap.Data) > 0 {
+		return nil, fmt.Errorf("the bundles carry data.%s, which imgadmit does not read (the rulebook decides with data.inventory alone); leave it out of the bundle or put it under data.inventory's settings", strings.Join(snap.Data, ", data."))
 	}
 	var rulebook fs.FS
 	switch {

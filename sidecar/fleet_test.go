@@ -198,13 +198,18 @@ func TestFleetSourcesAndReadiness(t *testing.T) {
 		}, "bundle fleet owns data.inventory, and serve also takes the inventory from --data or --sync: give one source"},
 		{"rulebook beside --policies", []string{"imgadmit"}, nil,
 			"the bundles carry policies, and serve also takes the rulebook from --policies testdata/policies: give one source"},
+		{"data imgadmit does not read", []string{"config"}, nil,
+			"the bundles carry data.config, which imgadmit does not read (the rulebook decides with data.inventory alone)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := fleettest.NewServer(t)
 			b := fleettest.Bundle{Revision: "r1", Roots: tc.roots, Data: map[string]any{}}
-			if tc.roots[0] == "imgadmit" {
+			switch tc.roots[0] {
+			case "imgadmit":
 				b.Modules = testRulebook(t)
-			} else {
+			case "config":
+				b.Data["config"] = map[string]any{"threshold": 3}
+			default:
 				b.Data["inventory"] = backupInventory("available")
 			}
 			srv.SetBundle("fleet", fleettest.Build(t, b, nil))
@@ -234,20 +239,20 @@ func TestFleetSourcesAndReadiness(t *testing.T) {
 }
 
 // TestFleetMasksAndDropsEvents: OPA's mask and drop policies, shipped in a
-// bundle, apply to the events uploaded: a masked member is gone from the
+// bundle of their own beside the --policies rulebook, apply to the events
+// uploaded: a masked member is gone from the
 // input and named under erased, a dropped decision is not uploaded (the
 // file log keeps every decision whole).
 func TestFleetMasksAndDropsEvents(t *testing.T) {
 	srv := fleettest.NewServer(t)
-	modules := testRulebook(t)
-	modules["system/log/log.rego"] = "package system.log\n\nmask contains \"/input/params/backup_id\"\n\ndrop if input.input.operation == \"backup.expire\"\n"
-	srv.SetBundle("fleet", fleettest.Build(t, fleettest.Bundle{Revision: "r1", Roots: []string{"imgadmit", "inventory", "system/log"},
-		Modules: modules, Data: map[string]any{"inventory": backupInventory("available")}}, nil))
+	// A bundle of the mask and drop policies alone, beside the rulebook of
+	// --policies: it is not a rulebook, and leaves the rulebook as it is.
+	srv.SetBundle("logpolicy", fleettest.Build(t, fleettest.Bundle{Revision: "m1", Roots: []string{"system/log"},
+		Modules: map[string]string{"system/log/log.rego": "package system.log\n\nmask contains \"/input/params/backup_id\"\n\ndrop if input.input.operation == \"backup.expire\"\n"}}, nil))
 	logFile := filepath.Join(t.TempDir(), "decisions.log")
 	c := &http.Client{}
 	r := startRun(t, c, "http", func(cfg *Config) {
-		cfg.Policies = ""
-		cfg.FleetConfig = fleettest.Config(srv.URL, []string{"fleet"}, nil, nil)
+		cfg.FleetConfig = fleettest.Config(srv.URL, []string{"logpolicy"}, nil, nil)
 		cfg.DecisionLogWriter = nil
 		cfg.DecisionLog = logFile
 	})

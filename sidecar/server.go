@@ -234,6 +234,7 @@ func (s *Server) Run(ctx context.Context) (err error) {
 	loopDone := make(chan struct{})
 	if err := s.startReloader(loopCtx, loopDone); err != nil {
 		stopLoop()
+		s.stopFleet()
 		shut, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 		defer cancel()
 		return errors.Join(err, ignoreClosed(srv.Shutdown(shut)))

@@ -22,11 +22,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/plugins"
-	"github.com/open-policy-agent/opa/v1/plugins/bundle"
 	"github.com/open-policy-agent/opa/v1/plugins/discovery"
 	"github.com/open-policy-agent/opa/v1/plugins/logs"
 	"github.com/open-policy-agent/opa/v1/server"
-	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
@@ -67,8 +65,6 @@ type Fleet struct {
 	// active are the bundles serving, by name, replaced whole on each
 	// activation that commits.
 	active atomic.Pointer[map[string]Bundle]
-	// masks caches MasksEvents for the compiler it was computed with.
-	masks atomic.Pointer[maskState]
 	// labels are the manager's labels, read once.
 	labels   map[string]string
 	stopOnce sync.Once
@@ -154,10 +150,19 @@ func New(opts Options) (*Fleet, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	m.Register(discovery.Name, d)
+	// Ready once every plugin is, as OPA's SDK and /health?plugins have
+	// it: the bundle plugin once each bundle has been activated, discovery
+	// once its bundle has configured the rest (which then register
+	// themselves, not ready yet). Once ready, a sidecar stays ready, as
+	// OPA's bundle plugin does (a later bundle that fails keeps the last
+	// good one).
 	m.RegisterPluginStatusListener("imgadmit", func(st map[string]*plugins.Status) {
-		if s := st[bundle.Name]; s != nil && s.State == plugins.StateOK {
-			f.ready.Store(true)
+		for _, s := range st {
+			if s == nil || s.State != plugins.StateOK {
+				return
+			}
 		}
+		f.ready.Store(true)
 	})
 	f.manager = m
 	f.labels = m.Labels()
@@ -165,7 +170,8 @@ func New(opts Options) (*Fleet, error) {
 }
 
 // withLabel adds label k=v to the configuration's labels (keeping one the
-// file sets), and reports whether it configures bundles.
+// file sets), and reports whether it configures bundles (or discovery,
+// which may).
 func withLabel(raw []byte, k, v string) ([]byte, bool, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {
@@ -184,13 +190,15 @@ func withLabel(raw []byte, k, v string) ([]byte, bool, error) {
 	doc["labels"] = labels
 	_, many := doc["bundles"]
 	_, one := doc["bundle"]
+	_, discovered := doc["discovery"]
 	out, err := json.Marshal(doc)
-	return out, many || one, err
+	return out, many || one || discovered, err
 }
 
 // Start starts the plugins: bundles download (or load from disk when
 // persisted) in the background; Ready turns true once each is activated.
 func (f *Fleet) Start(ctx context.Context) error {
+	f.store.armed.Store(true)
 	if err := f.manager.Start(ctx); err != nil {
 		return fmt.Errorf("start OPA plugins: %w", err)
 	}
@@ -203,11 +211,12 @@ func (f *Fleet) Stop(ctx context.Context) {
 	f.stopOnce.Do(func() { f.manager.Stop(ctx) })
 }
 
-// Bundled reports whether the configuration names bundles.
+// Bundled reports whether the configuration names bundles, or discovery.
 func (f *Fleet) Bundled() bool { return f.bundled }
 
 // Ready reports whether every configured bundle has been activated at
-// least once (true when there are none).
+// least once (and discovery has configured the plugins); true at once
+// without bundles or discovery.
 func (f *Fleet) Ready() bool { return !f.bundled || f.ready.Load() }
 
 // Bundles are the activated bundles, by name; the caller must not change
@@ -225,35 +234,6 @@ func (f *Fleet) Status() map[string]*plugins.Status { return f.manager.PluginSta
 // DecisionLogs reports whether decisions are uploaded (decision_logs
 // configured with a service or console).
 func (f *Fleet) DecisionLogs() bool { return logs.Lookup(f.manager) != nil }
-
-// MasksEvents reports whether the policies the plugins compiled have a rule
-// at decision_logs.mask_decision: then an event's input and result must be
-// Go values OPA's masking can change (it changes nothing else, silently).
-func (f *Fleet) MasksEvents() bool {
-	p := logs.Lookup(f.manager)
-	if p == nil {
-		return false
-	}
-	c := f.manager.GetCompiler()
-	if c == nil {
-		return false
-	}
-	if m := f.masks.Load(); m != nil && m.compiler == c {
-		return m.masks
-	}
-	masks := true // a path that cannot be read: assume masks, the safe side
-	if path, ok := storage.ParsePathEscaped(*p.Config().MaskDecision); ok {
-		masks = len(c.GetRulesWithPrefix(path.Ref(ast.DefaultRootDocument))) > 0
-	}
-	f.masks.Store(&maskState{compiler: c, masks: masks})
-	return masks
-}
-
-// maskState is MasksEvents' answer for one compiler.
-type maskState struct {
-	compiler *ast.Compiler
-	masks    bool
-}
 
 // Log hands one decision to OPA's decision-log plugin, which buffers,
 // masks, drops, uploads and retries it as OPA does. An error means it was

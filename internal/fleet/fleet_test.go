@@ -157,6 +157,18 @@ func TestNotReadyUntilEveryBundleActivates(t *testing.T) {
 	}
 }
 
+// TestDiscoveryWaits: a configuration that takes its plugins from a
+// discovery bundle is not ready until discovery is.
+func TestDiscoveryWaits(t *testing.T) {
+	srv := fleettest.NewServer(t)
+	cfg := `{"services":{"fleet":{"url":"` + srv.URL + `"}},"discovery":{"service":"fleet","resource":"/bundles/discovery","polling":{"min_delay_seconds":1,"max_delay_seconds":2}}}`
+	f := start(t, []byte(cfg), &checker{})
+	time.Sleep(300 * time.Millisecond)
+	if !f.Bundled() || f.Ready() {
+		t.Fatalf("bundled %v, ready %v before discovery had a bundle", f.Bundled(), f.Ready())
+	}
+}
+
 // TestLogUploadsOPAEvents: a decision handed to Log arrives at the
 // collector once, in OPA's event shape, with the labels and the custom
 // members, even after the collector failed an upload.

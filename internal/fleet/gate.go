@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/bundle"
 	"github.com/open-policy-agent/opa/v1/storage"
 )
@@ -23,9 +25,16 @@ type Snapshot struct {
 	// Bundles are the activated bundles by name (the one activating among
 	// them).
 	Bundles map[string]Bundle
-	// Modules are the policy files the bundles carry, by path (the bundle's
-	// name, then the file's path in it); nil when no bundle carries any.
+	// Modules are the policy files of the rulebook the bundles carry, by
+	// path (the bundle's name, then the file's path in it); nil when no
+	// bundle carries any. Files of packages under data.system (OPA's
+	// decision-log mask and drop policies, say) are not the rulebook's and
+	// are left out: a bundle of those alone leaves the rulebook as it is.
 	Modules map[string][]byte
+	// Data are the top-level documents the bundles carry besides
+	// data.inventory and data.system, which imgadmit does not read: the
+	// rulebook decides with data.inventory alone.
+	Data []string
 	// InventoryOwner is the bundle whose roots cover data.inventory; empty
 	// when none does, and the inventory is then not the bundles' to set.
 	InventoryOwner string
@@ -58,6 +67,9 @@ type gatedStore struct {
 	// ndirty is len(dirty): the read transactions of every decision-log
 	// event (OPA's mask and drop queries) end without taking mu.
 	ndirty atomic.Int64
+	// armed is set when the plugins start: the manager's own
+	// initialization (an empty store) commits before anything can serve.
+	armed atomic.Bool
 }
 
 func newGatedStore(inner storage.Store, check func(context.Context, *Snapshot) (func(bool), error)) *gatedStore {
@@ -65,6 +77,9 @@ func newGatedStore(inner storage.Store, check func(context.Context, *Snapshot) (
 }
 
 func (s *gatedStore) touch(txn storage.Transaction) {
+	if !s.armed.Load() {
+		return
+	}
 	s.mu.Lock()
 	if !s.dirty[txn.ID()] {
 		s.dirty[txn.ID()] = true
@@ -88,14 +103,25 @@ func (s *gatedStore) taken(txn storage.Transaction) bool {
 	return d
 }
 
-// touchesInventory reports whether a write at p can change data.inventory:
-// p is the inventory, a path below it, or one of its parents (the root).
-func touchesInventory(p storage.Path) bool {
-	return p.HasPrefix(inventoryPath) || inventoryPath.HasPrefix(p)
+// bundlesPath is where OPA keeps the bundles' manifests: a write there is
+// an activation (or deactivation) even when it changes no policy and no
+// inventory, and the bundles serving must follow it.
+var bundlesPath = storage.MustParsePath("/system/bundles")
+
+// gated reports whether a write at p is one the gate checks: it can change
+// data.inventory (p is the inventory, below it, or a parent such as the
+// root), or the bundles' manifests, or any data outside data.system (which
+// imgadmit refuses: see Snapshot.Data).
+func gated(p storage.Path) bool {
+	switch {
+	case len(p) == 0, p.HasPrefix(inventoryPath), p.HasPrefix(bundlesPath), bundlesPath.HasPrefix(p):
+		return true
+	}
+	return p[0] != "system"
 }
 
 func (s *gatedStore) Write(ctx context.Context, txn storage.Transaction, op storage.PatchOp, p storage.Path, v any) error {
-	if touchesInventory(p) {
+	if gated(p) {
 		s.touch(txn)
 	}
 	return s.Store.Write(ctx, txn, op, p, v)
@@ -185,10 +211,30 @@ func readSnapshot(ctx context.Context, store storage.Store, txn storage.Transact
 		if err != nil {
 			return nil, fmt.Errorf("policy %s: %w", id, err)
 		}
+		pkg, err := ast.ParsePackage(packageLine(src))
+		if err != nil {
+			// Not imgadmit's to report: OPA compiled it before this.
+			return nil, fmt.Errorf("policy %s: %w", id, err)
+		}
+		if pkg.Path.HasPrefix(systemRef) {
+			continue
+		}
 		if snap.Modules == nil {
 			snap.Modules = map[string][]byte{}
 		}
 		snap.Modules[modulePath(id)] = src
+	}
+	root, err := store.Read(ctx, txn, storage.RootPath)
+	if err != nil {
+		return nil, fmt.Errorf("read data: %w", err)
+	}
+	if docs, ok := root.(map[string]any); ok {
+		for k := range docs {
+			if k != "inventory" && k != "system" {
+				snap.Data = append(snap.Data, k)
+			}
+		}
+		sort.Strings(snap.Data)
 	}
 	if snap.InventoryOwner != "" {
 		v, err := store.Read(ctx, txn, inventoryPath)
@@ -226,3 +272,18 @@ func modulePath(id string) string {
 
 // marshalValue is a value read from the store as JSON.
 func marshalValue(v any) ([]byte, error) { return json.Marshal(v) }
+
+// systemRef is data.system: OPA's own documents and policies.
+var systemRef = ast.MustParseRef("data.system")
+
+// packageLine is the package clause of a policy's source, for
+// ast.ParsePackage: its first line that begins with "package" (a module's
+// clause stands on its own line, after comments).
+func packageLine(src []byte) string {
+	for line := range strings.SplitSeq(string(src), "\n") {
+		if t := strings.TrimSpace(line); strings.HasPrefix(t, "package ") || strings.HasPrefix(t, "package\t") {
+			return t
+		}
+	}
+	return ""
+}
