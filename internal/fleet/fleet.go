@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 
 	"github.com/google/uuid"
+	"github.com/open-policy-agent/opa/storage"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/plugins"
 	"github.com/open-policy-agent/opa/v1/plugins/discovery"
@@ -65,6 +66,8 @@ type Fleet struct {
 	// active are the bundles serving, by name, replaced whole on each
 	// activation that commits.
 	active atomic.Pointer[map[string]Bundle]
+	// masks caches masksEvents for the compiler it was computed with.
+	masks atomic.Pointer[maskState]
 	// labels are the manager's labels, read once.
 	labels   map[string]string
 	stopOnce sync.Once
@@ -236,12 +239,46 @@ func (f *Fleet) Status() map[string]*plugins.Status { return f.manager.PluginSta
 func (f *Fleet) DecisionLogs() bool { return logs.Lookup(f.manager) != nil }
 
 // Log hands one decision to OPA's decision-log plugin, which buffers,
-// masks, drops, uploads and retries it as OPA does. An error means it was
-// not taken.
-func (f *Fleet) Log(ctx context.Context, info *server.Info) error {
+// masks, drops, uploads and retries it as OPA does. event builds it, told
+// whether the policies compiled have a rule at decision_logs.mask_decision:
+// then the event's input and result must be Go values OPA's masking can
+// change (JSON bytes it would leave unmasked, without a word). No bundle
+// activation changes the answer before the event is handed over. An error
+// means it was not taken.
+func (f *Fleet) Log(ctx context.Context, event func(masks bool) (*server.Info, error)) error {
 	p := logs.Lookup(f.manager)
 	if p == nil {
 		return nil
 	}
+	f.store.swap.RLock()
+	defer f.store.swap.RUnlock()
+	info, err := event(f.masksEvents(p))
+	if err != nil {
+		return err
+	}
 	return p.Log(ctx, info)
+}
+
+// masksEvents reports whether the manager's compiler has a rule at the
+// plugin's mask_decision path, cached per compiler.
+func (f *Fleet) masksEvents(p *logs.Plugin) bool {
+	c := f.manager.GetCompiler()
+	if c == nil {
+		return false
+	}
+	if m := f.masks.Load(); m != nil && m.compiler == c {
+		return m.masks
+	}
+	masks := true // a path that cannot be read: assume masks, the safe side
+	if path, ok := storage.ParsePathEscaped(*p.Config().MaskDecision); ok {
+		masks = len(c.GetRulesWithPrefix(path.Ref(ast.DefaultRootDocument))) > 0
+	}
+	f.masks.Store(&maskState{compiler: c, masks: masks})
+	return masks
+}
+
+// maskState is masksEvents' answer for one compiler.
+type maskState struct {
+	compiler *ast.Compiler
+	masks    bool
 }

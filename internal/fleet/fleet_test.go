@@ -181,9 +181,14 @@ func TestLogUploadsOPAEvents(t *testing.T) {
 	srv.FailLogs(true)
 	for i := range 3 {
 		var input, result any = json.RawMessage(`{"provider":"huaweicloud"}`), json.RawMessage(`{"allowed":true}`)
-		err := f.Log(context.Background(), &server.Info{DecisionID: fmt.Sprintf("d-%d", i), Path: "imgadmit/decision",
-			Timestamp: time.Date(2026, 11, 30, 0, 0, i, 0, time.UTC), Input: &input, Results: &result, RemoteAddr: "image-pipeline",
-			Custom: map[string]any{"endpoint": "/v1/admit"}})
+		err := f.Log(context.Background(), func(masks bool) (*server.Info, error) {
+			if masks {
+				t.Error("masks without a mask policy")
+			}
+			return &server.Info{DecisionID: fmt.Sprintf("d-%d", i), Path: "imgadmit/decision",
+				Timestamp: time.Date(2026, 11, 30, 0, 0, i, 0, time.UTC), Input: &input, Results: &result, RemoteAddr: "image-pipeline",
+				Custom: map[string]any{"endpoint": "/v1/admit"}}, nil
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

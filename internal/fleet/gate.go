@@ -70,6 +70,11 @@ type gatedStore struct {
 	// armed is set when the plugins start: the manager's own
 	// initialization (an empty store) commits before anything can serve.
 	armed atomic.Bool
+	// swap is held to commit a gated transaction (which may give the
+	// manager a new compiler), and read-held by Fleet.Log from reading
+	// whether events are masked to handing the event over: no compiler
+	// with a new mask policy falls between the two.
+	swap sync.RWMutex
 }
 
 func newGatedStore(inner storage.Store, check func(context.Context, *Snapshot) (func(bool), error)) *gatedStore {
@@ -160,7 +165,9 @@ func (s *gatedStore) Commit(ctx context.Context, txn storage.Transaction) error 
 		s.Store.Abort(ctx, txn)
 		return err
 	}
+	s.swap.Lock()
 	err = s.Store.Commit(ctx, txn)
+	s.swap.Unlock()
 	done(err == nil)
 	return err
 }
