@@ -25,6 +25,23 @@ type Reason struct {
 	Message     string `json:"message"`
 	Remediation string `json:"remediation,omitempty"`
 	Source      string `json:"source"`
+	// Enforcement is the operator's enforcement of the rule's deny
+	// (settings.enforcement: deny, warn or dryrun), when the settings name
+	// the rule.
+	Enforcement string `json:"enforcement,omitempty"`
+	// Waiver is the waiver that waived this deny (effect waived).
+	Waiver *Waiver `json:"waiver,omitempty"`
+}
+
+// Waiver is an exception to a rule's deny, from settings.waivers: who
+// approved it, why, until when, and what it covers.
+type Waiver struct {
+	Rule       string   `json:"rule"`
+	Resources  []string `json:"resources,omitempty"`
+	Projects   []string `json:"projects,omitempty"`
+	Expires    string   `json:"expires"`
+	Reason     string   `json:"reason"`
+	ApprovedBy string   `json:"approved_by"`
 }
 
 // Rulebook identifies the rules that made a decision.
@@ -49,12 +66,19 @@ type Rule struct {
 	Line        int      `json:"line"`
 }
 
-// Effects, in the order a decision lists them.
+// Effects, in the order a decision lists them. A rule's own effect is deny,
+// warn or note; waived and dryrun are a deny under the operator's settings
+// (a waiver, or enforcement dryrun), which never refuse.
 const (
-	EffectDeny = "deny"
-	EffectWarn = "warn"
-	EffectNote = "note"
+	EffectDeny   = "deny"
+	EffectWarn   = "warn"
+	EffectNote   = "note"
+	EffectWaived = "waived"
+	EffectDryrun = "dryrun"
 )
+
+// decisionEffects are the effects a decision's reason may have.
+var decisionEffects = map[string]bool{EffectDeny: true, EffectWarn: true, EffectNote: true, EffectWaived: true, EffectDryrun: true}
 
 // Warned reports whether some reason warns.
 func (d *Decision) Warned() bool {

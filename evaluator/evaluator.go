@@ -123,8 +123,14 @@ func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv map[string]
 	// The store holds the inventory as OPA values, converted once here: by
 	// default every read of data.inventory in a rule would convert the part
 	// it reads again, on every decision.
-	store := inmem.NewFromObjectWithOpts(map[string]any{"inventory": e.effectiveInventory(inv)},
-		inmem.OptReturnASTValuesOnRead(true))
+	if errs := checkSettings(book, inv); len(errs) > 0 {
+		return nil, &Error{Code: CodeInvalidInventory, Message: "the inventory's settings do not fit the rulebook", Errors: errs}
+	}
+	data := map[string]any{"inventory": e.effectiveInventory(inv)}
+	if idx := waiverIndex(inv); idx != nil {
+		data["imgadmit_index"] = idx
+	}
+	store := inmem.NewFromObjectWithOpts(data, inmem.OptReturnASTValuesOnRead(true))
 	q, err := rego.New(
 		rego.Query(decisionQuery),
 		rego.Compiler(book.compiler),
@@ -454,9 +460,20 @@ func decisionFromAST(v ast.Value) (*Decision, error) {
 			return nil, fmt.Errorf("reason %d is %s, not an object", i, ast.ValueName(raw.Elem(i).Value))
 		}
 		r := Reason{ID: str(rm, keyID), Effect: str(rm, keyEffect), Category: str(rm, keyCategory),
-			Message: str(rm, keyMessage), Remediation: str(rm, keyRemediation), Source: str(rm, keySource)}
-		if r.ID == "" || (r.Effect != EffectDeny && r.Effect != EffectWarn && r.Effect != EffectNote) {
+			Message: str(rm, keyMessage), Remediation: str(rm, keyRemediation), Source: str(rm, keySource),
+			Enforcement: str(rm, keyEnforcement)}
+		if r.ID == "" || !decisionEffects[r.Effect] {
 			return nil, fmt.Errorf("reason %d has id %q and effect %q", i, r.ID, r.Effect)
+		}
+		if wt := rm.Get(keyWaiver); wt != nil {
+			w, err := waiverFromAST(wt.Value)
+			if err != nil {
+				return nil, fmt.Errorf("reason %d: %v", i, err)
+			}
+			r.Waiver = w
+		}
+		if (r.Effect == EffectWaived) != (r.Waiver != nil) {
+			return nil, fmt.Errorf("reason %d has effect %q and waiver %v", i, r.Effect, r.Waiver != nil)
 		}
 		denied = denied || r.Effect == EffectDeny
 		d.Reasons = append(d.Reasons, r)
@@ -489,7 +506,21 @@ var (
 	keyMessage     = ast.StringTerm("message")
 	keyRemediation = ast.StringTerm("remediation")
 	keySource      = ast.StringTerm("source")
+	keyEnforcement = ast.StringTerm("enforcement")
+	keyWaiver      = ast.StringTerm("waiver")
 )
+
+// waiverFromAST reads a reason's waiver: the settings' waiver, as validated.
+func waiverFromAST(v ast.Value) (*Waiver, error) {
+	var w Waiver
+	if err := ast.As(v, &w); err != nil {
+		return nil, fmt.Errorf("waiver: %v", err)
+	}
+	if w.Rule == "" {
+		return nil, errors.New("waiver without a rule")
+	}
+	return &w, nil
+}
 
 func countDeny(rs []Reason) int {
 	n := 0

@@ -651,7 +651,7 @@ func TestValidateInventory(t *testing.T) {
 		{"not an object", `["cn-north-4"]`, []FieldError{{"", "expected object, but got array", 0}}},
 		{"unknown keys", `{"resource": {}, "settings": {"missing_fact": "warn"}}`, []FieldError{
 			{"/resource", `unknown property "resource"; allowed: resources, settings`, 0},
-			{"/settings/missing_fact", `unknown property "missing_fact"; allowed: full_ecs_cross_region_regions, image_tag_policy, missing_facts, trust_request_facts`, 0},
+			{"/settings/missing_fact", `unknown property "missing_fact"; allowed: enforcement, full_ecs_cross_region_regions, image_tag_policy, missing_facts, trust_request_facts, waivers`, 0},
 		}},
 		{"bad settings", `{"settings": {"full_ecs_cross_region_regions": ["cn-north-4", "cn-north-4", "CN"],
 		  "image_tag_policy": {"required_keys": "env", "allowed_values": {"env": "prod"}, "deny": true},

@@ -142,7 +142,7 @@ func TestEndpoints(t *testing.T) {
 		{"inventory too large", "PUT", PathInventory, ct, `{"resources":{"backups":{"` + strings.Repeat("b", 300) + `":{}}}}`, 413, nil,
 			`{"code":"request_too_large","message":"the body is larger than the limit of 256 bytes (--max-body)","errors":[]}`},
 		{"inventory schema error", "PUT", PathInventory, ct, "{\"settings\": {\n\"missing_fact\": \"warn\"}}", 400, nil,
-			`{"code":"invalid_inventory","message":"the inventory does not match its schema","errors":[{"pointer":"/settings/missing_fact","message":"unknown property \"missing_fact\"; allowed: full_ecs_cross_region_regions, image_tag_policy, missing_facts, trust_request_facts","line":2}]}`},
+			`{"code":"invalid_inventory","message":"the inventory does not match its schema","errors":[{"pointer":"/settings/missing_fact","message":"unknown property \"missing_fact\"; allowed: enforcement, full_ecs_cross_region_regions, image_tag_policy, missing_facts, trust_request_facts, waivers","line":2}]}`},
 		{"inventory malformed", "PUT", PathInventory, ct, `{"resources": [}`, 400, nil,
 			`{"code":"invalid_inventory","message":"malformed JSON at line 1, column 16: invalid character '}' looking for beginning of value","errors":[]}`},
 		{"inventory not an object", "PUT", PathInventory, ct, `"inventory"`, 400, nil,
