@@ -304,8 +304,8 @@ func unknownCallReason(st *state, msg string) Reason {
 	return r
 }
 
-// effectRank orders reasons as the router does: deny, warn, note; an unknown
-// effect first (it refuses).
+// effectRank orders reasons as the router does: deny, warn, note, waived,
+// dryrun; an unknown effect first (it refuses).
 func effectRank(effect string) int {
 	switch effect {
 	case EffectDeny:
@@ -314,6 +314,10 @@ func effectRank(effect string) int {
 		return 1
 	case EffectNote:
 		return 2
+	case EffectWaived:
+		return 3
+	case EffectDryrun:
+		return 4
 	}
 	return -1
 }
@@ -325,9 +329,21 @@ func mergeReasons(rs []Reason) []Reason {
 		return cmp.Or(cmp.Compare(effectRank(a.Effect), effectRank(b.Effect)),
 			strings.Compare(a.ID, b.ID), strings.Compare(a.Message, b.Message),
 			strings.Compare(a.Remediation, b.Remediation), strings.Compare(a.Source, b.Source),
-			strings.Compare(a.Category, b.Category))
+			strings.Compare(a.Category, b.Category), strings.Compare(a.Enforcement, b.Enforcement))
 	})
-	return slices.Compact(rs)
+	return slices.CompactFunc(rs, sameReason)
+}
+
+// sameReason reports whether two parts gave the same reason: the same
+// members, and the same waiver (by value: each part reads its own).
+func sameReason(a, b Reason) bool {
+	wa, wb := a.Waiver, b.Waiver
+	a.Waiver, b.Waiver = nil, nil
+	if a != b || (wa == nil) != (wb == nil) {
+		return false
+	}
+	return wa == nil || (wa.Rule == wb.Rule && wa.Expires == wb.Expires && wa.Reason == wb.Reason && wa.ApprovedBy == wb.ApprovedBy &&
+		slices.Equal(wa.Resources, wb.Resources) && slices.Equal(wa.Projects, wb.Projects))
 }
 
 // Call is the call a translated request was read from and how many
