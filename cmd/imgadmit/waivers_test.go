@@ -47,6 +47,12 @@ func TestWaiversGolden(t *testing.T) {
 		{"waivers-bad-expiry", args([]string{"--data", td + "waivers-no-expiry-inventory.yaml"}), 2},
 		{"waivers-invalid-request", args(inv, []string{td + "invalid.json"}), 2},
 		{"waivers-bad-format", args(inv, []string{"--format", "table"}), 2},
+		// imgadmit rules --data: each rule's effect under the settings
+		// (IMS-FE-009 dryrun, IMS-IMG-003 warn) and its active waivers
+		// (CBR-004: one of two, the other expired; IMS-FE-006: one).
+		{"rules-settings", []string{"rules", "--now=2026-11-24T00:00:00Z", "--data", td + "waivers-inventory.yaml"}, 0},
+		{"rules-settings-json", []string{"rules", "--now=2026-11-24T00:00:00Z", "--format", "json", "--data", td + "waivers-inventory.yaml"}, 0},
+		{"rules-settings-refused", []string{"rules", "--data", td + "waivers-req-inventory.yaml"}, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
