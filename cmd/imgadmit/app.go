@@ -40,6 +40,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			evalCommand(),
 			validateCommand(),
 			rulesCommand(),
+			waiversCommand(),
 			callsCommand(),
 			serveCommand(),
 			inventoryCommand(),

@@ -67,12 +67,13 @@ func runCompletion(c *cli.Context) error {
 }
 
 // flagValues are the values a flag takes, for the commands whose flags take
-// one of a few: --format of eval, rules and calls; eval's --explain (which
+// one of a few: --format of eval, rules, waivers and calls; eval's --explain (which
 // may also stand alone).
 var flagValues = map[string]map[string][]string{
-	"eval":  {"format": formats, "explain": {explainReasons, explainFull}},
-	"rules": {"format": {"text", "json", "markdown"}},
-	"calls": {"format": {"text", "json", "markdown"}},
+	"eval":    {"format": formats, "explain": {explainReasons, explainFull}},
+	"rules":   {"format": {"text", "json", "markdown"}},
+	"waivers": {"format": {"text", "json"}},
+	"calls":   {"format": {"text", "json", "markdown"}},
 }
 
 // completeValues answers the completion protocol for cmd: after a flag of

@@ -18,7 +18,7 @@ func TestCompletionProtocol(t *testing.T) {
 		line      string // what the user typed before <TAB>
 		want, not []string
 	}{
-		{"", []string{"eval", "validate", "rules", "calls", "serve", "inventory", "completion"}, nil},
+		{"", []string{"eval", "validate", "rules", "waivers", "calls", "serve", "inventory", "completion"}, nil},
 		{"eval --", []string{"--data", "--format", "--fail-on", "--lenient", "--now", "--policies", "--help"}, []string{"-f", "eval"}},
 		{"eval --f", []string{"--format", "--fail-on"}, []string{"--data", "text"}},
 		{"eval -", []string{"--format", "-f", "--data", "-d"}, nil},
@@ -26,6 +26,8 @@ func TestCompletionProtocol(t *testing.T) {
 		{"eval -f", formats, []string{"--data"}},
 		{"rules --format", []string{"text", "json", "markdown"}, []string{"junit"}},
 		{"calls -f", []string{"text", "json", "markdown"}, []string{"junit"}},
+		{"waivers --format", []string{"text", "json"}, []string{"markdown", "junit"}},
+		{"waivers --", []string{"--data", "--now", "--decision-log", "--format"}, nil},
 		{"inventory", []string{"import", "sync"}, []string{"eval", "--region"}},
 		{"inventory import --", []string{"--region", "--output", "--max-input"}, []string{"--provider"}},
 		{"inventory sync --", []string{"--provider", "--region", "--output"}, nil},

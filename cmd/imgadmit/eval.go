@@ -98,6 +98,13 @@ func newEvaluator(c *cli.Context) (*evaluator.Evaluator, error) {
 	}
 	e, err := evaluator.New(c.Context, opts)
 	if err != nil {
+		// The inventory's settings are held to the rulebook once the files
+		// are merged (a waiver of REQ-002, an unknown rule): the error
+		// names the pointer, and here the files it came from.
+		var ee *evaluator.Error
+		if files := c.StringSlice("data"); errors.As(err, &ee) && ee.Code == evaluator.CodeInvalidInventory && ee.File == "" && len(files) > 0 {
+			ee.File = strings.Join(files, " + ")
+		}
 		return nil, cli.Exit(err.Error(), codeFor(err))
 	}
 	return e, nil
@@ -136,16 +143,9 @@ func runEval(c *cli.Context) error {
 	if failOn != "deny" && failOn != "warn" {
 		return usageError(fmt.Sprintf("--fail-on %q: want deny or warn", failOn))
 	}
-	var now time.Time
-	if s := c.String("now"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return usageError(fmt.Sprintf("--now %q: want an RFC 3339 time such as 2026-11-24T00:00:00Z", s))
-		}
-		if !evaluator.InRuleTimeRange(t) {
-			return usageError(fmt.Sprintf("--now %q: the rulebook compares times between 1678 and 2262", s))
-		}
-		now = t
+	now, err := nowFlag(c)
+	if err != nil {
+		return err
 	}
 	limit, err := maxInput(c)
 	if err != nil {
@@ -186,6 +186,23 @@ func runEval(c *cli.Context) error {
 		return cli.Exit(fmt.Sprintf("write output: %v", err), exitInternal)
 	}
 	return exitForResults(results, failOn)
+}
+
+// nowFlag reads --now: the time time-based rules see; zero (the clock's
+// time) when not given.
+func nowFlag(c *cli.Context) (time.Time, error) {
+	s := c.String("now")
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, usageError(fmt.Sprintf("--now %q: want an RFC 3339 time such as 2026-11-24T00:00:00Z", s))
+	}
+	if !evaluator.InRuleTimeRange(t) {
+		return time.Time{}, usageError(fmt.Sprintf("--now %q: the rulebook compares times between 1678 and 2262", s))
+	}
+	return t, nil
 }
 
 // exitForResults picks the exit code: the worst outcome wins, internal over

@@ -105,21 +105,21 @@ func explain(results []result, mode string) {
 
 // writeReasonExplanation prints, under a reason in text, its rule and the
 // facts it read, each with where it came from.
-func writeReasonExplanation(w io.Writer, x *explanation, i int, p palette) {
+func writeReasonExplanation(w io.Writer, x *explanation, i int, indent string, p palette) {
 	if x == nil || i >= len(x.Reasons) {
 		return
 	}
 	re := x.Reasons[i]
-	fmt.Fprintf(w, "  %s     %-12s rule: %s (%s:%d)%s\n", p.dim, "", printable(re.Rule.Name), printable(re.Rule.File), re.Rule.Line, p.reset)
+	fmt.Fprintf(w, "  %s%srule: %s (%s:%d)%s\n", p.dim, indent, printable(re.Rule.Name), printable(re.Rule.File), re.Rule.Line, p.reset)
 	if len(re.Facts) == 0 {
-		fmt.Fprintf(w, "  %s     %-12s read: no fact about a resource%s\n", p.dim, "", p.reset)
+		fmt.Fprintf(w, "  %s%sread: no fact about a resource%s\n", p.dim, indent, p.reset)
 	}
 	for _, f := range re.Facts {
 		what := f.Kind + " " + f.ID
 		if f.ID == "" {
 			what = f.Kind
 		}
-		fmt.Fprintf(w, "  %s     %-12s read: %s.%s from the %s%s\n", p.dim, "", printable(what), printable(f.Field), f.Origin, p.reset)
+		fmt.Fprintf(w, "  %s%sread: %s.%s from the %s%s\n", p.dim, indent, printable(what), printable(f.Field), f.Origin, p.reset)
 	}
 }
 

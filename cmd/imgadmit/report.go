@@ -94,7 +94,13 @@ func summary(results []result) string {
 			break
 		}
 	}
-	return fmt.Sprintf("%d %s: %s (%d with warnings)", len(results), plural(len(results), one, many), strings.Join(parts, ", "), warned)
+	extra := ""
+	// Reasons the settings waived or ran dry are told only when there are some, so a
+	// summary without waivers or dry runs reads as it always did.
+	if waived, dryrun := settingsCounts(results); waived > 0 || dryrun > 0 {
+		extra = fmt.Sprintf("; %d waived, %d run dry", waived, dryrun)
+	}
+	return fmt.Sprintf("%d %s: %s (%d with warnings%s)", len(results), plural(len(results), one, many), strings.Join(parts, ", "), warned, extra)
 }
 
 // colorEnabled: colour only on a terminal, and never with NO_COLOR set.
@@ -115,15 +121,30 @@ func newPalette(color bool) palette {
 	return palette{red: "\x1b[31m", yellow: "\x1b[33m", cyan: "\x1b[36m", green: "\x1b[32m", bold: "\x1b[1m", dim: "\x1b[2m", reset: "\x1b[0m"}
 }
 
-func (p palette) effect(e string) string {
+// effect is an effect padded to width (4, or 6 in a decision with a
+// waived or dry-run reason), in its colour: what the settings relaxed is
+// dim, so the eye goes to what refuses.
+func (p palette) effect(e string, width int) string {
 	c := p.cyan
 	switch e {
 	case evaluator.EffectDeny:
 		c = p.red
 	case evaluator.EffectWarn:
 		c = p.yellow
+	case evaluator.EffectWaived, evaluator.EffectDryrun:
+		c = p.dim
 	}
-	return fmt.Sprintf("%s%-4s%s", c, e, p.reset)
+	return fmt.Sprintf("%s%-*s%s", c, width, e, p.reset)
+}
+
+// effectWidth is the width of a decision's effect column: 4 (deny, warn,
+// note), wider when the settings gave a longer effect (waived, dryrun).
+func effectWidth(d *evaluator.Decision) int {
+	width := 4
+	for _, r := range d.Reasons {
+		width = max(width, len(r.Effect))
+	}
+	return width
 }
 
 // writeText prints, per request, a verdict line and one line per reason, then
@@ -144,12 +165,18 @@ func writeText(w io.Writer, results []result, color bool) error {
 		default:
 			fmt.Fprintf(w, "%s%s%s: DENIED%s %s\n", p.bold, p.red, name, p.reset, printable(subject(r.Decision)))
 		}
+		width := effectWidth(r.Decision)
+		// indent puts a reason's further lines under its message.
+		indent := strings.Repeat(" ", width+1+12+1)
 		for i, reason := range r.Decision.Reasons {
-			fmt.Fprintf(w, "  %s %-12s %s\n", p.effect(printable(reason.Effect)), printable(reason.ID), printable(reason.Message))
-			if reason.Remediation != "" && reason.Effect != evaluator.EffectNote {
-				fmt.Fprintf(w, "  %s     %-12s fix: %s%s\n", p.dim, "", printable(reason.Remediation), p.reset)
+			fmt.Fprintf(w, "  %s %-12s %s\n", p.effect(printable(reason.Effect), width), printable(reason.ID), printable(reason.Message))
+			if note := settingsNote(reason); note != "" {
+				fmt.Fprintf(w, "  %s%s%s%s\n", p.bold, indent, printable(note), p.reset)
 			}
-			writeReasonExplanation(w, r.Explanation, i, p)
+			if reason.Remediation != "" && reason.Effect != evaluator.EffectNote {
+				fmt.Fprintf(w, "  %s%sfix: %s%s\n", p.dim, indent, printable(reason.Remediation), p.reset)
+			}
+			writeReasonExplanation(w, r.Explanation, i, indent, p)
 		}
 		writeTrace(w, r.Explanation)
 	}
@@ -231,8 +258,9 @@ func plural(n int, one, many string) string {
 // JUnit: one test suite, one test case per request file, or for a Terraform
 // plan per resource address (named by the address, its class the plan file;
 // a replace's delete and create are one case). A deny is a failure, an
-// invalid request or an internal error is an error; warnings and notes go to
-// system-out.
+// invalid request or an internal error is an error; warnings, notes and what
+// the settings relaxed (waived and dry-run denies, which never fail a case)
+// go to system-out.
 type junitSuites struct {
 	XMLName xml.Name     `xml:"testsuites"`
 	Suites  []junitSuite `xml:"testsuite"`
@@ -338,6 +366,9 @@ func addToCase(c *junitCase, r result, prefix string) {
 		line := fmt.Sprintf("%s%s %s: %s", prefix, reason.Effect, reason.ID, reason.Message)
 		if reason.Remediation != "" && reason.Effect != evaluator.EffectNote {
 			line += " (fix: " + reason.Remediation + ")"
+		}
+		if note := settingsNote(reason); note != "" {
+			line += "; " + note
 		}
 		if reason.Effect == evaluator.EffectDeny {
 			denies.WriteString(line + "\n")

@@ -11,7 +11,9 @@ import (
 
 // writeGitHub writes GitHub Actions workflow commands, which the runner turns
 // into annotations on the input file: "::error" for a deny, "::warning" for
-// a warn, "::notice" for a note, titled by the rule's id; an invalid input is
+// a warn, "::notice" for a note and for a waived or dry-run deny (which do
+// not refuse; the title marks them, the message names the waiver), titled by
+// the rule's id; an invalid input is
 // an error titled REQ-001 (at the line its first error names), an internal
 // error one titled "imgadmit". The summary line ends the log.
 func writeGitHub(w io.Writer, results []result) error {
@@ -41,10 +43,17 @@ func writeGitHub(w io.Writer, results []result) error {
 				command = "warning"
 			}
 			msg := []string{locationPrefix(r) + reason.Message}
+			if note := settingsNote(reason); note != "" {
+				msg = append(msg, note)
+			}
 			if reason.Remediation != "" && reason.Effect != evaluator.EffectNote {
 				msg = append(msg, "fix: "+reason.Remediation)
 			}
-			workflowCommand(w, command, file, 0, reason.ID, msg...)
+			title := reason.ID
+			if label := settingsLabel(reason); label != "" {
+				title += " (" + label + ")"
+			}
+			workflowCommand(w, command, file, 0, title, msg...)
 		}
 	}
 	_, err := fmt.Fprintln(w, printable(summary(results)))

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
 	"github.com/imgadmit/imgadmit/evaluator"
@@ -31,11 +32,12 @@ const invalidInputID = "REQ-001"
 // scanning follows one alert across runs.
 const sarifFingerprint = "imgadmitFinding/v1"
 
-// sarifLevel is the SARIF level of an effect: a deny is an error, a warn a
-// warning (notes are not results, but a rule's default may be one).
+// sarifLevel is the SARIF level of an effect: a deny is an error (a waived
+// deny too: its suppression says it was waived), a warn a warning; a dry run
+// is a note (notes are not results, but a rule's default may be one).
 func sarifLevel(effect string) string {
 	switch effect {
-	case evaluator.EffectDeny:
+	case evaluator.EffectDeny, evaluator.EffectWaived:
 		return "error"
 	case evaluator.EffectWarn:
 		return "warning"
@@ -48,13 +50,19 @@ type sarifFinding struct {
 	ruleID, level, message string
 	r                      result
 	line                   int
+	// reason is the decision's reason the finding reports (nil for an
+	// invalid input): its waiver becomes a suppression, its enforcement a
+	// property.
+	reason *evaluator.Reason
 	// nth tells apart two findings of one rule in one result (two REQ-002
 	// reasons), for the fingerprint.
 	nth int
 }
 
 // writeSARIF writes SARIF 2.1.0 for GitHub code scanning: one result per
-// deny or warn (notes are left out), and one per invalid input (under
+// deny or warn (notes are left out), per waived deny (with a suppression, so
+// code scanning shows it dismissed, with the waiver as its justification)
+// and per dry-run deny (a note), and one per invalid input (under
 // REQ-001); each located at its input file (line 1 unless an error names
 // one) and, for a plan, at its resource address as a logical location. An
 // internal error is a tool execution notification, and the run did not
@@ -83,14 +91,14 @@ func writeSARIF(w io.Writer, results []result, rules []evaluator.Rule) error {
 		default:
 			seen := map[string]int{}
 			for _, reason := range r.Decision.Reasons {
-				if reason.Effect != evaluator.EffectDeny && reason.Effect != evaluator.EffectWarn {
+				if reason.Effect == evaluator.EffectNote {
 					continue
 				}
 				if _, ok := reasonOf[reason.ID]; !ok {
 					reasonOf[reason.ID] = reason
 				}
 				findings = append(findings, sarifFinding{ruleID: reason.ID, level: sarifLevel(reason.Effect),
-					message: locationPrefix(r) + reason.Message, r: r, line: 1, nth: seen[reason.ID]})
+					message: locationPrefix(r) + reason.Message, r: r, line: 1, nth: seen[reason.ID], reason: &reason})
 				seen[reason.ID]++
 			}
 		}
@@ -132,6 +140,7 @@ func writeSARIF(w io.Writer, results []result, rules []evaluator.Rule) error {
 		res := sarif.NewRuleResult(f.ruleID).WithLevel(f.level).WithMessage(sarif.NewTextMessage(f.message)).
 			WithLocations([]*sarif.Location{sarifLocation(f.r, f.line)}).
 			WithPartialFingerPrints(map[string]any{sarifFingerprint: fingerprint(f)})
+		addSettings(res, f)
 		run.AddResult(res)
 	}
 	ok := len(failures) == 0
@@ -269,3 +278,34 @@ func sarifURI(file string) string {
 	}
 	return (&url.URL{Path: p}).String()
 }
+
+// addSettings adds to a finding's result what the operator's settings did:
+// a waived deny is suppressed (kind external: the waiver lives in the
+// inventory, not in the file), its justification the waiver's reason,
+// approver and expiry; a relaxed deny (warn, dryrun) carries its
+// enforcement as a property. go-sarif writes a suppression's unset members
+// as null, which the SARIF schema refuses, so each is set: status accepted
+// (the waiver was approved), the finding's location, and a guid derived
+// from the finding and the waiver, the same from run to run.
+func addSettings(res *sarif.Result, f sarifFinding) {
+	if f.reason == nil {
+		return
+	}
+	if res.Properties == nil {
+		res.Properties = sarif.Properties{}
+	}
+	if e := f.reason.Enforcement; e != "" {
+		res.Add("enforcement", e)
+	}
+	if f.reason.Effect != evaluator.EffectWaived || f.reason.Waiver == nil {
+		return
+	}
+	justification := waiverJustification(f.reason.Waiver)
+	guid := uuid.NewSHA1(suppressionSpace, []byte(fingerprint(f)+"\n"+justification)).String()
+	res.WithSuppression([]*sarif.Suppression{sarif.NewSuppression("external").WithStatus("accepted").
+		WithLocation(sarifLocation(f.r, f.line)).WithGuid(guid).WithJustifcation(justification)})
+	res.Add("waiver", f.reason.Waiver)
+}
+
+// suppressionSpace is the namespace of the suppressions' name-based guids.
+var suppressionSpace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/imgadmit/imgadmit/sarif/suppression"))

@@ -45,7 +45,8 @@ func writeTable(w io.Writer, results []result) error {
 }
 
 // reasonsCell lists a result's reasons by id, a warn's and a note's marked
-// ("CBR-004, IMS-FE-002 (warn)"); for an error, its message.
+// ("CBR-004, IMS-FE-002 (warn)", "CBR-004 (waived)", "IMS-FE-009 (dryrun)");
+// for an error, its message.
 func reasonsCell(r result) string {
 	if r.Error != nil {
 		return r.Error.Message
@@ -56,7 +57,10 @@ func reasonsCell(r result) string {
 	ids := make([]string, len(r.Decision.Reasons))
 	for i, reason := range r.Decision.Reasons {
 		ids[i] = reason.ID
-		if reason.Effect != evaluator.EffectDeny {
+		switch {
+		case reason.Effect == evaluator.EffectWarn && reason.Enforcement == evaluator.EffectWarn:
+			ids[i] += " (warn by enforcement)"
+		case reason.Effect != evaluator.EffectDeny:
 			ids[i] += " (" + reason.Effect + ")"
 		}
 	}

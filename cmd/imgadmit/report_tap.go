@@ -15,10 +15,21 @@ import (
 // failed; a result's reasons, or its errors, in a YAML block below it.
 
 type tapReason struct {
-	ID      string `yaml:"id"`
-	Effect  string `yaml:"effect"`
-	Message string `yaml:"message"`
-	Fix     string `yaml:"fix,omitempty"`
+	ID          string     `yaml:"id"`
+	Effect      string     `yaml:"effect"`
+	Message     string     `yaml:"message"`
+	Fix         string     `yaml:"fix,omitempty"`
+	Enforcement string     `yaml:"enforcement,omitempty"`
+	Waiver      *tapWaiver `yaml:"waiver,omitempty"`
+}
+
+// tapWaiver is the waiver of a waived reason.
+type tapWaiver struct {
+	Reason     string   `yaml:"reason"`
+	ApprovedBy string   `yaml:"approved_by"`
+	Expires    string   `yaml:"expires"`
+	Resources  []string `yaml:"resources,omitempty"`
+	Projects   []string `yaml:"projects,omitempty"`
 }
 
 type tapFieldError struct {
@@ -58,6 +69,11 @@ func writeTAP(w io.Writer, results []result) error {
 				tr := tapReason{ID: printable(reason.ID), Effect: printable(reason.Effect), Message: printable(reason.Message)}
 				if reason.Effect != evaluator.EffectNote {
 					tr.Fix = printable(reason.Remediation)
+				}
+				tr.Enforcement = printable(reason.Enforcement)
+				if w := reason.Waiver; w != nil {
+					tr.Waiver = &tapWaiver{Reason: printable(w.Reason), ApprovedBy: printable(w.ApprovedBy), Expires: printable(w.Expires),
+						Resources: printables(w.Resources), Projects: printables(w.Projects)}
 				}
 				diag.Reasons = append(diag.Reasons, tr)
 			}
@@ -103,4 +119,12 @@ func tapYAML(b *bytes.Buffer, diag tapDiagnostic) error {
 	}
 	b.WriteString("\n  ...\n")
 	return nil
+}
+
+func printables(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, printable(s))
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -13,34 +14,62 @@ import (
 func rulesCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "rules",
-		Usage: "list the rulebook: id, effect, title and source of every rule, from its METADATA",
+		Usage: "list the rulebook: id, effect, title and source of every rule, from its METADATA; with --data, its effect under the inventory's settings",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "text, json or markdown"},
 			&cli.StringFlag{Name: "policies", Usage: "rulebook `DIR` to list instead of the embedded one"},
+			&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Usage: "inventory `FILE`: show each rule's effect under its settings (enforcement) and its active waivers; repeatable, merged in order"},
+			&cli.StringFlag{Name: "now", Usage: "the time waivers are judged active at, RFC 3339; default: now"},
 		},
 		Action: func(c *cli.Context) error {
 			format := c.String("format")
 			if format != "text" && format != "json" && format != "markdown" {
 				return usageError(fmt.Sprintf("--format %q: want text, json or markdown", format))
 			}
+			now, err := nowFlag(c)
+			if err != nil {
+				return err
+			}
+			if now.IsZero() {
+				now = time.Now()
+			}
 			e, err := newEvaluator(c)
+			if err != nil {
+				return err
+			}
+			inv, _ := e.InventorySnapshot()
+			settings, err := rulesUnderSettings(e.Rules(), inv, now)
 			if err != nil {
 				return err
 			}
 			w := c.App.Writer
 			rules := e.Rules()
+			withData := len(c.StringSlice("data")) > 0
 			switch format {
 			case "json":
 				enc := json.NewEncoder(w)
 				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"revision": e.Revision(), "rules": rules})
+				out := map[string]any{"revision": e.Revision(), "rules": rules}
+				if withData {
+					out["settings"] = settings
+				}
+				return enc.Encode(out)
 			case "markdown":
-				_, err := fmt.Fprint(w, rulesMarkdown(rules))
+				_, err := fmt.Fprint(w, rulesMarkdown(rules, settings))
 				return err
 			}
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tEFFECT\tTITLE\tSOURCE")
+			if withData {
+				fmt.Fprintln(tw, "ID\tEFFECT\tUNDER SETTINGS\tWAIVERS\tTITLE\tSOURCE")
+			} else {
+				fmt.Fprintln(tw, "ID\tEFFECT\tTITLE\tSOURCE")
+			}
 			for _, r := range rules {
+				if withData {
+					st := settings[r.ID]
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, effectLabel(r), st.Effect, st.ActiveWaivers, r.Title, r.Source)
+					continue
+				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, effectLabel(r), r.Title, r.Source)
 			}
 			if err := tw.Flush(); err != nil {
@@ -50,6 +79,64 @@ func rulesCommand() *cli.Command {
 			return err
 		},
 	}
+}
+
+// ruleSettings is a rule under the inventory's settings: the effect its
+// deny has (settings.enforcement), and its waivers.
+type ruleSettings struct {
+	// Effect is the rule's effect under the settings: its own (as
+	// effectLabel writes it) unless the enforcement relaxes its deny.
+	Effect string `json:"effect"`
+	// Enforcement is settings.enforcement's value for the rule, if any.
+	Enforcement string `json:"enforcement,omitempty"`
+	// ActiveWaivers counts its waivers not expired at --now; Waivers
+	// counts them all, and LastExpiry is the latest expiry among them.
+	ActiveWaivers int    `json:"active_waivers"`
+	Waivers       int    `json:"waivers"`
+	LastExpiry    string `json:"last_expiry,omitempty"`
+
+	lastExpiry time.Time
+}
+
+// rulesUnderSettings is every rule under the inventory's settings, by id.
+func rulesUnderSettings(rules []evaluator.Rule, inv map[string]any, now time.Time) (map[string]ruleSettings, error) {
+	sets, _ := inv["settings"].(map[string]any)
+	enforcement, _ := sets["enforcement"].(map[string]any)
+	out := make(map[string]ruleSettings, len(rules))
+	for _, r := range rules {
+		st := ruleSettings{Effect: effectLabel(r)}
+		if e, _ := enforcement[r.ID].(string); e != "" {
+			st.Enforcement = e
+			if e != evaluator.EffectDeny {
+				// Only a deny is relaxed: an escalating rule warns as before,
+				// and its escalation takes the enforcement's effect.
+				st.Effect = e
+				if r.EscalatesTo == evaluator.EffectDeny {
+					st.Effect = r.Effect + "→" + e
+				}
+			}
+		}
+		out[r.ID] = st
+	}
+	waivers, err := inventoryWaivers(inv, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range waivers {
+		st, ok := out[w.Waiver.Rule]
+		if !ok {
+			continue
+		}
+		st.Waivers++
+		if w.State != waiverExpired {
+			st.ActiveWaivers++
+		}
+		if w.expires.After(st.lastExpiry) {
+			st.lastExpiry, st.LastExpiry = w.expires, w.Waiver.Expires
+		}
+		out[w.Waiver.Rule] = st
+	}
+	return out, nil
 }
 
 // effectLabel shows an escalating rule as "warn→deny".

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestWaiversGolden runs imgadmit waivers over testdata's inventory (an
+// active waiver, one expiring within 14 days, an expired one), its requests
+// and decision logs, and compares exit code, stdout and stderr with
+// testdata/golden/<name>.txt.
+func TestWaiversGolden(t *testing.T) {
+	td := "testdata/"
+	inv := []string{"--data", td + "waivers-inventory.yaml"}
+	log := []string{"--decision-log", td + "waivers-decisions.log"}
+	args := func(parts ...[]string) []string {
+		out := []string{"waivers"}
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
+	at := func(now string) []string { return []string{"--now=" + now} }
+	cases := []struct {
+		name string
+		args []string
+		code int
+	}{
+		// Nothing to match against: the states alone; one is expired (1).
+		{"waivers-states", args(at("2026-11-24T00:00:00Z"), inv), 1},
+		// The requests match the first waiver only.
+		{"waivers-requests", args(at("2026-11-24T00:00:00Z"), inv, []string{td + "waivers"}), 1},
+		// The log matches the other two (the expired one under its earlier
+		// expiry too: a renewed waiver keeps its matches).
+		{"waivers-requests-and-log", args(at("2026-11-24T00:00:00Z"), inv, log, []string{td + "waivers"}), 1},
+		{"waivers-json", args(at("2026-11-24T00:00:00Z"), inv, log, []string{"--format", "json", td + "waivers"}), 1},
+		// Earlier, every waiver is active and matched: 0.
+		{"waivers-all-active-and-matched", args(at("2026-10-01T00:00:00Z"), inv, log, []string{td + "waivers"}), 0},
+		{"waivers-none", args(at("2026-11-24T00:00:00Z")), 0},
+		// Bad input: exit 2, naming the file and line or pointer.
+		{"waivers-bad-log-line", args(inv, []string{"--decision-log", td + "waivers-bad.log"}), 2},
+		{"waivers-bad-log-result", args(inv, []string{"--decision-log", td + "waivers-bad-result.log"}), 2},
+		{"waivers-missing-log", args(inv, []string{"--decision-log", td + "nonexistent.log"}), 2},
+		{"waivers-req-refused", args([]string{"--data", td + "waivers-req-inventory.yaml"}), 2},
+		{"waivers-bad-expiry", args([]string{"--data", td + "waivers-no-expiry-inventory.yaml"}), 2},
+		{"waivers-invalid-request", args(inv, []string{td + "invalid.json"}), 2},
+		{"waivers-bad-format", args(inv, []string{"--format", "table"}), 2},
+		// imgadmit rules --data: each rule's effect under the settings
+		// (IMS-FE-009 dryrun, IMS-IMG-003 warn) and its active waivers
+		// (CBR-004: one of two, the other expired; IMS-FE-006: one).
+		{"rules-settings", []string{"rules", "--now=2026-11-24T00:00:00Z", "--data", td + "waivers-inventory.yaml"}, 0},
+		{"rules-settings-json", []string{"rules", "--now=2026-11-24T00:00:00Z", "--format", "json", "--data", td + "waivers-inventory.yaml"}, 0},
+		{"rules-settings-refused", []string{"rules", "--data", td + "waivers-req-inventory.yaml"}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", tc.args...)
+			if code != tc.code {
+				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
+			}
+			got := "$ imgadmit " + strings.Join(tc.args, " ") + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr
+			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".txt"), got)
+		})
+	}
+}
+
+// TestWaiverStates: a waiver is expired from its expiry on (as the
+// rulebook's time.now_ns() < expiry), expiring up to 14 days before it.
+func TestWaiverStates(t *testing.T) {
+	expires := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	inv := map[string]any{"settings": map[string]any{"waivers": []any{map[string]any{
+		"rule": "CBR-004", "expires": expires.Format(time.RFC3339), "reason": "r", "approved_by": "a"}}}}
+	for _, tc := range []struct {
+		now  time.Time
+		want string
+	}{
+		{expires.Add(time.Second), waiverExpired},
+		{expires, waiverExpired},
+		{expires.Add(-time.Second), waiverExpiring},
+		{expires.Add(-expiringWithin), waiverExpiring},
+		{expires.Add(-expiringWithin - time.Second), waiverActive},
+	} {
+		got, err := inventoryWaivers(inv, tc.now)
+		if err != nil || len(got) != 1 || got[0].State != tc.want {
+			t.Errorf("at %s: %+v, %v; want state %s", tc.now.Format(time.RFC3339), got, err, tc.want)
+		}
+	}
+}
