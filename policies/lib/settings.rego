@@ -65,7 +65,8 @@ _projects_match(w) if not w.projects
 _projects_match(w) if input.project_id in w.projects
 
 # request_resources are the ids the request is about: every parameter named
-# *_id, and every id in a parameter named *_ids. A reason is about the
+# *_id, every id in a parameter named *_ids, and the source's id (an image
+# made from a backup, a server or a disk is about it). A reason is about the
 # request's resources; a waiver naming any of them matches the reasons of
 # its rule on this request.
 request_resources contains id if {
@@ -79,5 +80,10 @@ request_resources contains id if {
 	endswith(name, "_ids")
 	is_array(ids)
 	some id in ids
+	is_string(id)
+}
+
+request_resources contains id if {
+	id := input.params.source.id
 	is_string(id)
 }
