@@ -41,17 +41,28 @@ _waiver(id) := ws[0] if {
 	count(ws) > 0
 }
 
-# _candidates(id) are the waivers of rule id. imgadmit loads an index of the
-# waivers by rule beside the inventory (data.imgadmit_index, built from
-# settings.waivers and nothing else), so a decision reads a rule's few
-# waivers rather than all of them; without it (stock OPA) the list is
-# scanned, with the same result.
-_candidates(id) := object.get(data.imgadmit_index.waivers_by_rule, id, []) if {
+# _candidates(id) are the waivers of rule id that may match this request, in
+# the settings' order. imgadmit loads an index of the waivers beside the
+# inventory (data.imgadmit_index, built from settings.waivers and nothing
+# else: evaluator.WaiverIndex), so a decision reads the few waivers of a
+# rule that name no resource or one of the request's, rather than all of
+# them; without it (stock OPA) the list is scanned, with the same result.
+_candidates(id) := [entry[1] | some entry in sort(_indexed(id))] if {
 	data.imgadmit_index.waivers_by_rule
 } else := [w |
 	some w in object.get(_settings, "waivers", [])
 	w.rule == id
 ]
+
+# _indexed(id) are the index's [position, waiver] entries of rule id for
+# this request: a set, since a waiver naming two of the request's resources
+# is one candidate.
+_indexed(id) := {entry |
+	some entry in object.get(data.imgadmit_index.waivers_by_rule, [id, "any_resource"], [])
+} | {entry |
+	some res in request_resources
+	some entry in object.get(data.imgadmit_index.waivers_by_rule, [id, "by_resource", res], [])
+}
 
 _resources_match(w) if not w.resources
 

@@ -54,9 +54,19 @@ _indexed(r, req, waivers, enforcement) := x if {
 		with time.now_ns as _now
 }
 
-# _index(waivers) is what evaluator.waiverIndex builds: the waivers by rule,
-# in the settings' order.
-_index(waivers) := {id: [w | some w in waivers; w.rule == id] | some id in {w.rule | some w in waivers}}
+# _index(waivers) is what evaluator.WaiverIndex builds: per rule, the
+# [position, waiver] entries of the waivers that name no resource, and of
+# those that name each resource.
+_index(waivers) := {id: {
+	"any_resource": [[i, w] | some i, w in waivers; w.rule == id; not w.resources],
+	"by_resource": {res: [[i, w] | some i, w in waivers; w.rule == id; res in object.get(w, "resources", [])] |
+		some w in waivers
+		w.rule == id
+		some res in object.get(w, "resources", [])
+	},
+} |
+	some id in {w.rule | some w in waivers}
+}
 
 test_a_waiver_waives_a_deny if {
 	_applied(_deny, _req, [_waiver], {}) == _waived(_deny, _waiver)
@@ -274,10 +284,25 @@ test_the_index_is_read_when_present if {
 	# waives, one only in the list does not.
 	settings.applied(_deny) == _waived(_deny, _waiver) with input as _req
 		with data.inventory.settings.waivers as []
-		with data.imgadmit_index.waivers_by_rule as {"IMS-FE-011": [_waiver]}
+		with data.imgadmit_index.waivers_by_rule as {"IMS-FE-011": {"any_resource": [[0, _waiver]], "by_resource": {}}}
 		with time.now_ns as _now
 	settings.applied(_deny) == _deny with input as _req
 		with data.inventory.settings.waivers as [_waiver]
-		with data.imgadmit_index.waivers_by_rule as {"IMS-FE-010": [_waiver]}
+		with data.imgadmit_index.waivers_by_rule as {"IMS-FE-010": {"any_resource": [[0, _waiver]], "by_resource": {}}}
 		with time.now_ns as _now
+}
+
+test_the_index_keeps_the_settings_order if {
+	# The first waiver in the settings' order wins, whichever part of the
+	# index holds it; a waiver naming two of the request's resources is one
+	# candidate.
+	a := object.union(_waiver, {"reason": "ticket 1", "resources": ["img-1", "vault-1"]})
+	b := object.union(_waiver, {"reason": "ticket 2"})
+	c := object.union(_waiver, {"reason": "ticket 3", "resources": ["vault-1"]})
+	req := object.union(_req, {"params": {"vault_id": "vault-1"}})
+	_indexed(_deny, req, [a, b, c], {}) == _waived(_deny, a)
+	_indexed(_deny, req, [b, a, c], {}) == _waived(_deny, b)
+	_indexed(_deny, req, [c, b, a], {}) == _waived(_deny, c)
+	settings._candidates("IMS-FE-011") == [a, b, c] with input as req
+		with data.imgadmit_index.waivers_by_rule as _index([a, b, c])
 }
