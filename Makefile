@@ -28,7 +28,7 @@ $(IMGADMIT): $(GO_SOURCES) $(REGO) $(SCHEMAS)
 $(OPA): go.mod go.sum
 	$(GO) build -o $@ github.com/open-policy-agent/opa
 
-## demo: evaluate every shipped fixture (requests, real API calls, Terraform plans) and print the decisions (exit 1 = some denied, as expected)
+## demo: evaluate every shipped fixture (requests, real API calls, Terraform plans, waivers) and print the decisions (exit 1 = some denied, as expected)
 demo: $(IMGADMIT)
 	$(IMGADMIT) eval --data fixtures/inventory.yaml --now $(FIXTURE_NOW) fixtures/requests fixtures/calls; \
 	  code=$$?; [ $$code -le 2 ] || exit $$code
@@ -37,6 +37,8 @@ demo: $(IMGADMIT)
 	  code=$$?; [ $$code -le 2 ] || exit $$code
 	$(IMGADMIT) eval --data fixtures/inventory.yaml --now $(FIXTURE_NOW) --region cn-hangzhou \
 	  --project-id 1234567890123456 --format table fixtures/terraform/alibabacloud; \
+	  code=$$?; [ $$code -le 2 ] || exit $$code
+	$(IMGADMIT) eval --data fixtures/waivers/inventory.yaml --now $(FIXTURE_NOW) fixtures/waivers/requests; \
 	  code=$$?; [ $$code -le 2 ] || exit $$code
 
 ## test: everything CI runs

@@ -127,7 +127,7 @@ func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv map[string]
 		return nil, &Error{Code: CodeInvalidInventory, Message: "the inventory's settings do not fit the rulebook", Errors: errs}
 	}
 	data := map[string]any{"inventory": e.effectiveInventory(inv)}
-	if idx := waiverIndex(inv); idx != nil {
+	if idx := WaiverIndex(inv); idx != nil {
 		data["imgadmit_index"] = idx
 	}
 	store := inmem.NewFromObjectWithOpts(data, inmem.OptReturnASTValuesOnRead(true))

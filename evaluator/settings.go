@@ -63,23 +63,44 @@ func relaxed(what string) string {
 	return "relaxed"
 }
 
-// waiverIndex is settings.waivers by rule id, in the settings' order,
-// loaded beside the inventory as data.imgadmit_index.waivers_by_rule: the
-// rulebook (lib/settings.rego) reads a rule's few waivers there instead of
-// scanning them all for every deny. Nil when there are no waivers; stock
-// OPA, without it, scans the list and decides the same.
-func waiverIndex(inv map[string]any) map[string]any {
+// WaiverIndex is what imgadmit loads beside the inventory as
+// data.imgadmit_index: settings.waivers by rule id and, within a rule, by
+// the resource ids they name ("by_resource") or under "any_resource" for
+// those that name none, each as [its position in settings.waivers, the
+// waiver]. The rulebook (lib/settings.rego) reads a deny's candidates there,
+// the few that name no resource or one of the request's, instead of every
+// waiver of its rule, and takes the first by position: 1,000 waivers cost a
+// decision almost nothing (BenchmarkDecideWaivers). Nil when there are no
+// waivers; stock OPA, without it, scans the list and decides the same (a
+// stock OPA given it as data does too: fixtures/waivers_test.go).
+func WaiverIndex(inv map[string]any) map[string]any {
 	settings, _ := inv["settings"].(map[string]any)
 	ws, _ := settings["waivers"].([]any)
 	if len(ws) == 0 {
 		return nil
 	}
 	byRule := map[string]any{}
-	for _, w := range ws {
+	for pos, w := range ws {
 		m, _ := w.(map[string]any)
 		id, _ := m["rule"].(string)
-		list, _ := byRule[id].([]any)
-		byRule[id] = append(list, w)
+		rule, _ := byRule[id].(map[string]any)
+		if rule == nil {
+			rule = map[string]any{"any_resource": []any{}, "by_resource": map[string]any{}}
+			byRule[id] = rule
+		}
+		entry := []any{pos, w}
+		resources, _ := m["resources"].([]any)
+		if len(resources) == 0 {
+			rule["any_resource"] = append(rule["any_resource"].([]any), entry)
+			continue
+		}
+		byResource := rule["by_resource"].(map[string]any)
+		for _, r := range resources {
+			if res, ok := r.(string); ok {
+				list, _ := byResource[res].([]any)
+				byResource[res] = append(list, entry)
+			}
+		}
 	}
 	return map[string]any{"waivers_by_rule": byRule}
 }

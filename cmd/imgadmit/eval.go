@@ -98,16 +98,23 @@ func newEvaluator(c *cli.Context) (*evaluator.Evaluator, error) {
 	}
 	e, err := evaluator.New(c.Context, opts)
 	if err != nil {
-		// The inventory's settings are held to the rulebook once the files
-		// are merged (a waiver of REQ-002, an unknown rule): the error
-		// names the pointer, and here the files it came from.
-		var ee *evaluator.Error
-		if files := c.StringSlice("data"); errors.As(err, &ee) && ee.Code == evaluator.CodeInvalidInventory && ee.File == "" && len(files) > 0 {
-			ee.File = strings.Join(files, " + ")
-		}
-		return nil, cli.Exit(err.Error(), codeFor(err))
+		return nil, cli.Exit(inDataFiles(err, c.StringSlice("data")).Error(), codeFor(err))
 	}
 	return e, nil
+}
+
+// inDataFiles names the --data files in an invalid_inventory error that
+// names none: the evaluator holds the settings (waivers, enforcement) to the
+// rulebook after the files are read and merged, so its pointers are into
+// their merge.
+func inDataFiles(err error, files []string) error {
+	var ee *evaluator.Error
+	if len(files) == 0 || !errors.As(err, &ee) || ee.Code != evaluator.CodeInvalidInventory || ee.File != "" {
+		return err
+	}
+	named := *ee
+	named.File = strings.Join(files, ", ")
+	return &named
 }
 
 // codeFor maps an evaluator error to an exit code.

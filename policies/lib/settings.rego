@@ -41,17 +41,28 @@ _waiver(id) := ws[0] if {
 	count(ws) > 0
 }
 
-# _candidates(id) are the waivers of rule id. imgadmit loads an index of the
-# waivers by rule beside the inventory (data.imgadmit_index, built from
-# settings.waivers and nothing else), so a decision reads a rule's few
-# waivers rather than all of them; without it (stock OPA) the list is
-# scanned, with the same result.
-_candidates(id) := object.get(data.imgadmit_index.waivers_by_rule, id, []) if {
+# _candidates(id) are the waivers of rule id that may match this request, in
+# the settings' order. imgadmit loads an index of the waivers beside the
+# inventory (data.imgadmit_index, built from settings.waivers and nothing
+# else: evaluator.WaiverIndex), so a decision reads the few waivers of a
+# rule that name no resource or one of the request's, rather than all of
+# them; without it (stock OPA) the list is scanned, with the same result.
+_candidates(id) := [entry[1] | some entry in sort(_indexed(id))] if {
 	data.imgadmit_index.waivers_by_rule
 } else := [w |
 	some w in object.get(_settings, "waivers", [])
 	w.rule == id
 ]
+
+# _indexed(id) are the index's [position, waiver] entries of rule id for
+# this request: a set, since a waiver naming two of the request's resources
+# is one candidate.
+_indexed(id) := {entry |
+	some entry in object.get(data.imgadmit_index.waivers_by_rule, [id, "any_resource"], [])
+} | {entry |
+	some res in request_resources
+	some entry in object.get(data.imgadmit_index.waivers_by_rule, [id, "by_resource", res], [])
+}
 
 _resources_match(w) if not w.resources
 
@@ -65,7 +76,8 @@ _projects_match(w) if not w.projects
 _projects_match(w) if input.project_id in w.projects
 
 # request_resources are the ids the request is about: every parameter named
-# *_id, and every id in a parameter named *_ids. A reason is about the
+# *_id, every id in a parameter named *_ids, and the source's id (an image
+# made from a backup, a server or a disk is about it). A reason is about the
 # request's resources; a waiver naming any of them matches the reasons of
 # its rule on this request.
 request_resources contains id if {
@@ -79,5 +91,10 @@ request_resources contains id if {
 	endswith(name, "_ids")
 	is_array(ids)
 	some id in ids
+	is_string(id)
+}
+
+request_resources contains id if {
+	id := input.params.source.id
 	is_string(id)
 }
