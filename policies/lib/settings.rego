@@ -31,37 +31,42 @@ _enforcement := object.get(_settings, "enforcement", {})
 # _waiver(id) is the first waiver, in the settings' order, that matches a deny
 # of rule id for this request: not expired, and naming (when it names any) one
 # of the resources the request is about and the project it is made as.
-_waiver(id) := ws[0] if {
+#
+# imgadmit loads an index of the waivers beside the inventory
+# (data.imgadmit_index, built from settings.waivers and nothing else:
+# evaluator.WaiverIndex): a rule's [position, waiver] entries that name no
+# resource, and those naming each resource. A decision reads the few entries
+# of the rule that name no resource or one of the request's, rather than
+# every waiver; a rule with no waiver costs one lookup. Without the index
+# (stock OPA) the list is scanned, with the same result. A waiver naming two
+# of the request's resources is two entries of one position: sorting puts
+# the first position first either way.
+_waiver(id) := entries[0][1] if {
+	byrule := data.imgadmit_index.waivers_by_rule[id]
+	entries := sort([entry |
+		some entry in array.concat(byrule.any_resource, [e |
+			some res in request_resources
+			some e in object.get(byrule.by_resource, res, [])
+		])
+		_live(entry[1])
+	])
+	count(entries) > 0
+} else := ws[0] if {
+	not data.imgadmit_index
 	ws := [w |
-		some w in _candidates(id)
-		time.parse_rfc3339_ns(w.expires) > time.now_ns()
-		_resources_match(w)
-		_projects_match(w)
+		some w in object.get(_settings, "waivers", [])
+		w.rule == id
+		_live(w)
 	]
 	count(ws) > 0
 }
 
-# _candidates(id) are the waivers of rule id that may match this request, in
-# the settings' order. imgadmit loads an index of the waivers beside the
-# inventory (data.imgadmit_index, built from settings.waivers and nothing
-# else: evaluator.WaiverIndex), so a decision reads the few waivers of a
-# rule that name no resource or one of the request's, rather than all of
-# them; without it (stock OPA) the list is scanned, with the same result.
-_candidates(id) := [entry[1] | some entry in sort(_indexed(id))] if {
-	data.imgadmit_index.waivers_by_rule
-} else := [w |
-	some w in object.get(_settings, "waivers", [])
-	w.rule == id
-]
-
-# _indexed(id) are the index's [position, waiver] entries of rule id for
-# this request: a set, since a waiver naming two of the request's resources
-# is one candidate.
-_indexed(id) := {entry |
-	some entry in object.get(data.imgadmit_index.waivers_by_rule, [id, "any_resource"], [])
-} | {entry |
-	some res in request_resources
-	some entry in object.get(data.imgadmit_index.waivers_by_rule, [id, "by_resource", res], [])
+# _live(w): waiver w is not expired and covers this request's resources and
+# project.
+_live(w) if {
+	time.parse_rfc3339_ns(w.expires) > time.now_ns()
+	_resources_match(w)
+	_projects_match(w)
 }
 
 _resources_match(w) if not w.resources

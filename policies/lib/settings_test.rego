@@ -294,8 +294,8 @@ test_the_index_is_read_when_present if {
 
 test_the_index_keeps_the_settings_order if {
 	# The first waiver in the settings' order wins, whichever part of the
-	# index holds it; a waiver naming two of the request's resources is one
-	# candidate.
+	# index holds it, and a waiver naming two of the request's resources
+	# (two entries of one position) is still the first.
 	a := object.union(_waiver, {"reason": "ticket 1", "resources": ["img-1", "vault-1"]})
 	b := object.union(_waiver, {"reason": "ticket 2"})
 	c := object.union(_waiver, {"reason": "ticket 3", "resources": ["vault-1"]})
@@ -303,6 +303,7 @@ test_the_index_keeps_the_settings_order if {
 	_indexed(_deny, req, [a, b, c], {}) == _waived(_deny, a)
 	_indexed(_deny, req, [b, a, c], {}) == _waived(_deny, b)
 	_indexed(_deny, req, [c, b, a], {}) == _waived(_deny, c)
-	settings._candidates("IMS-FE-011") == [a, b, c] with input as req
+	settings._waiver("IMS-FE-011") == a with input as req
 		with data.imgadmit_index.waivers_by_rule as _index([a, b, c])
+		with time.now_ns as _now
 }
