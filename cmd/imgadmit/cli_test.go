@@ -99,14 +99,21 @@ func TestCommandsGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := runCLI(t, tc.stdin, tc.args...)
-			if code != tc.code {
-				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
-			}
-			got := "$ imgadmit " + strings.Join(tc.args, " ") + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr
-			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".txt"), got)
+			checkCommandGolden(t, tc.name, tc.stdin, tc.args, tc.code)
 		})
 	}
+}
+
+// checkCommandGolden runs imgadmit with args (and stdin) and compares its
+// exit code and its whole output with testdata/golden/NAME.txt.
+func checkCommandGolden(t *testing.T, name, stdin string, args []string, want int) {
+	t.Helper()
+	code, stdout, stderr := runCLI(t, stdin, args...)
+	if code != want {
+		t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, want, stdout, stderr)
+	}
+	got := "$ imgadmit " + strings.Join(args, " ") + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr
+	compareGolden(t, filepath.Join("testdata", "golden", name+".txt"), got)
 }
 
 func compareGolden(t *testing.T, path, got string) {

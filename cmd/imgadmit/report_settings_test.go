@@ -182,12 +182,7 @@ func TestEvalWithSettingsGolden(t *testing.T) {
 		{"eval-settings-after-expiry", []string{"eval", "--now=2027-02-01T00:00:00Z", "--data", inv, dir + "/export-backup.yaml"}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := runCLI(t, "", tc.args...)
-			if code != tc.code {
-				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
-			}
-			got := "$ imgadmit " + strings.Join(tc.args, " ") + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr
-			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".txt"), got)
+			checkCommandGolden(t, tc.name, "", tc.args, tc.code)
 		})
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -56,12 +54,7 @@ func TestWaiversGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := runCLI(t, "", tc.args...)
-			if code != tc.code {
-				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
-			}
-			got := "$ imgadmit " + strings.Join(tc.args, " ") + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr
-			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".txt"), got)
+			checkCommandGolden(t, tc.name, "", tc.args, tc.code)
 		})
 	}
 }
