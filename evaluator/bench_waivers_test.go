@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,9 +69,20 @@ func BenchmarkDecideWaivers(b *testing.B) {
 		{"waivers=0", 0, false},
 		{"waivers=1000", 1000, false},
 		{"waivers=1000+matching", 1000, true},
+		{"waivers=1000-projects", 1000, false},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			e, err := New(context.Background(), Options{Inventory: waiverBenchInventory(b, bc.n, bc.matching)})
+			inv := waiverBenchInventory(b, bc.n, bc.matching)
+			if strings.HasSuffix(bc.name, "-projects") {
+				// Waivers that name projects, not resources: each a project
+				// no fixture is made as.
+				for i, w := range inv["settings"].(map[string]any)["waivers"].([]any) {
+					m := w.(map[string]any)
+					delete(m, "resources")
+					m["projects"] = []any{fmt.Sprintf("0000000000000000000000000000%04d", i)}
+				}
+			}
+			e, err := New(context.Background(), Options{Inventory: inv})
 			if err != nil {
 				b.Fatal(err)
 			}

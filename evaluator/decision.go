@@ -33,9 +33,13 @@ type Reason struct {
 	Waiver *Waiver `json:"waiver,omitempty"`
 }
 
-// Waiver is an exception to a rule's deny, from settings.waivers: who
-// approved it, why, until when, and what it covers.
+// Waiver is an exception to a rule's deny, from settings.waivers, as a
+// decision shows it: which one, who approved it, why, until when, and of the
+// resources and projects it names only those of the request (a waiver may
+// name other tenants'; a decision never shows them).
 type Waiver struct {
+	// Index is the waiver's position in settings.waivers.
+	Index      int      `json:"index"`
 	Rule       string   `json:"rule"`
 	Resources  []string `json:"resources,omitempty"`
 	Projects   []string `json:"projects,omitempty"`

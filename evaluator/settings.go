@@ -40,7 +40,10 @@ func checkSettings(book *rulebook, inv map[string]any) []FieldError {
 		for i, w := range ws {
 			if m, ok := w.(map[string]any); ok {
 				if id, ok := m["rule"].(string); ok {
-					check(fmt.Sprintf("/settings/waivers/%d/rule", i), id, "waiver")
+					ptr := fmt.Sprintf("/settings/waivers/%d/rule", i)
+					if r, ok := check(ptr, id, "waiver"); ok && !denies(r) {
+						errs = append(errs, FieldError{Pointer: ptr, Message: fmt.Sprintf("waiver of %s: rule %s %ss, it never denies; a waiver waives a deny", id, id, r.Effect)})
+					}
 				}
 			}
 		}
@@ -48,13 +51,17 @@ func checkSettings(book *rulebook, inv map[string]any) []FieldError {
 	if en, ok := settings["enforcement"].(map[string]any); ok {
 		for _, id := range slices.Sorted(maps.Keys(en)) {
 			ptr := "/settings/enforcement/" + escapePointer(id)
-			if r, ok := check(ptr, id, "enforcement"); ok && r.Effect != EffectDeny && r.EscalatesTo != EffectDeny {
+			if r, ok := check(ptr, id, "enforcement"); ok && !denies(r) {
 				errs = append(errs, FieldError{Pointer: ptr, Message: fmt.Sprintf("enforcement %s: rule %s %ss, it never denies; only a deny can be relaxed", id, id, r.Effect)})
 			}
 		}
 	}
 	return errs
 }
+
+// denies reports whether rule r can deny: its effect, or the effect it
+// escalates to (ECS-IMG-005 warns, then denies).
+func denies(r Rule) bool { return r.Effect == EffectDeny || r.EscalatesTo == EffectDeny }
 
 func relaxed(what string) string {
 	if what == "waiver" {
@@ -65,11 +72,12 @@ func relaxed(what string) string {
 
 // WaiverIndex is what imgadmit loads beside the inventory as
 // data.imgadmit_index: settings.waivers by rule id and, within a rule, by
-// the resource ids they name ("by_resource") or under "any_resource" for
-// those that name none, each as [its position in settings.waivers, the
-// waiver]. The rulebook (lib/settings.rego) reads a deny's candidates there,
-// the few that name no resource or one of the request's, instead of every
-// waiver of its rule, and takes the first by position: 1,000 waivers cost a
+// the resource ids they name ("by_resource"), else by the projects they name
+// ("by_project"), else under "any", each as [its position in
+// settings.waivers, the waiver]. The rulebook (lib/settings.rego) reads a
+// deny's candidates there, the few that can match the request's resources
+// or its project, instead of every waiver of its rule, and takes the first
+// by position: 1,000 waivers cost a
 // decision almost nothing (BenchmarkDecideWaivers). Nil when there are no
 // waivers; stock OPA, without it, scans the list and decides the same (a
 // stock OPA given it as data does too: fixtures/waivers_test.go).
@@ -85,22 +93,33 @@ func WaiverIndex(inv map[string]any) map[string]any {
 		id, _ := m["rule"].(string)
 		rule, _ := byRule[id].(map[string]any)
 		if rule == nil {
-			rule = map[string]any{"any_resource": []any{}, "by_resource": map[string]any{}}
+			// "any" is left out until a waiver goes there: the rulebook
+			// reads its absence as "nothing for every request".
+			rule = map[string]any{"by_resource": map[string]any{}, "by_project": map[string]any{}}
 			byRule[id] = rule
 		}
 		entry := []any{pos, w}
 		resources, _ := m["resources"].([]any)
-		if len(resources) == 0 {
-			rule["any_resource"] = append(rule["any_resource"].([]any), entry)
-			continue
-		}
-		byResource := rule["by_resource"].(map[string]any)
-		for _, r := range resources {
-			if res, ok := r.(string); ok {
-				list, _ := byResource[res].([]any)
-				byResource[res] = append(list, entry)
-			}
+		projects, _ := m["projects"].([]any)
+		switch {
+		case len(resources) > 0:
+			addEntries(rule["by_resource"].(map[string]any), resources, entry)
+		case len(projects) > 0:
+			addEntries(rule["by_project"].(map[string]any), projects, entry)
+		default:
+			list, _ := rule["any"].([]any)
+			rule["any"] = append(list, entry)
 		}
 	}
 	return map[string]any{"waivers_by_rule": byRule}
+}
+
+// addEntries files entry under each of keys.
+func addEntries(index map[string]any, keys []any, entry []any) {
+	for _, k := range keys {
+		if key, ok := k.(string); ok {
+			list, _ := index[key].([]any)
+			index[key] = append(list, entry)
+		}
+	}
 }

@@ -24,7 +24,7 @@ func TestPutInventoryRefusesBadSettings(t *testing.T) {
 			`"message":"backup bk-1 cannot be exported; CBR backups do not support exporting to a local PC",` +
 			`"remediation":"To take the data to a local PC, create a system disk or data disk image from the server or disk and export that image instead (full-ECS images cannot be exported either).",` +
 			`"source":"Huawei Cloud IMS FAQ, What Are the Differences Between Images and Backups?: Table 1",` +
-			`"waiver":{"rule":"CBR-004","expires":"TIME","reason":"ticket 4711","approved_by":"cloud-platform-team"}}],"rulebook":{"revision":"REV","rules":54}}`
+			`"waiver":{"index":0,"rule":"CBR-004","expires":"TIME","reason":"ticket 4711","approved_by":"cloud-platform-team"}}],"rulebook":{"revision":"REV","rules":54}}`
 		rfc3339 = `does not match the expected format: when the waiver stops matching: an RFC 3339 time (TIME)`
 		schema  = `{"code":"invalid_inventory","message":"the inventory does not match its schema","errors":[`
 		book    = `{"code":"invalid_inventory","message":"the inventory's settings do not fit the rulebook","errors":[`

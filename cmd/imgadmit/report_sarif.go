@@ -32,12 +32,14 @@ const invalidInputID = "REQ-001"
 // scanning follows one alert across runs.
 const sarifFingerprint = "imgadmitFinding/v1"
 
-// sarifLevel is the SARIF level of an effect: a deny is an error (a waived
-// deny too: its suppression says it was waived), a warn a warning; a dry run
-// is a note (notes are not results, but a rule's default may be one).
+// sarifLevel is the SARIF level of an effect: a deny is an error, a warn a
+// warning; a waived deny and a dry run are notes (notes are not results, but
+// a rule's default may be one). A waived deny also carries its suppression,
+// but not every consumer reads suppressions (GitHub code scanning documents
+// none), and one that does not must not show it as an open error.
 func sarifLevel(effect string) string {
 	switch effect {
-	case evaluator.EffectDeny, evaluator.EffectWaived:
+	case evaluator.EffectDeny:
 		return "error"
 	case evaluator.EffectWarn:
 		return "warning"

@@ -111,15 +111,15 @@ func TestSettingsSARIFSuppressions(t *testing.T) {
 	}
 	audit := "exported once for the audit, ticket 4711 (approved by cloud-platform-team, expires 2027-01-31T00:00:00Z; resources bk-1)"
 	want := []got{
-		{"CBR-004", "error", "", audit, 1},
+		{"CBR-004", "note", "", audit, 1},
 		{"IMS-FE-009", "note", "dryrun", "", 0},
 		{"IMS-IMG-003", "warning", "warn", "", 0},
 		{"IMS-FE-013", "warning", "", "", 0},
 		{"IMS-FE-006", "error", "deny", "", 0},
 		{"IMS-IMG-003", "warning", "warn", "", 0},
-		{"CBR-004", "error", "", audit, 1},
+		{"CBR-004", "note", "", audit, 1},
 		{"IMS-FE-009", "note", "dryrun", "", 0},
-		{"CBR-004", "error", "", "migration window (approved by ops-lead, expires 2026-12-01T00:00:00Z; projects p-web)", 1},
+		{"CBR-004", "note", "", "migration window (approved by ops-lead, expires 2026-12-01T00:00:00Z; projects p-web)", 1},
 	}
 	if len(results) != len(want) {
 		t.Fatalf("results %+v\nwant %+v", results, want)

@@ -47,6 +47,10 @@ func TestEvalRefusesBadSettings(t *testing.T) {
 			"settings:\n  waivers:\n  - rule: CBR-004\n" + waiver + "  - rule: REQ-002\n" + waiver,
 			"imgadmit: INV: the inventory's settings do not fit the rulebook\n" +
 				"  /settings/waivers/1/rule: waiver REQ-002: REQ-001..004 cannot be waived (they say the request or the evaluation is incomplete, not that a rule refuses it)\n"},
+		{"waiver of a rule that never denies",
+			"settings:\n  waivers:\n  - rule: CBR-005\n" + waiver,
+			"imgadmit: INV: the inventory's settings do not fit the rulebook\n" +
+				"  /settings/waivers/0/rule: waiver of CBR-005: rule CBR-005 warns, it never denies; a waiver waives a deny\n"},
 		{"enforcement other than deny, warn, dryrun",
 			"settings:\n  enforcement:\n    CBR-004: audit\n",
 			"imgadmit: INV: the inventory does not match its schema\n" +

@@ -124,11 +124,6 @@ func runWaivers(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	byKey := map[string][]int{}
-	for i, s := range statuses {
-		k := waiverKey(s.Waiver)
-		byKey[k] = append(byKey[k], i)
-	}
 	logs := c.StringSlice("decision-log")
 	checked := waiversChecked{}
 	if len(inputs) > 0 || len(logs) > 0 {
@@ -151,7 +146,9 @@ func runWaivers(c *cli.Context) error {
 				if reason.Waiver == nil {
 					continue
 				}
-				for _, i := range byKey[waiverKey(*reason.Waiver)] {
+				// Decided with this inventory: the waiver's position is its
+				// row.
+				if i := reason.Waiver.Index; i >= 0 && i < len(statuses) {
 					if m := statuses[i].Matched; !slices.Contains(m.Requests, label(r)) {
 						m.Requests = append(m.Requests, label(r))
 					}
@@ -162,7 +159,7 @@ func runWaivers(c *cli.Context) error {
 
 	for _, file := range logs {
 		n, err := readDecisionLog(file, func(w evaluator.Waiver, at time.Time) {
-			for _, i := range byKey[waiverKey(w)] {
+			if i := loggedWaiver(statuses, w); i >= 0 {
 				m := statuses[i].Matched
 				m.LoggedDecisions++
 				if at.After(m.lastLogged) {
@@ -233,13 +230,40 @@ func inventoryWaivers(inv map[string]any, now time.Time) ([]waiverStatus, error)
 	return out, nil
 }
 
-// waiverKey identifies a waiver across decisions: everything but its
-// expiry, so a waiver that was renewed (its expiry moved) keeps the
-// matches logged before.
-func waiverKey(w evaluator.Waiver) string {
-	w.Expires = ""
-	b, _ := json.Marshal(w)
-	return string(b)
+// loggedWaiver is the row of the waiver a logged decision shows, or -1. A
+// log may be older than the inventory (its positions moved, an expiry was
+// renewed), so a row matches by what a decision shows of it: the rule, the
+// reason and the approver, and the resources and projects it showed among
+// the row's. The row at the logged position is preferred.
+func loggedWaiver(statuses []waiverStatus, w evaluator.Waiver) int {
+	fits := func(i int) bool {
+		s := statuses[i].Waiver
+		return s.Rule == w.Rule && s.Reason == w.Reason && s.ApprovedBy == w.ApprovedBy &&
+			within(w.Resources, s.Resources) && within(w.Projects, s.Projects)
+	}
+	if w.Index >= 0 && w.Index < len(statuses) && fits(w.Index) {
+		return w.Index
+	}
+	for i := range statuses {
+		if fits(i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// within reports whether every one of shown is in names (a waiver naming
+// none covers any).
+func within(shown, names []string) bool {
+	if len(names) == 0 {
+		return len(shown) == 0
+	}
+	for _, x := range shown {
+		if !slices.Contains(names, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // resultsError is the first request that could not be decided, as the
@@ -331,8 +355,16 @@ func readLogLine(line []byte, matched func(evaluator.Waiver, time.Time)) (bool, 
 	if err != nil && l.Timestamp != "" {
 		return false, fmt.Errorf("decision %s: timestamp %q is not an RFC 3339 time", printable(l.DecisionID), printable(l.Timestamp))
 	}
+	// A decision counts once per waiver, however many of its reasons it
+	// waived (one per request part of a call, say).
+	seen := map[string]bool{}
 	for _, reason := range result.Reasons {
-		if reason.Waiver != nil {
+		if reason.Waiver == nil {
+			continue
+		}
+		key, _ := json.Marshal(reason.Waiver)
+		if !seen[string(key)] {
+			seen[string(key)] = true
 			matched(*reason.Waiver, at)
 		}
 	}

@@ -15,7 +15,7 @@ applied(r) := r if {
 	r.effect != "deny"
 } else := r if {
 	startswith(r.id, "REQ-")
-} else := object.union(r, {"effect": "waived", "waiver": w}) if {
+} else := object.union(r, {"effect": "waived", "waiver": _shown(w)}) if {
 	w := _waiver(r.id)
 } else := object.union(r, {"effect": mode, "enforcement": mode}) if {
 	mode := _enforcement[r.id]
@@ -29,36 +29,68 @@ _settings := object.get(data.inventory, "settings", {})
 _enforcement := object.get(_settings, "enforcement", {})
 
 # _waiver(id) is the first waiver, in the settings' order, that matches a deny
-# of rule id for this request: not expired, and naming (when it names any) one
+# of rule id for this request, with its position ([pos, waiver]): not expired, and naming (when it names any) one
 # of the resources the request is about and the project it is made as.
 #
 # imgadmit loads an index of the waivers beside the inventory
 # (data.imgadmit_index, built from settings.waivers and nothing else:
-# evaluator.WaiverIndex): a rule's [position, waiver] entries that name no
-# resource, and those naming each resource. A decision reads the few entries
-# of the rule that name no resource or one of the request's, rather than
-# every waiver; a rule with no waiver costs one lookup. Without the index
+# evaluator.WaiverIndex): a rule's [position, waiver] entries that name
+# neither resources nor projects ("any"), those naming each resource
+# ("by_resource"), and those naming projects but no resource, under each
+# project ("by_project"). A decision reads the few entries of the rule that
+# can match its resources or its project, rather than every waiver; a rule
+# with no waiver costs one lookup. Without the index
 # (stock OPA) the list is scanned, with the same result. A waiver naming two
 # of the request's resources is two entries of one position: sorting puts
 # the first position first either way.
-_waiver(id) := entries[0][1] if {
+_waiver(id) := entries[0] if {
 	byrule := data.imgadmit_index.waivers_by_rule[id]
-	entries := sort([entry |
-		some entry in array.concat(byrule.any_resource, [e |
-			some res in request_resources
-			some e in object.get(byrule.by_resource, res, [])
-		])
-		_live(entry[1])
-	])
-	count(entries) > 0
+	_may_match(byrule)
+	matched := ({e | some e in byrule.any; _live(e[1])} | {e | some e in byrule.by_project[input.project_id]; _live(e[1])}) | {e |
+		some res in request_resources
+		some e in byrule.by_resource[res]
+		_live(e[1])
+	}
+	count(matched) > 0
+	entries := sort(matched)
 } else := ws[0] if {
 	not data.imgadmit_index
-	ws := [w |
-		some w in object.get(_settings, "waivers", [])
+	ws := [[pos, w] |
+		some pos, w in object.get(_settings, "waivers", [])
 		w.rule == id
 		_live(w)
 	]
 	count(ws) > 0
+}
+
+# _shown([pos, w]) is waiver w as a decision shows it: its position in
+# settings.waivers (so a report can tell two alike apart), who approved it,
+# why and until when, and of its resources and projects only those of this
+# request: a waiver may name other tenants' resources and projects, which a
+# decision never shows.
+_shown([pos, w]) := object.union(
+	{"index": pos, "rule": w.rule, "expires": w.expires, "reason": w.reason, "approved_by": w.approved_by},
+	object.union(_shown_resources(w), _shown_projects(w)),
+)
+
+_shown_resources(w) := {"resources": sort([id | some id in w.resources; id in request_resources])} if w.resources
+
+else := {}
+
+_shown_projects(w) := {"projects": [input.project_id]} if w.projects
+
+else := {}
+
+# _may_match(byrule): the index holds some entry of the rule this request
+# could match (one for any request, or for its project, or for one of its
+# resources). Most denies have none: they stop here, before any set is built.
+_may_match(byrule) if byrule.any
+
+_may_match(byrule) if byrule.by_project[input.project_id]
+
+_may_match(byrule) if {
+	some res in request_resources
+	byrule.by_resource[res]
 }
 
 # _live(w): waiver w is not expired and covers this request's resources and
@@ -80,22 +112,15 @@ _projects_match(w) if not w.projects
 
 _projects_match(w) if input.project_id in w.projects
 
-# request_resources are the ids the request is about: every parameter named
-# *_id, every id in a parameter named *_ids, and the source's id (an image
-# made from a backup, a server or a disk is about it). A reason is about the
-# request's resources; a waiver naming any of them matches the reasons of
-# its rule on this request.
+# request_resources are the ids the request is about: its subject
+# parameters, the resources the operation acts on or reads (the image, the
+# backup, the server, the disk, the snapshot, the source an image is made
+# from). Never the other *_id parameters the caller chooses freely (a vault,
+# a key, an enterprise project, a resource group): naming a waived
+# resource there must not borrow its waiver.
 request_resources contains id if {
-	some name, id in object.get(input, "params", {})
-	endswith(name, "_id")
-	is_string(id)
-}
-
-request_resources contains id if {
-	some name, ids in object.get(input, "params", {})
-	endswith(name, "_ids")
-	is_array(ids)
-	some id in ids
+	some name in _subject_params
+	id := input.params[name]
 	is_string(id)
 }
 
@@ -103,3 +128,12 @@ request_resources contains id if {
 	id := input.params.source.id
 	is_string(id)
 }
+
+_subject_params := ["image_id", "backup_id", "server_id", "disk_id", "snapshot_id", "resource_id"]
+
+# relaxes(id) reports whether the settings relax rule id's deny for this
+# request: an enforcement of warn or dryrun, or an active waiver that
+# matches. REQ-002 reads it: a fact that only a relaxed rule needs warns.
+relaxes(id) if _enforcement[id] in {"warn", "dryrun"}
+
+relaxes(id) if _waiver(id)

@@ -35,7 +35,24 @@ _waiver := {
 	"approved_by": "cloud-platform-team",
 }
 
-_waived(r, w) := object.union(r, {"effect": "waived", "waiver": w})
+# _waived(r, w) is reason r waived by w, the first waiver, for _req: the
+# decision shows the waiver's position, and of its resources and projects
+# only the request's. _waived_at is the same for a waiver at pos, for req.
+_waived(r, w) := _waived_at(r, w, 0, _req)
+
+_waived_at(r, w, pos, req) := object.union(r, {"effect": "waived", "waiver": object.union(
+	{"index": pos, "rule": w.rule, "expires": w.expires, "reason": w.reason, "approved_by": w.approved_by},
+	object.union(
+		{"resources": sort([id | some id in w.resources; id in _subjects(req)]) | w.resources},
+		{"projects": [req.project_id] | w.projects},
+	),
+)})
+
+# _subjects(req) are the request's subject ids, written out for the tests.
+_subjects(req) := {id |
+	some name in ["image_id", "backup_id", "server_id", "disk_id", "snapshot_id", "resource_id"]
+	id := req.params[name]
+} | {id | id := req.params.source.id}
 
 # _applied(r, req, waivers, enforcement) is reason r under these settings for
 # request req, scanning the waivers as stock OPA does.
@@ -55,18 +72,30 @@ _indexed(r, req, waivers, enforcement) := x if {
 }
 
 # _index(waivers) is what evaluator.WaiverIndex builds: per rule, the
-# [position, waiver] entries of the waivers that name no resource, and of
-# those that name each resource.
-_index(waivers) := {id: {
-	"any_resource": [[i, w] | some i, w in waivers; w.rule == id; not w.resources],
+# [position, waiver] entries of the waivers that name neither resources nor
+# projects, of those that name each resource, and of those that name
+# projects but no resource, under each project.
+_index(waivers) := {id: object.union(_any_entries(waivers, id), {
 	"by_resource": {res: [[i, w] | some i, w in waivers; w.rule == id; res in object.get(w, "resources", [])] |
 		some w in waivers
 		w.rule == id
 		some res in object.get(w, "resources", [])
 	},
-} |
+	"by_project": {p: [[i, w] | some i, w in waivers; w.rule == id; not w.resources; p in object.get(w, "projects", [])] |
+		some w in waivers
+		w.rule == id
+		not w.resources
+		some p in object.get(w, "projects", [])
+	},
+}) |
 	some id in {w.rule | some w in waivers}
 }
+
+# _any_entries is the index's "any" member of rule id: left out when empty.
+_any_entries(waivers, id) := {"any": entries} if {
+	entries := [[i, w] | some i, w in waivers; w.rule == id; not w.resources; not w.projects]
+	count(entries) > 0
+} else := {}
 
 test_a_waiver_waives_a_deny if {
 	_applied(_deny, _req, [_waiver], {}) == _waived(_deny, _waiver)
@@ -119,18 +148,33 @@ test_a_resource_waiver_matches_only_its_resources if {
 	_applied(_deny, other, [w], {}) == _deny
 }
 
-test_a_resource_waiver_reads_every_id_the_request_names if {
+test_a_resource_waiver_reads_the_requests_subjects if {
 	w := object.union(_waiver, {"resources": ["snap-2"]})
-	ids := object.union(_req, {"params": {"image_id": "img-1", "snapshot_ids": ["snap-1", "snap-2"]}})
-	_applied(_deny, ids, [w], {}) == _waived(_deny, w)
+	snap := object.union(_req, {"params": {"image_id": "img-1", "snapshot_id": "snap-2"}})
+	_applied(_deny, snap, [w], {}) == _waived_at(_deny, w, 0, snap)
 
 	# A source is a resource the request is about (image.create from a backup).
 	src := object.union(_req, {"operation": "image.create", "params": {"source": {"type": "cbr_backup", "id": "snap-2"}}})
-	_applied(_deny, src, [w], {}) == _waived(_deny, w)
+	_applied(_deny, src, [w], {}) == _waived_at(_deny, w, 0, src)
 
-	# Names that are not ids, and ids that are not strings, match nothing.
-	none := object.union(_req, {"params": {"name": "snap-2", "image_id": 7, "snapshot_ids": "snap-2", "disk_ids": [["snap-2"]]}})
+	# A parameter the caller names freely (a vault, a key, an enterprise
+	# project) is not what the request is about: naming the waived resource
+	# there borrows nothing. Nor do lists, names, or ids that are not strings.
+	every name in ["vault_id", "cmk_id", "enterprise_project_id", "kms_key_id", "resource_group_id"] {
+		borrow := object.union(_req, {"params": {name: "snap-2"}})
+		_applied(_deny, borrow, [w], {}) == _deny
+		_indexed(_deny, borrow, [w], {}) == _deny
+	}
+	none := object.union(_req, {"params": {"name": "snap-2", "image_id": 7, "snapshot_ids": ["snap-2"]}})
 	_applied(_deny, none, [w], {}) == _deny
+}
+
+test_a_waiver_shows_only_the_requests_resources_and_project if {
+	# Another tenant's resources and projects a waiver names never appear
+	# in the decision.
+	w := object.union(_waiver, {"resources": ["img-1", "img-of-another-tenant"], "projects": ["p-one", "p-of-another-tenant"]})
+	x := _applied(_deny, _req, [w], {})
+	x.waiver == {"index": 0, "rule": "IMS-FE-011", "expires": w.expires, "reason": w.reason, "approved_by": w.approved_by, "resources": ["img-1"], "projects": ["p-one"]}
 }
 
 test_a_project_waiver_matches_only_its_projects if {
@@ -175,7 +219,7 @@ test_the_first_matching_waiver_wins if {
 
 	# One that does not match is passed over for the next.
 	expired := object.union(a, {"expires": "2026-01-01T00:00:00Z"})
-	_applied(_deny, _req, [expired, b], {}) == _waived(_deny, b)
+	_applied(_deny, _req, [expired, b], {}) == _waived_at(_deny, b, 1, _req)
 }
 
 test_enforcement_dryrun if {
@@ -284,11 +328,11 @@ test_the_index_is_read_when_present if {
 	# waives, one only in the list does not.
 	settings.applied(_deny) == _waived(_deny, _waiver) with input as _req
 		with data.inventory.settings.waivers as []
-		with data.imgadmit_index.waivers_by_rule as {"IMS-FE-011": {"any_resource": [[0, _waiver]], "by_resource": {}}}
+		with data.imgadmit_index.waivers_by_rule as {"IMS-FE-011": {"any": [[0, _waiver]], "by_resource": {}, "by_project": {}}}
 		with time.now_ns as _now
 	settings.applied(_deny) == _deny with input as _req
 		with data.inventory.settings.waivers as [_waiver]
-		with data.imgadmit_index.waivers_by_rule as {"IMS-FE-010": {"any_resource": [[0, _waiver]], "by_resource": {}}}
+		with data.imgadmit_index.waivers_by_rule as {"IMS-FE-010": {"any": [[0, _waiver]], "by_resource": {}, "by_project": {}}}
 		with time.now_ns as _now
 }
 
@@ -296,14 +340,42 @@ test_the_index_keeps_the_settings_order if {
 	# The first waiver in the settings' order wins, whichever part of the
 	# index holds it, and a waiver naming two of the request's resources
 	# (two entries of one position) is still the first.
-	a := object.union(_waiver, {"reason": "ticket 1", "resources": ["img-1", "vault-1"]})
+	a := object.union(_waiver, {"reason": "ticket 1", "resources": ["img-1", "bk-1"]})
 	b := object.union(_waiver, {"reason": "ticket 2"})
-	c := object.union(_waiver, {"reason": "ticket 3", "resources": ["vault-1"]})
-	req := object.union(_req, {"params": {"vault_id": "vault-1"}})
-	_indexed(_deny, req, [a, b, c], {}) == _waived(_deny, a)
-	_indexed(_deny, req, [b, a, c], {}) == _waived(_deny, b)
-	_indexed(_deny, req, [c, b, a], {}) == _waived(_deny, c)
-	settings._waiver("IMS-FE-011") == a with input as req
-		with data.imgadmit_index.waivers_by_rule as _index([a, b, c])
+	c := object.union(_waiver, {"reason": "ticket 3", "resources": ["bk-1"]})
+	d := object.union(_waiver, {"reason": "ticket 4", "projects": ["p-one"]})
+	req := object.union(_req, {"params": {"image_id": "img-1", "source": {"id": "bk-1"}}})
+	_indexed(_deny, req, [a, b, c, d], {}) == _waived_at(_deny, a, 0, req)
+	_indexed(_deny, req, [b, a, c, d], {}) == _waived_at(_deny, b, 0, req)
+	_indexed(_deny, req, [c, b, a, d], {}) == _waived_at(_deny, c, 0, req)
+	_indexed(_deny, req, [d, c, b, a], {}) == _waived_at(_deny, d, 0, req)
+	settings._waiver("IMS-FE-011") == [0, a] with input as req
+		with data.imgadmit_index.waivers_by_rule as _index([a, b, c, d])
+		with time.now_ns as _now
+}
+
+test_req_002_warns_for_a_fact_only_relaxed_rules_need if {
+	# The image's type is missing; the deny rules that need it are
+	# IMS-API-003, IMS-FE-011 and IMS-FE-012. Rolled out as dryrun or warn, or
+	# waived for this image, they need it only to warn; enforced, it refuses.
+	# Facts other rules need keep refusing.
+	req := object.union(_req, {"resources": {"images": {"img-1": {"region": "cn-north-4"}}}})
+	needing := ["IMS-API-003", "IMS-FE-011", "IMS-FE-012"]
+	_image_type_effect(req, {}) == "deny"
+	_image_type_effect(req, {"enforcement": {id: "dryrun" | some id in needing}}) == "warn"
+	_image_type_effect(req, {"enforcement": {"IMS-API-003": "warn", "IMS-FE-011": "dryrun", "IMS-FE-012": "warn"}}) == "warn"
+	_image_type_effect(req, {"waivers": [object.union(_waiver, {"rule": id, "resources": ["img-1"]}) | some id in needing]}) == "warn"
+
+	# One of them still enforced: the fact still refuses.
+	_image_type_effect(req, {"enforcement": {"IMS-API-003": "dryrun", "IMS-FE-011": "dryrun"}}) == "deny"
+}
+
+_image_type_effect(req, settings_) := effect if {
+	[effect] := [r.effect |
+		some r in imgadmit.decision.reasons
+		r.id == "REQ-002"
+		contains(r.message, `"image_type"`)
+	] with input as req
+		with data.inventory.settings as settings_
 		with time.now_ns as _now
 }

@@ -2,6 +2,7 @@ package imgadmit.rules
 
 import data.imgadmit.lib.facts
 import data.imgadmit.lib.reason
+import data.imgadmit.lib.settings
 
 # METADATA
 # title: A fact a rule needs is missing
@@ -10,7 +11,9 @@ import data.imgadmit.lib.reason
 #   inventory nor (when trusted) in the request reports it, at the strength of
 #   the rule: a fact that a deny rule needs to decide refuses the request (fail
 #   closed; with settings.missing_facts = "warn", the CLI's --lenient, it
-#   warns); a fact that only warn or note rules need warns and never refuses.
+#   warns); a fact that only warn or note rules need, or deny rules the
+#   operator's settings relax for this request (enforcement warn or dryrun, a
+#   matching waiver), warns and never refuses.
 #   A rule asks only for the facts its answer depends on.
 # custom:
 #   id: REQ-002
@@ -24,7 +27,7 @@ reasons contains r if {
 	# that differ only in their rule give the same reason, once (reasons is a
 	# set).
 	some m in missing_facts
-	needing := {[x.rule, x.effect] |
+	needing := {[x.rule, _effect_under_settings(x)] |
 		some x in missing_facts
 		x.field == m.field
 		x.id == m.id
@@ -36,6 +39,16 @@ reasons contains r if {
 		_missing_message(m.kind, m.id, m.field, concat(", ", sort({rule | some [rule, _] in needing}))),
 	)
 }
+
+# _effect_under_settings(x) is the effect of the rule that records missing
+# fact x, as the operator's settings leave it: a deny rule rolled out as warn
+# or dryrun, or waived for this request, needs its facts only to warn (REQ-002
+# itself is never relaxed; a fact some enforced deny rule needs still
+# refuses).
+_effect_under_settings(x) := "warn" if {
+	x.effect == "deny"
+	settings.relaxes(x.rule)
+} else := x.effect
 
 # _missing_effect(effects) is REQ-002's effect for a fact the rules with these
 # effects need: deny only when a deny rule needs it, and not in lenient mode.
