@@ -63,7 +63,7 @@ type gatedStore struct {
 	check func(context.Context, *Snapshot) (done func(committed bool), err error)
 
 	mu    sync.Mutex
-	dirty map[uint64]bool // write transactions that touched policies or the inventory
+	dirty map[uint64]bool // write transactions that touched what the gate checks (gated, policies)
 	// ndirty is len(dirty): the read transactions of every decision-log
 	// event (OPA's mask and drop queries) end without taking mu.
 	ndirty atomic.Int64
@@ -113,16 +113,11 @@ func (s *gatedStore) taken(txn storage.Transaction) bool {
 // inventory, and the bundles serving must follow it.
 var bundlesPath = storage.MustParsePath("/system/bundles")
 
-// gated reports whether a write at p is one the gate checks: it can change
-// data.inventory (p is the inventory, below it, or a parent such as the
-// root), or the bundles' manifests, or any data outside data.system (which
-// imgadmit refuses: see Snapshot.Data).
+// gated reports whether a write at p is one the gate checks: any data
+// outside data.system (data.inventory, or data imgadmit refuses: see
+// Snapshot.Data), the root, or the bundles' manifests.
 func gated(p storage.Path) bool {
-	switch {
-	case len(p) == 0, p.HasPrefix(inventoryPath), p.HasPrefix(bundlesPath), bundlesPath.HasPrefix(p):
-		return true
-	}
-	return p[0] != "system"
+	return len(p) == 0 || p[0] != "system" || p.HasPrefix(bundlesPath) || bundlesPath.HasPrefix(p)
 }
 
 func (s *gatedStore) Write(ctx context.Context, txn storage.Transaction, op storage.PatchOp, p storage.Path, v any) error {
