@@ -55,7 +55,7 @@ func (s *Server) checkBundles(ctx context.Context, snap *fleet.Snapshot) (func(b
 	done, err := s.prepareBundles(ctx, snap)
 	if err != nil {
 		s.reloadMu.Unlock()
-		s.reloaded(targetBundle, err, "bundles", bundleRevisions(snap.Bundles))
+		s.reloaded(targetBundle, err, "bundles", revisionsOf(snap.Bundles))
 		return nil, err
 	}
 	return func(committed bool) {
@@ -133,12 +133,13 @@ func (s *Server) prepareBundles(ctx context.Context, snap *fleet.Snapshot) (func
 			})
 			s.tuneMemory()
 		}
-		s.reloaded(targetBundle, nil, "bundles", bundleRevisions(snap.Bundles),
+		s.reloaded(targetBundle, nil, "bundles", revisionsOf(snap.Bundles),
 			"revision", rulebookRev, "previous", beforeRulebook, "inventory_revision", invRev)
 	}, nil
 }
 
-func bundleRevisions(bs map[string]fleet.Bundle) map[string]string {
+// revisionsOf is the bundles' revisions by name, for the server log.
+func revisionsOf(bs map[string]fleet.Bundle) map[string]string {
 	out := make(map[string]string, len(bs))
 	for name, b := range bs {
 		out[name] = b.Revision
