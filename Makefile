@@ -15,7 +15,7 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './bin/*') go.mod go.sum
 REGO       := $(shell find policies -name '*.rego')
 SCHEMAS    := $(shell find schemas -name '*.json')
 
-.PHONY: all build demo test vet fmt-check go-test opa-test opa-fmt opa-check rules-doc calls-doc operations bench-import bench-plan golden bench bench-compare clean fuzz soak
+.PHONY: all build demo test vet fmt-check go-test opa-test opa-fmt opa-check rules-doc calls-doc operations bench-import bench-plan golden bench bench-compare bench-scale clean fuzz soak
 
 all: build
 
@@ -119,6 +119,26 @@ bench-plan:
 bench-compare: $(IMGADMIT) $(OPA) $(LOADGEN)
 	$(LOADGEN) compare -imgadmit $(IMGADMIT) -opa $(OPA) \
 	  -out $(BIN)/bench-compare.txt -bench-out $(BIN)/bench-compare.bench $(BENCH_COMPARE_FLAGS)
+
+## bench-scale: issue 18's fleet-sized inventory: generates SCALE_N resources (default 1,000,000; valid
+## against the inventory schema, deterministic) into bin/, then measures imgadmit serve holding it beside
+## the fixture inventory: time to ready, RSS, decision p50/p99, single-resource changes, p99 during
+## changes; prints them beside the targets (bin/bench-scale.txt, benchstat lines in bin/bench-scale.bench)
+## and profiles the load and one change (bin/scale-profiles, tops in bin/bench-scale-profiles.txt).
+## A quick run: make bench-scale SCALE_N=100000. More flags: SCALE_FLAGS (bin/loadgen scale -h).
+SCALE_N     ?= 1000000
+SCALE_FLAGS ?=
+bench-scale: $(IMGADMIT) $(LOADGEN)
+	$(LOADGEN) scale -imgadmit $(IMGADMIT) -n $(SCALE_N) -data-dir $(BIN) -profile-dir $(BIN)/scale-profiles \
+	  -out $(BIN)/bench-scale.txt -bench-out $(BIN)/bench-scale.bench $(SCALE_FLAGS)
+	@: > $(BIN)/bench-scale-profiles.txt
+	@for p in load-cpu change-cpu load-heap; do \
+	  echo "== $$p: go tool pprof -top -cum" >> $(BIN)/bench-scale-profiles.txt; \
+	  $(GO) tool pprof -top -cum -nodecount 40 $(LOADGEN) $(BIN)/scale-profiles/$$p.pprof >> $(BIN)/bench-scale-profiles.txt 2>&1; \
+	  echo "== $$p: go tool pprof -top" >> $(BIN)/bench-scale-profiles.txt; \
+	  $(GO) tool pprof -top -nodecount 25 $(LOADGEN) $(BIN)/scale-profiles/$$p.pprof >> $(BIN)/bench-scale-profiles.txt 2>&1; \
+	done
+	@echo "profiles: $(BIN)/bench-scale-profiles.txt"
 
 ## fuzz: run every fuzz target in turn for FUZZTIME each; each target's output is in
 ## bin/fuzz-<Target>.log (a crasher lands in <package>/testdata/fuzz/<Target>/: commit it)

@@ -2,8 +2,10 @@
 //
 //	loadgen compare [flags]   imgadmit serve vs opa run --server, alternating; imgadmit eval vs opa eval
 //	loadgen run --url URL     one load against any OPA Data API endpoint
+//	loadgen scale [flags]     imgadmit serve with a generated inventory of N resources vs the fixture inventory
 //
-// `make bench-compare` runs compare and keeps its output in bin/bench-compare.txt.
+// `make bench-compare` runs compare and keeps its output in bin/bench-compare.txt;
+// `make bench-scale` runs scale (bin/bench-scale.txt).
 package main
 
 import (
@@ -24,7 +26,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadgen compare|run [flags] (-h for the flags)")
+		fmt.Fprintln(os.Stderr, "usage: loadgen compare|run|scale [flags] (-h for the flags)")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -35,8 +37,10 @@ func main() {
 		err = compare(ctx, os.Args[2:])
 	case "run":
 		err = run(ctx, os.Args[2:])
+	case "scale":
+		err = scale(ctx, os.Args[2:])
 	default:
-		err = fmt.Errorf("unknown command %q: want compare or run", os.Args[1])
+		err = fmt.Errorf("unknown command %q: want compare, run or scale", os.Args[1])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -93,6 +97,57 @@ func compare(ctx context.Context, args []string) error {
 		cfg.Bench = f
 	}
 	return Compare(ctx, cfg)
+}
+
+func scale(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("scale", flag.ExitOnError)
+	cfg := ScaleConfig{}
+	fs.StringVar(&cfg.Imgadmit, "imgadmit", "bin/imgadmit", "the imgadmit binary")
+	fs.StringVar(&cfg.Inventory, "inventory", "fixtures/inventory.yaml", "the base inventory: the small one measured, and written into the big one")
+	fs.StringVar(&cfg.Fixtures, "fixtures", "fixtures/requests", "the request fixtures")
+	fs.StringVar(&cfg.DataDir, "data-dir", "bin", "where to write the generated inventory (scale-inventory-N.json)")
+	fs.IntVar(&cfg.N, "n", 1_000_000, "resources to generate")
+	fs.Uint64Var(&cfg.Seed, "seed", 18, "the generator's seed")
+	fs.IntVar(&cfg.Rounds, "rounds", 3, "fixed-rate rounds per inventory, alternating")
+	fs.Float64Var(&cfg.Rate, "rate", 200, "requests per second of a round")
+	fs.DurationVar(&cfg.Duration, "duration", 5*time.Second, "one round")
+	fs.IntVar(&cfg.Changes, "changes", 10, "single-resource changes timed one after the other")
+	fs.DurationVar(&cfg.ReadyTimeout, "ready-timeout", 5*time.Minute, "the longest wait for a server's /health/ready")
+	fs.StringVar(&cfg.ProfileDir, "profile-dir", "", "write CPU and heap profiles of the load and of one change here (in this process)")
+	out := fs.String("out", "", "also write the report to this file")
+	benchOut := fs.String("bench-out", "", "also write benchstat lines to this file")
+	_ = fs.Parse(args)
+	if cfg.N < 0 || cfg.Rounds < 1 || cfg.Rate <= 0 || cfg.Duration <= 0 || cfg.Changes < 1 {
+		return fmt.Errorf("scale: -n %d -rounds %d -rate %g -duration %s -changes %d: want n >= 0 and the others above zero",
+			cfg.N, cfg.Rounds, cfg.Rate, cfg.Duration, cfg.Changes)
+	}
+	work, err := os.MkdirTemp("", "loadgen-scale-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	cfg.WorkDir = work
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return err
+	}
+	cfg.Out = os.Stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.Out = io.MultiWriter(os.Stdout, f)
+	}
+	if *benchOut != "" {
+		f, err := os.Create(*benchOut)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.Bench = f
+	}
+	return Scale(ctx, cfg)
 }
 
 func run(ctx context.Context, args []string) error {
