@@ -132,7 +132,7 @@ type reader struct {
 // truncated page).
 func top(r facts.Response, set *facts.Set, outer string) []item {
 	if id, ok := r.Doc["RequestId"].(string); !ok || id == "" {
-		set.Problem(r, "/RequestId", "RequestId is %s, not the request's id", kindOf(r.Doc["RequestId"]))
+		set.Problem(r, "/RequestId", "RequestId is %s, not the request's id", facts.TypeName(r.Doc["RequestId"]))
 	}
 	inner := lists[outer]
 	if r.Doc[outer] == nil {
@@ -149,7 +149,7 @@ func top(r facts.Response, set *facts.Set, outer string) []item {
 		m, ok := v.(map[string]any)
 		ptr := base + strconv.Itoa(i)
 		if !ok {
-			set.Problem(r, ptr, "%s is %s, not an object", inner, kindOf(v))
+			set.Problem(r, ptr, "%s is %s, not an object", inner, facts.TypeName(v))
 			continue
 		}
 		items = append(items, item{r: r, set: set, m: m, ptr: ptr})
@@ -167,7 +167,7 @@ func regionOf(r facts.Response, set *facts.Set, m map[string]any, ptr string) (r
 		s, ok := v.(string)
 		switch {
 		case !ok:
-			set.Problem(r, ptr, "RegionId is %s, not a string", kindOf(v))
+			set.Problem(r, ptr, "RegionId is %s, not a string", facts.TypeName(v))
 			return "", ""
 		case s == "":
 		case !isRegion(s):
@@ -245,7 +245,7 @@ func (rd reader) images(r facts.Response, set *facts.Set) {
 			mm, ok := mv.(map[string]any)
 			ptr := base + strconv.Itoa(j)
 			if !ok {
-				set.Problem(r, ptr, "DiskDeviceMapping is %s, not an object", kindOf(mv))
+				set.Problem(r, ptr, "DiskDeviceMapping is %s, not an object", facts.TypeName(mv))
 				continue
 			}
 			m := item{r: r, set: set, m: mm, ptr: ptr}
@@ -328,7 +328,7 @@ func (rd reader) instances(r facts.Response, set *facts.Set) {
 			lm, ok := lv.(map[string]any)
 			ptr := base + strconv.Itoa(j)
 			if !ok {
-				set.Problem(r, ptr, "LockReason is %s, not an object", kindOf(lv))
+				set.Problem(r, ptr, "LockReason is %s, not an object", facts.TypeName(lv))
 				continue
 			}
 			l := item{r: r, set: set, m: lm, ptr: ptr}
@@ -470,5 +470,5 @@ func describe(v any) string {
 	if f, ok := v.(float64); ok {
 		return strconv.FormatFloat(f, 'g', -1, 64)
 	}
-	return kindOf(v)
+	return facts.TypeName(v)
 }

@@ -36,7 +36,7 @@ func (it *item) str(key string) (string, bool) {
 	}
 	s, isStr := v.(string)
 	if !isStr {
-		it.problem(key, "%s is %s, not a string", key, kindOf(v))
+		it.problem(key, "%s is %s, not a string", key, facts.TypeName(v))
 		return "", false
 	}
 	return s, s != ""
@@ -51,7 +51,7 @@ func (it *item) boolean(key string) (bool, bool) {
 	}
 	b, isBool := v.(bool)
 	if !isBool {
-		it.problem(key, "%s is %s, not a boolean", key, kindOf(v))
+		it.problem(key, "%s is %s, not a boolean", key, facts.TypeName(v))
 		return false, false
 	}
 	return b, true
@@ -69,7 +69,7 @@ func (it *item) id(key string) (string, bool) {
 	s, isStr := v.(string)
 	switch {
 	case !isStr:
-		it.problem(key, "%s is %s, not a string", key, kindOf(v))
+		it.problem(key, "%s is %s, not a string", key, facts.TypeName(v))
 		return "", false
 	case !evaluator.IsID(s):
 		it.problem(key, "%s %q is not an id (1-255 characters, no control or format characters, no whitespace at either end)", key, s)
@@ -111,7 +111,7 @@ func list(r facts.Response, set *facts.Set, m map[string]any, key, ptr string) (
 	}
 	a, isArray := v.([]any)
 	if !isArray {
-		set.Problem(r, ptr, "%s is %s, not an array", key, kindOf(v))
+		set.Problem(r, ptr, "%s is %s, not an array", key, facts.TypeName(v))
 		return nil, false
 	}
 	return a, true
@@ -127,7 +127,7 @@ func wrapped(r facts.Response, set *facts.Set, m map[string]any, outer, inner, p
 	}
 	w, isObject := v.(map[string]any)
 	if !isObject {
-		set.Problem(r, ptr+"/"+outer, "%s is %s, not an object with %s", outer, kindOf(v), inner)
+		set.Problem(r, ptr+"/"+outer, "%s is %s, not an object with %s", outer, facts.TypeName(v), inner)
 		return nil, false
 	}
 	if _, present := w[inner]; !present {
@@ -203,24 +203,4 @@ func accountID(v any) (string, bool) {
 		return strconv.FormatInt(int64(n), 10), true
 	}
 	return "", false
-}
-
-// kindOf names a JSON value's type for a message.
-func kindOf(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case json.Number, float64, int, int64:
-		return "a number"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	default:
-		return "a value of another type"
-	}
 }

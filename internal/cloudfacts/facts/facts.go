@@ -8,6 +8,7 @@
 package facts
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -200,4 +201,25 @@ func show(v any) string {
 		return fmt.Sprintf("%q", s)
 	}
 	return fmt.Sprint(v)
+}
+
+// TypeName names a decoded JSON value's type for a message ("a string",
+// "an array"), as both providers' readers write it.
+func TypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case json.Number, float64, int, int64:
+		return "a number"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	default:
+		return "a value of another type"
+	}
 }

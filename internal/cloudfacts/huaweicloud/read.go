@@ -62,37 +62,19 @@ func at(base, key string) string {
 	return base + "/" + key
 }
 
-// typeName names a decoded JSON value's type, for messages.
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a Boolean"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	default:
-		return "a number"
-	}
-}
-
 // list reads the array under key, each item an object, with item.
 func (rd *reader) list(key string, item func(base string, m map[string]any)) {
 	v := rd.r.Doc[key]
 	list, ok := v.([]any)
 	if !ok {
-		rd.problem("/"+key, "%s is %s, not an array: a truncated or broken page", key, typeName(v))
+		rd.problem("/"+key, "%s is %s, not an array: a truncated or broken page", key, facts.TypeName(v))
 		return
 	}
 	for i, v := range list {
 		base := "/" + key + "/" + strconv.Itoa(i)
 		m, ok := v.(map[string]any)
 		if !ok {
-			rd.problem(base, "item is %s, not an object: a truncated or broken page", typeName(v))
+			rd.problem(base, "item is %s, not an object: a truncated or broken page", facts.TypeName(v))
 			continue
 		}
 		item(base, m)
@@ -107,7 +89,7 @@ func (rd *reader) id(base string, m map[string]any) (string, bool) {
 	case !present:
 		rd.problem(base, "no id: a truncated or broken item")
 	case !isString:
-		rd.problem(at(base, "id"), "id is %s, not a string", typeName(v))
+		rd.problem(at(base, "id"), "id is %s, not a string", facts.TypeName(v))
 	case s == "":
 		rd.problem(at(base, "id"), "id is empty")
 	default:
@@ -125,7 +107,7 @@ func (rd *reader) str(base string, m map[string]any, key string) (s string, pres
 	}
 	s, ok = v.(string)
 	if !ok {
-		rd.problem(at(base, key), "%s is %s, not a string", key, typeName(v))
+		rd.problem(at(base, key), "%s is %s, not a string", key, facts.TypeName(v))
 		return "", false, false
 	}
 	return s, true, true
@@ -139,7 +121,7 @@ func (rd *reader) boolean(base string, m map[string]any, key string) (b, present
 	}
 	b, ok = v.(bool)
 	if !ok {
-		rd.problem(at(base, key), "%s is %s, not a Boolean", key, typeName(v))
+		rd.problem(at(base, key), "%s is %s, not a boolean", key, facts.TypeName(v))
 		return false, false, false
 	}
 	return b, true, true
@@ -177,7 +159,7 @@ func (rd *reader) object(base string, m map[string]any, key string) map[string]a
 	}
 	o, ok := v.(map[string]any)
 	if !ok {
-		rd.problem(at(base, key), "%s is %s, not an object", key, typeName(v))
+		rd.problem(at(base, key), "%s is %s, not an object", key, facts.TypeName(v))
 	}
 	return o
 }
@@ -244,7 +226,7 @@ func (rd *reader) image(base string, m map[string]any) {
 			return
 		}
 	default:
-		rd.problem(at(base, "__whole_image"), "__whole_image is %s, not a string or a Boolean", typeName(v))
+		rd.problem(at(base, "__whole_image"), "__whole_image is %s, not a string or a boolean", facts.TypeName(v))
 		return
 	}
 	switch {
@@ -382,7 +364,7 @@ func (rd *reader) backup(base string, m map[string]any) {
 				ib := at(eb, "os_images_data") + "/" + strconv.Itoa(i)
 				o, ok := item.(map[string]any)
 				if !ok {
-					rd.problem(ib, "item is %s, not an object", typeName(item))
+					rd.problem(ib, "item is %s, not an object", facts.TypeName(item))
 					return
 				}
 				img, present, ok := rd.str(ib, o, "image_id")
@@ -395,7 +377,7 @@ func (rd *reader) backup(base string, m map[string]any) {
 				}
 			}
 		default:
-			rd.problem(at(eb, "os_images_data"), "os_images_data is %s, not an array", typeName(v))
+			rd.problem(at(eb, "os_images_data"), "os_images_data is %s, not an array", facts.TypeName(v))
 			return
 		}
 	}

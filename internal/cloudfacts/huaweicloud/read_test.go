@@ -371,7 +371,7 @@ func TestBadInput(t *testing.T) {
 		{"virtual_env_type unknown", []facts.Response{images(func(m map[string]any) { m["virtual_env_type"] = "Hyper" })}, []string{`/images/1/virtual_env_type: virtual_env_type "Hyper"`}},
 		{"image status unknown", []facts.Response{images(func(m map[string]any) { m["status"] = "pending_delete" })}, []string{`/images/1/status: status "pending_delete"`}},
 		{"owner an object", []facts.Response{images(func(m map[string]any) { m["owner"] = map[string]any{} })}, []string{`/images/1/owner: owner is an object`}},
-		{"__backup_id a Boolean", []facts.Response{images(func(m map[string]any) { m["__backup_id"] = true })}, []string{`/images/1/__backup_id: __backup_id is a Boolean`}},
+		{"__backup_id a Boolean", []facts.Response{images(func(m map[string]any) { m["__backup_id"] = true })}, []string{`/images/1/__backup_id: __backup_id is a boolean`}},
 		{"backups truncated", []facts.Response{resp("backups.json", map[string]any{"backups": nil, "count": json.Number("3")})}, []string{"/backups: backups is null, not an array"}},
 		{"CBR resource_type new", []facts.Response{backups(func(m map[string]any) { m["resource_type"] = "OS::Cce::Cluster" })}, []string{`/backups/0/resource_type: resource_type "OS::Cce::Cluster"`}},
 		{"CBR status creating", []facts.Response{backups(func(m map[string]any) { m["status"] = "creating" })}, []string{`/backups/0/status: status "creating"`}},
@@ -379,7 +379,7 @@ func TestBadInput(t *testing.T) {
 		{"extend_info a string", []facts.Response{backups(func(m map[string]any) { m["extend_info"] = "x" })}, []string{`/backups/0/extend_info: extend_info is a string`}},
 		{"contain_system_disk a string", []facts.Response{backups(func(m map[string]any) {
 			m["extend_info"].(map[string]any)["contain_system_disk"] = "true"
-		})}, []string{`/backups/0/extend_info/contain_system_disk: contain_system_disk is a string, not a Boolean`}},
+		})}, []string{`/backups/0/extend_info/contain_system_disk: contain_system_disk is a string, not a boolean`}},
 		{"os_images_data item a string", []facts.Response{backups(func(m map[string]any) {
 			m["extend_info"].(map[string]any)["os_images_data"] = []any{"i-1"}
 		})}, []string{`/backups/0/extend_info/os_images_data/0: item is a string`}},
