@@ -79,23 +79,11 @@ func compare(ctx context.Context, args []string) error {
 	defer os.RemoveAll(work)
 	cfg.WorkDir = work
 	cfg.Env = strings.Fields(*env)
-	cfg.Out = os.Stdout
-	if *out != "" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		cfg.Out = io.MultiWriter(os.Stdout, f)
+	closeReports, err := reports(*out, *benchOut, &cfg.Out, &cfg.Bench)
+	if err != nil {
+		return err
 	}
-	if *benchOut != "" {
-		f, err := os.Create(*benchOut)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		cfg.Bench = f
-	}
+	defer closeReports()
 	return Compare(ctx, cfg)
 }
 
@@ -130,23 +118,11 @@ func scale(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return err
 	}
-	cfg.Out = os.Stdout
-	if *out != "" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		cfg.Out = io.MultiWriter(os.Stdout, f)
+	closeReports, err := reports(*out, *benchOut, &cfg.Out, &cfg.Bench)
+	if err != nil {
+		return err
 	}
-	if *benchOut != "" {
-		f, err := os.Create(*benchOut)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		cfg.Bench = f
-	}
+	defer closeReports()
 	return Scale(ctx, cfg)
 }
 
@@ -196,4 +172,35 @@ func loopback(target string) error {
 		return fmt.Errorf("--url %q: only loopback addresses", target)
 	}
 	return nil
+}
+
+// reports points out at standard output, and also at the file outFile when
+// given, and bench at the file benchFile when given (nil otherwise); the
+// function returned closes the files.
+func reports(outFile, benchFile string, out, bench *io.Writer) (func(), error) {
+	var files []*os.File
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	*out = os.Stdout
+	if outFile != "" {
+		f, err := os.Create(outFile)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+		*out = io.MultiWriter(os.Stdout, f)
+	}
+	if benchFile != "" {
+		f, err := os.Create(benchFile)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		files = append(files, f)
+		*bench = f
+	}
+	return closeAll, nil
 }
