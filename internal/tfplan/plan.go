@@ -87,22 +87,14 @@ func LooksLikePlan(raw []byte) bool {
 
 // skipValue reads past one JSON value without keeping it.
 func skipValue(dec *json.Decoder) error {
-	depth := 0
-	for {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch t {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-		if depth == 0 {
-			return nil
-		}
+	t, err := dec.Token()
+	if err != nil {
+		return err
 	}
+	if t == json.Delim('{') || t == json.Delim('[') {
+		return skipRest(dec)
+	}
+	return nil
 }
 
 // invalid is the error for a plan that cannot be read.

@@ -591,32 +591,24 @@ func (c *change) number(obj map[string]any, side, key string) (json.Number, bool
 	return n, ok
 }
 
+// strings reads an array of strings; one unknown until apply, even in
+// part, is never read as known.
 func (c *change) strings(obj map[string]any, side, key string) ([]string, bool) {
-	v := obj[key]
-	if v == nil {
+	if _, isArray := obj[key].([]any); isArray && side == "after" && c.isUnknown(key) {
 		return nil, false
 	}
-	a, ok := v.([]any)
-	if !ok {
-		c.problemAt(c.at(side, key), "%s must be an array, but got %s", key, evaluator.JSONTypeName(v))
-		return nil, false
-	}
-	if side == "after" && c.isUnknown(key) {
-		return nil, false // unknown until apply: never read as known
-	}
-	out := make([]string, 0, len(a))
-	for i, e := range a {
-		s, ok := e.(string)
-		if !ok {
-			c.problemAt(c.at(side, key, strconv.Itoa(i)), "%s[%d] must be a string, but got %s", key, i, evaluator.JSONTypeName(e))
-			return nil, false
-		}
-		out = append(out, s)
-	}
-	return out, true
+	return arrayOf[string](c, obj, side, key, "a string")
 }
 
+// objects reads an array of objects; their callers read each element's
+// unknown members themselves.
 func (c *change) objects(obj map[string]any, side, key string) ([]map[string]any, bool) {
+	return arrayOf[map[string]any](c, obj, side, key, "an object")
+}
+
+// arrayOf reads obj[key] as an array of T (a problem at the element
+// otherwise); false when absent or wrong.
+func arrayOf[T any](c *change, obj map[string]any, side, key, what string) ([]T, bool) {
 	v := obj[key]
 	if v == nil {
 		return nil, false
@@ -626,14 +618,14 @@ func (c *change) objects(obj map[string]any, side, key string) ([]map[string]any
 		c.problemAt(c.at(side, key), "%s must be an array, but got %s", key, evaluator.JSONTypeName(v))
 		return nil, false
 	}
-	out := make([]map[string]any, 0, len(a))
+	out := make([]T, 0, len(a))
 	for i, e := range a {
-		m, ok := e.(map[string]any)
+		x, ok := e.(T)
 		if !ok {
-			c.problemAt(c.at(side, key, strconv.Itoa(i)), "%s[%d] must be an object, but got %s", key, i, evaluator.JSONTypeName(e))
+			c.problemAt(c.at(side, key, strconv.Itoa(i)), "%s[%d] must be %s, but got %s", key, i, what, evaluator.JSONTypeName(e))
 			return nil, false
 		}
-		out = append(out, m)
+		out = append(out, x)
 	}
 	return out, true
 }
