@@ -208,34 +208,24 @@ func (e *Evaluator) SetInventory(ctx context.Context, inv map[string]any) error 
 	if inv == nil {
 		inv = map[string]any{}
 	}
-	if errs := e.validator.validateInventory(inv); len(errs) > 0 {
-		return &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	st, err := e.prepare(ctx, e.state.Load().book, inv, "")
-	if err != nil {
-		return err
-	}
-	e.state.Store(st)
-	return nil
+	return e.set(ctx, nil, inv)
 }
 
 // SetRulebook compiles the rulebook in fsys and makes it the rulebook of every
 // decision that starts after it returns. On error the previous one stays.
 func (e *Evaluator) SetRulebook(ctx context.Context, fsys fs.FS) error {
-	book, err := loadRulebook(fsys)
-	if err != nil {
-		return err
-	}
+	return e.set(ctx, fsys, nil)
+}
+
+// set prepares a change and applies it, one replacement at a time.
+func (e *Evaluator) set(ctx context.Context, policies fs.FS, inv map[string]any) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	old := e.state.Load()
-	st, err := e.prepare(ctx, book, old.inventory, old.inventoryRevision)
+	c, err := e.Prepare(ctx, policies, inv)
 	if err != nil {
 		return err
 	}
-	e.state.Store(st)
+	e.state.Store(c.st)
 	return nil
 }
 
