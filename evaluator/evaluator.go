@@ -7,8 +7,6 @@ package evaluator
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,9 +19,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown"
 
+	"github.com/imgadmit/imgadmit/internal/factstore"
 	"github.com/imgadmit/imgadmit/policies"
 	"github.com/imgadmit/imgadmit/schemas"
 )
@@ -40,6 +38,9 @@ type Options struct {
 	// Inventory is the inventory document ({resources, settings}), already
 	// decoded; nil means none. It is validated by New.
 	Inventory map[string]any
+	// Facts, when set, is the inventory already read and checked (FactsOf,
+	// ReadInventoryStream), in place of Inventory.
+	Facts *factstore.Inventory
 	// Lenient turns missing facts into warnings (settings.missing_facts = warn).
 	Lenient bool
 	// TrustRequestFacts, when set, overrides settings.trust_request_facts.
@@ -65,10 +66,16 @@ type Evaluator struct {
 // decision never sees half of a reload.
 type state struct {
 	book      *rulebook
-	inventory map[string]any
+	inventory *factstore.Inventory
 	// inventoryRevision is the inventory's digest (InventoryRevision).
 	inventoryRevision string
-	query             rego.PreparedEvalQuery
+	// rest is what the store holds beside the keyed kinds: the inventory's
+	// settings with the caller's overrides, the account; extra is the
+	// waiver index. Both depend on the settings only, so a change to a
+	// resource keeps them.
+	rest, extra map[string]any
+	restDigest  string
+	query       rego.PreparedEvalQuery
 }
 
 // DecideOptions are per-call choices.
@@ -100,14 +107,17 @@ func New(ctx context.Context, opts Options) (*Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	inv := opts.Inventory
-	if inv == nil {
-		inv = map[string]any{}
+	facts := opts.Facts
+	if facts == nil {
+		inv := opts.Inventory
+		if inv == nil {
+			inv = map[string]any{}
+		}
+		if facts, err = e.validator.facts(inv); err != nil {
+			return nil, err
+		}
 	}
-	if errs := v.validateInventory(inv); len(errs) > 0 {
-		return nil, &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
-	}
-	st, err := e.prepare(ctx, book, inv, "")
+	st, err := e.prepare(ctx, book, facts, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -115,22 +125,52 @@ func New(ctx context.Context, opts Options) (*Evaluator, error) {
 	return e, nil
 }
 
+// FactsOf checks a whole decoded inventory document against its schema and
+// makes it the facts ReplaceInventory and Prepare take (nil: {}).
+func FactsOf(inv map[string]any) (*factstore.Inventory, error) {
+	v, err := embeddedValidator()
+	if err != nil {
+		return nil, internalError("compile schemas", err)
+	}
+	if inv == nil {
+		inv = map[string]any{}
+	}
+	return v.facts(inv)
+}
+
+// facts is FactsOf with v.
+func (v *validator) facts(inv map[string]any) (*factstore.Inventory, error) {
+	if errs := v.validateInventory(inv); len(errs) > 0 {
+		return nil, &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
+	}
+	facts, err := factstore.FromValue(inv)
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidInventory, Message: err.Error(), err: err}
+	}
+	return facts, nil
+}
+
 // prepare builds the store and prepares the decision query for one rulebook
-// and inventory.
-// rev is inv's revision when it is known (the inventory did not change), or
-// empty.
-func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv map[string]any, rev string) (*state, error) {
-	// The store holds the inventory as OPA values, converted once here: by
-	// default every read of data.inventory in a rule would convert the part
-	// it reads again, on every decision.
-	if errs := checkSettings(book, inv); len(errs) > 0 {
-		return nil, &Error{Code: CodeInvalidInventory, Message: "the inventory's settings do not fit the rulebook", Errors: errs}
+// and inventory. prev, when not nil, is a state whose settings-derived
+// parts (the overridden settings, the waiver index) inv shares when its
+// settings are the same: a change to one resource rebuilds neither.
+func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv *factstore.Inventory, prev *state) (*state, error) {
+	st := &state{book: book, inventory: inv, inventoryRevision: inv.Revision(), restDigest: inv.RestDigest()}
+	if prev != nil && prev.book == book && prev.restDigest == st.restDigest {
+		st.rest, st.extra = prev.rest, prev.extra
+	} else {
+		if errs := checkSettings(book, inv.Rest()); len(errs) > 0 {
+			return nil, &Error{Code: CodeInvalidInventory, Message: "the inventory's settings do not fit the rulebook", Errors: errs}
+		}
+		st.rest = e.effectiveInventory(inv.Rest())
+		if idx := WaiverIndex(inv.Rest()); idx != nil {
+			st.extra = map[string]any{"imgadmit_index": idx}
+		}
 	}
-	data := map[string]any{"inventory": e.effectiveInventory(inv)}
-	if idx := WaiverIndex(inv); idx != nil {
-		data["imgadmit_index"] = idx
-	}
-	store := inmem.NewFromObjectWithOpts(data, inmem.OptReturnASTValuesOnRead(true))
+	// The store hands a decision the resources it reads, converted to OPA
+	// values as it reads them (factstore); the rest, small, is converted once
+	// here.
+	store := factstore.NewStore(inv, st.rest, st.extra)
 	q, err := rego.New(
 		rego.Query(decisionQuery),
 		rego.Compiler(book.compiler),
@@ -160,24 +200,8 @@ func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv map[string]
 	if err != nil {
 		return nil, &Error{Code: CodeInvalidRulebook, Message: fmt.Sprintf("the rulebook cannot decide a canary request: %v", err), err: err}
 	}
-	if rev == "" {
-		if rev, err = inventoryRevision(inv); err != nil {
-			return nil, internalError("inventory revision", err)
-		}
-	}
-	return &state{book: book, inventory: inv, inventoryRevision: rev, query: q}, nil
-}
-
-// inventoryRevision is "sha256:" and the digest of inv's JSON (keys sorted,
-// as encoding/json writes a map): the same facts and settings have the same
-// revision, however they were written or delivered.
-func inventoryRevision(inv map[string]any) (string, error) {
-	b, err := json.Marshal(inv)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
+	st.query = q
+	return st, nil
 }
 
 // effectiveInventory applies the caller's overrides (--lenient,
@@ -208,6 +232,17 @@ func (e *Evaluator) SetInventory(ctx context.Context, inv map[string]any) error 
 	if inv == nil {
 		inv = map[string]any{}
 	}
+	facts, err := e.validator.facts(inv)
+	if err != nil {
+		return err
+	}
+	return e.set(ctx, nil, facts)
+}
+
+// ReplaceInventory makes inv, read by ReadInventoryStream (which checked it
+// against the schema), the inventory of every decision that starts after it
+// returns. On error the previous inventory stays.
+func (e *Evaluator) ReplaceInventory(ctx context.Context, inv *factstore.Inventory) error {
 	return e.set(ctx, nil, inv)
 }
 
@@ -218,7 +253,7 @@ func (e *Evaluator) SetRulebook(ctx context.Context, fsys fs.FS) error {
 }
 
 // set prepares a change and applies it, one replacement at a time.
-func (e *Evaluator) set(ctx context.Context, policies fs.FS, inv map[string]any) error {
+func (e *Evaluator) set(ctx context.Context, policies fs.FS, inv *factstore.Inventory) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c, err := e.Prepare(ctx, policies, inv)
@@ -226,6 +261,72 @@ func (e *Evaluator) set(ctx context.Context, policies fs.FS, inv map[string]any)
 		return err
 	}
 	e.state.Store(c.st)
+	return nil
+}
+
+// ResourceChange is one resource of a keyed kind (factstore.Kinds) replaced,
+// added or removed.
+type ResourceChange struct {
+	Kind, ID string
+	// Value is the resource's facts, decoded (maps, json.Number...).
+	Value any
+	// Remove removes the resource instead.
+	Remove bool
+}
+
+// EditInventory changes the inventory serving in place of replacing it:
+// rest (when not nil) becomes the document without the keyed kinds'
+// resources (settings, the account), and each change is made to its
+// resource. What changes is checked against the schema, the resources
+// changed alone; the rest is shared with the inventory serving. cur, when
+// not empty, is the revision the change was made against: if another
+// change came first, nothing changes and the error says so. On error the
+// inventory serving stays.
+func (e *Evaluator) EditInventory(ctx context.Context, cur string, rest map[string]any, changes []ResourceChange) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	old := e.state.Load()
+	if cur != "" && cur != old.inventoryRevision {
+		return &Error{Code: CodeInvalidInventory, Message: fmt.Sprintf("the inventory changed while the change was made (its revision is %s, not %s)", old.inventoryRevision, cur)}
+	}
+	var errs []FieldError
+	if rest != nil {
+		errs = e.validator.validateInventory(rest)
+	}
+	fc := make([]factstore.Change, 0, len(changes))
+	for _, c := range changes {
+		if c.Remove {
+			fc = append(fc, factstore.Change{Kind: c.Kind, ID: c.ID})
+			continue
+		}
+		doc := map[string]any{"resources": map[string]any{c.Kind: map[string]any{c.ID: c.Value}}}
+		if fe := e.validator.validateInventory(doc); len(fe) > 0 {
+			errs = append(errs, fe...)
+			continue
+		}
+		raw, err := factstore.AppendCanonical(nil, c.Value)
+		if err != nil {
+			errs = append(errs, FieldError{Pointer: "/resources/" + escapePointer(c.Kind) + "/" + escapePointer(c.ID), Message: err.Error()})
+			continue
+		}
+		fc = append(fc, factstore.Change{Kind: c.Kind, ID: c.ID, Value: raw})
+	}
+	if len(errs) > 0 {
+		sortFieldErrors(errs)
+		return &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
+	}
+	inv, err := old.inventory.With(rest, fc)
+	if err != nil {
+		return &Error{Code: CodeInvalidInventory, Message: err.Error(), err: err}
+	}
+	if inv.Revision() == old.inventoryRevision {
+		return nil
+	}
+	st, err := e.prepare(ctx, old.book, inv, old)
+	if err != nil {
+		return err
+	}
+	e.state.Store(st)
 	return nil
 }
 
@@ -244,8 +345,9 @@ func (c *Change) Revisions() (rulebook, inventory string) {
 
 // Prepare checks and prepares a change without making it serve: the rulebook
 // in policies (nil keeps the rulebook serving) with inv as the inventory
-// (nil keeps the inventory serving). On error nothing changes.
-func (e *Evaluator) Prepare(ctx context.Context, policies fs.FS, inv map[string]any) (*Change, error) {
+// (nil keeps the inventory serving; from FactsOf or ReadInventoryStream,
+// which checked it). On error nothing changes.
+func (e *Evaluator) Prepare(ctx context.Context, policies fs.FS, inv *factstore.Inventory) (*Change, error) {
 	old := e.state.Load()
 	book := old.book
 	if policies != nil {
@@ -254,23 +356,14 @@ func (e *Evaluator) Prepare(ctx context.Context, policies fs.FS, inv map[string]
 			return nil, err
 		}
 	}
-	rev := old.inventoryRevision
 	if inv == nil {
 		inv = old.inventory
-	} else {
-		if errs := e.validator.validateInventory(inv); len(errs) > 0 {
-			return nil, &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
-		}
-		var err error
-		if rev, err = inventoryRevision(inv); err != nil {
-			return nil, internalError("inventory revision", err)
-		}
 	}
-	if book == old.book && rev == old.inventoryRevision {
+	if book == old.book && inv.Revision() == old.inventoryRevision {
 		// Nothing changes (a bundle served again without an ETag).
 		return &Change{st: old}, nil
 	}
-	st, err := e.prepare(ctx, book, inv, rev)
+	st, err := e.prepare(ctx, book, inv, old)
 	if err != nil {
 		return nil, err
 	}
@@ -288,15 +381,16 @@ func (e *Evaluator) Apply(c *Change) {
 // Revision is the revision of the rulebook now in use.
 func (e *Evaluator) Revision() string { return e.state.Load().book.revision }
 
-// InventoryRevision is the revision of the inventory now in use: the digest
-// of its JSON, so the same inventory has the same revision wherever it came
-// from.
+// InventoryRevision is the revision of the inventory now in use: a digest
+// of its facts and settings, so the same inventory has the same revision
+// wherever it came from.
 func (e *Evaluator) InventoryRevision() string { return e.state.Load().inventoryRevision }
 
 // InventorySnapshot is the inventory now in use (as given, without the
-// caller's overrides) and its revision, read together: the revision is the one of that inventory, even while another
-// is being set. The inventory is the caller's to read, not to change.
-func (e *Evaluator) InventorySnapshot() (map[string]any, string) {
+// caller's overrides) and its revision, read together: the revision is the
+// one of that inventory, even while another is being set. The inventory is
+// immutable.
+func (e *Evaluator) InventorySnapshot() (*factstore.Inventory, string) {
 	st := e.state.Load()
 	return st.inventory, st.inventoryRevision
 }

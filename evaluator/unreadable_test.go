@@ -1,6 +1,8 @@
 package evaluator
 
 import (
+	"github.com/imgadmit/imgadmit/internal/factstore"
+
 	"context"
 	"strings"
 	"testing"
@@ -57,7 +59,11 @@ func TestUnreadableFactFailsClosed(t *testing.T) {
 				if errs := e.validator.validateInventory(tc.inventory); len(errs) == 0 {
 					t.Fatalf("the schema accepts the inventory: nothing to bypass")
 				}
-				st, err := e.prepare(context.Background(), e.state.Load().book, tc.inventory, "") // around the schema
+				facts, err := factstore.FromValue(tc.inventory) // around the schema
+				if err != nil {
+					t.Fatal(err)
+				}
+				st, err := e.prepare(context.Background(), e.state.Load().book, facts, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -21,56 +21,106 @@ import (
 // --max-body bounds it compressed and decompressed. code is the error code
 // of a malformed YAML body.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, code string) ([]byte, *APIError) {
+	return s.readBodyUpTo(w, r, code, s.cfg.MaxBody, "--max-body")
+}
+
+// readInventoryBody is readBody for the inventory's writes, bounded by
+// --max-inventory-body.
+func (s *Server) readInventoryBody(w http.ResponseWriter, r *http.Request, code string) ([]byte, *APIError) {
+	return s.readBodyUpTo(w, r, code, s.cfg.MaxInventoryBody, "--max-inventory-body")
+}
+
+// body is a request body opened as readBody reads it: its reader, bounded
+// (compressed and decompressed), and whether it is YAML.
+type body struct {
+	rd       io.Reader
+	yaml     bool
+	tooLarge *APIError
+	close    func()
+}
+
+// openBody checks r's Content-Type and Content-Encoding and opens its body
+// with limit (named by flag in the 413).
+func openBody(w http.ResponseWriter, r *http.Request, limit int64, flag string) (*body, *APIError) {
 	gz := false
 	if ce := r.Header.Get("Content-Encoding"); strings.EqualFold(ce, "gzip") {
 		gz = true
 	} else if ce != "" && !strings.EqualFold(ce, "identity") {
 		return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Content-Encoding %q is not supported: send the body uncompressed or gzip", ce)
 	}
-	yaml := false
+	b := &body{close: func() {}}
 	if ct := r.Header.Get(contentTypeKey); ct != "" {
 		mt, params, err := mime.ParseMediaType(ct)
-		yaml = err == nil && (mt == "application/yaml" || mt == "application/x-yaml")
-		if err != nil || (mt != jsonType && !strings.HasSuffix(mt, "+json") && !yaml) {
+		b.yaml = err == nil && (mt == "application/yaml" || mt == "application/x-yaml")
+		if err != nil || (mt != jsonType && !strings.HasSuffix(mt, "+json") && !b.yaml) {
 			return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be JSON or YAML, not %q: send Content-Type: application/json", ct)
 		}
 		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 			return nil, apiErrorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be UTF-8, not charset %q", cs)
 		}
 	}
-	tooLarge := apiErrorf(http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "the body is larger than the limit of %d bytes (--max-body)", s.cfg.MaxBody)
-	if r.ContentLength > s.cfg.MaxBody {
-		return nil, tooLarge
+	b.tooLarge = apiErrorf(http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "the body is larger than the limit of %d bytes (%s)", limit, flag)
+	if r.ContentLength > limit {
+		return nil, b.tooLarge
 	}
-	var rd io.Reader = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
-	size := max(r.ContentLength, 0) + bytes.MinRead
+	b.rd = http.MaxBytesReader(w, r.Body, limit)
 	if gz {
-		zr, err := gzip.NewReader(rd)
+		zr, err := gzip.NewReader(b.rd)
 		if err != nil {
 			if errors.As(err, new(*http.MaxBytesError)) {
-				return nil, tooLarge
+				return nil, b.tooLarge
 			}
 			return nil, apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidRequest, "the body is not gzip: %v", err)
 		}
-		defer zr.Close()
 		// One byte past the limit tells a body at the limit from a larger one.
-		rd, size = io.LimitReader(zr, s.cfg.MaxBody+1), bytes.MinRead
+		b.rd = &limitedReader{r: io.LimitReader(zr, limit+1), left: limit}
+		b.close = func() { zr.Close() }
 	}
+	return b, nil
+}
+
+// limitedReader fails a read past left bytes as http.MaxBytesReader does,
+// for a decompressed body.
+type limitedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return n, &http.MaxBytesError{Limit: l.left}
+	}
+	return n, err
+}
+
+// readError is the answer to an error reading b.
+func (b *body) readError(err error) *APIError {
+	if errors.As(err, new(*http.MaxBytesError)) {
+		return b.tooLarge
+	}
+	return apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidRequest, "could not read the body: %v", err)
+}
+
+func (s *Server) readBodyUpTo(w http.ResponseWriter, r *http.Request, code string, limit int64, flag string) ([]byte, *APIError) {
+	b, aerr := openBody(w, r, limit, flag)
+	if aerr != nil {
+		return nil, aerr
+	}
+	defer b.close()
 	// Sized from Content-Length when the client sent one (the limit was
-	// checked above), rather than grown from 512 bytes by doubling.
+	// checked), rather than grown from 512 bytes by doubling.
+	size := bytes.MinRead
+	if r.ContentLength > 0 && r.Header.Get("Content-Encoding") == "" {
+		size += int(r.ContentLength)
+	}
 	buf := bytes.NewBuffer(make([]byte, 0, size))
-	_, err := buf.ReadFrom(rd)
+	if _, err := buf.ReadFrom(b.rd); err != nil {
+		return nil, b.readError(err)
+	}
 	body := buf.Bytes()
-	if err != nil {
-		if errors.As(err, new(*http.MaxBytesError)) {
-			return nil, tooLarge
-		}
-		return nil, apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidRequest, "could not read the body: %v", err)
-	}
-	if int64(len(body)) > s.cfg.MaxBody {
-		return nil, tooLarge
-	}
-	if yaml {
+	if b.yaml {
 		doc, err := evaluator.DecodeDocument(body, evaluator.FormatYAML, code)
 		if err != nil {
 			return nil, fromEvaluator(err)

@@ -15,13 +15,17 @@ import (
 
 // Defaults for the flags of `imgadmit serve`.
 const (
-	DefaultAddr            = "127.0.0.1:8181"
-	DefaultMaxBody         = 1 << 20 // 1 MiB
-	DefaultEvalTimeout     = 500 * time.Millisecond
-	DefaultReadTimeout     = 10 * time.Second
-	DefaultWriteTimeout    = 10 * time.Second
-	DefaultIdleTimeout     = 60 * time.Second
-	DefaultShutdownTimeout = 10 * time.Second
+	DefaultAddr    = "127.0.0.1:8181"
+	DefaultMaxBody = 1 << 20 // 1 MiB
+	// DefaultMaxInventoryBody bounds a body written to the inventory
+	// endpoints: a whole fleet's inventory (a million resources is about
+	// 200 MiB of JSON), read as it arrives rather than held.
+	DefaultMaxInventoryBody = 512 << 20
+	DefaultEvalTimeout      = 500 * time.Millisecond
+	DefaultReadTimeout      = 10 * time.Second
+	DefaultWriteTimeout     = 10 * time.Second
+	DefaultIdleTimeout      = 60 * time.Second
+	DefaultShutdownTimeout  = 10 * time.Second
 	// DefaultMaxHeaderBytes bounds a request's headers (larger: 431). Go's
 	// own default, 1 MiB, let 200 connections trickling headers take 250 MB.
 	DefaultMaxHeaderBytes = 64 << 10
@@ -105,6 +109,9 @@ type Config struct {
 	Logger *slog.Logger
 
 	MaxBody int64
+	// MaxInventoryBody bounds a body written to /v1/data/inventory and
+	// below it (--max-inventory-body); 0 means DefaultMaxInventoryBody.
+	MaxInventoryBody int64
 	// MaxHeaderBytes bounds a request's headers (431 beyond).
 	MaxHeaderBytes int
 	// MaxConnections bounds open connections.
@@ -204,9 +211,14 @@ func (c Config) settle() (*settled, error) {
 	if s.MaxBody == 0 {
 		s.MaxBody = DefaultMaxBody
 	}
+	if s.MaxInventoryBody == 0 {
+		s.MaxInventoryBody = DefaultMaxInventoryBody
+	}
 	switch {
 	case s.MaxBody < 0:
 		return nil, configErrorf("--max-body must be positive, not %d", s.MaxBody)
+	case s.MaxInventoryBody < 0:
+		return nil, configErrorf("--max-inventory-body must be positive, not %d", s.MaxInventoryBody)
 	case s.MaxHeaderBytes < 0, s.MaxConnections < 0, s.MaxInFlight < 0, s.MaxQueued < 0, s.DecisionLogMaxInput < 0,
 		s.MemoryLimit < MemoryLimitAuto:
 		return nil, configErrorf("the limits must be positive")

@@ -96,13 +96,15 @@ func (s *Server) handleGetInventory(w http.ResponseWriter, r *http.Request, _ *I
 	e := s.eval.Load()
 	// One snapshot: the inventory and its revision are read together.
 	inv, revision := e.InventorySnapshot()
-	if inv == nil {
-		inv = map[string]any{}
+	raw, ok, err := inv.AppendJSON(nil, segs)
+	if err != nil {
+		writeError(w, r, apiErrorf(http.StatusInternalServerError, evaluator.CodeInternal, "read the inventory: %v", err))
+		return
 	}
 	w.Header().Set("ETag", etag(revision))
 	var a dataAnswer
-	if value, ok := lookup(inv, segs); ok {
-		a.Result = mustEncode(value)
+	if ok {
+		a.Result = raw
 	}
 	writeEncoded(w, r, http.StatusOK, s.answer(a, p, e.Revision(), nil, start))
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/imgadmit/imgadmit/evaluator"
 	"github.com/imgadmit/imgadmit/internal/cloudfacts"
+	"github.com/imgadmit/imgadmit/internal/factstore"
 	"github.com/imgadmit/imgadmit/internal/fleet"
 	"github.com/imgadmit/imgadmit/policies"
 )
@@ -104,13 +105,23 @@ func (s *Server) prepareBundles(ctx context.Context, snap *fleet.Snapshot) (func
 		}
 		// A fact dated when first seen keeps the date the inventory serving
 		// gives it, as a reload or a sync does.
-		inv = cloudfacts.KeepFirstSeen(serving(e), inv)
+		serving, _ := e.InventorySnapshot()
+		if inv, err = cloudfacts.KeepFirstSeenFrom(serving, inv); err != nil {
+			return nil, err
+		}
 	case s.inventoryBundle() != "":
 		// The bundles owned the inventory and no longer do.
 		inv = map[string]any{}
 	}
 	beforeRulebook, beforeInv := e.Revision(), e.InventoryRevision()
-	change, err := e.Prepare(ctx, rulebook, inv)
+	var facts *factstore.Inventory
+	if inv != nil {
+		var err error
+		if facts, err = evaluator.FactsOf(inv); err != nil {
+			return nil, err
+		}
+	}
+	change, err := e.Prepare(ctx, rulebook, facts)
 	if err != nil {
 		return nil, err
 	}

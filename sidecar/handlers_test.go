@@ -20,7 +20,7 @@ const jsonCT = "application/json"
 // TestEndpoints runs every endpoint and every error status through the real
 // handler and checks the whole answer.
 func TestEndpoints(t *testing.T) {
-	h := newHarness(t, func(c *Config) { c.MaxBody = 256 })
+	h := newHarness(t, func(c *Config) { c.MaxBody = 256; c.MaxInventoryBody = 256 })
 	ct := map[string]string{"Content-Type": jsonCT}
 	big := `{"provider":"huaweicloud","operation":"backup.export","params":{"backup_id":"` + strings.Repeat("x", 300) + `"}}`
 	pairs, err := opsgen.Pairs(schemas.FS)
@@ -140,7 +140,7 @@ func TestEndpoints(t *testing.T) {
 		{"opa no content type", "POST", PathOPADecide, nil, `{"input":` + reqDelete + `}`, 200, nil, `{"decision_id":"ID","result":` + decDelete + `}`},
 		{"opa YAML", "POST", PathOPADecide, map[string]string{"Content-Type": "application/x-yaml"}, "input:\n  provider: huaweicloud\n  operation: backup.expire\n  params: {backup_id: bk-1}\n", 200, nil, `{"decision_id":"ID","result":` + decExpire + `}`},
 		{"inventory too large", "PUT", PathInventory, ct, `{"resources":{"backups":{"` + strings.Repeat("b", 300) + `":{}}}}`, 413, nil,
-			`{"code":"request_too_large","message":"the body is larger than the limit of 256 bytes (--max-body)","errors":[]}`},
+			`{"code":"request_too_large","message":"the body is larger than the limit of 256 bytes (--max-inventory-body)","errors":[]}`},
 		{"inventory schema error", "PUT", PathInventory, ct, "{\"settings\": {\n\"missing_fact\": \"warn\"}}", 400, nil,
 			`{"code":"invalid_inventory","message":"the inventory does not match its schema","errors":[{"pointer":"/settings/missing_fact","message":"unknown property \"missing_fact\"; allowed: enforcement, full_ecs_cross_region_regions, image_tag_policy, missing_facts, trust_request_facts, waivers","line":2}]}`},
 		{"inventory malformed", "PUT", PathInventory, ct, `{"resources": [}`, 400, nil,

@@ -21,7 +21,9 @@ func realRulebook(c *Config) { c.Policies = "" }
 // server still answers health checks and decisions, and the decision log
 // holds exactly the decisions answered.
 func TestHostileCorpus(t *testing.T) {
-	h := newHarness(t, realRulebook)
+	// The inventory's own limit (512 MiB by default) down to the others',
+	// so that the corpus's bodies over the limit are over it there too.
+	h := newHarness(t, func(c *Config) { realRulebook(c); c.MaxInventoryBody = DefaultMaxBody })
 	ct := map[string]string{"Content-Type": jsonCT}
 	for _, c := range hostile.Cases {
 		t.Run(c.Name, func(t *testing.T) {

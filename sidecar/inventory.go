@@ -1,16 +1,21 @@
 package sidecar
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
+	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/imgadmit/imgadmit/evaluator"
 	"github.com/imgadmit/imgadmit/internal/cloudfacts"
+	"github.com/imgadmit/imgadmit/internal/factstore"
 )
 
 // Error codes of the Data API's writes.
@@ -45,17 +50,13 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 		return
 	}
 	segs := wr.segs
-	body, aerr := s.readBody(w, r, evaluator.CodeInvalidInventory)
-	if aerr != nil {
-		writeError(w, r, aerr)
+	if len(segs) == 0 {
+		s.putWholeInventory(w, r, id, wr)
 		return
 	}
-	if len(segs) == 0 {
-		wr.bodyRead()
-		s.changeInventory(w, r, id, wr, body, func(cur map[string]any) (map[string]any, error) {
-			// The body is an inventory, or a cloud's describe or list response.
-			return cloudfacts.ParseInventory(body, evaluator.FormatJSON, "", s.cfg.DataRegion)
-		})
+	body, aerr := s.readInventoryBody(w, r, evaluator.CodeInvalidInventory)
+	if aerr != nil {
+		writeError(w, r, aerr)
 		return
 	}
 	value, err := evaluator.DecodeDocument(body, evaluator.FormatJSON, evaluator.CodeInvalidInventory)
@@ -69,8 +70,61 @@ func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *
 		return
 	}
 	wr.bodyRead()
-	s.changeInventory(w, r, id, wr, body, func(cur map[string]any) (map[string]any, error) {
-		return rootObject(edit(cur, segs, editPut, value))
+	s.changeInventory(w, r, id, wr, bodyDigest(body), inventoryChange{
+		paths: [][]string{segs},
+		edit: func(doc map[string]any) (map[string]any, error) {
+			return rootObject(edit(doc, segs, editPut, value))
+		},
+	})
+}
+
+// putWholeInventory answers PUT /v1/data/inventory. An imgadmit inventory
+// is read as it arrives (evaluator.ReadInventoryStream), up to
+// --max-inventory-body, never held whole as bytes; a cloud's response
+// (or YAML) is read whole, then converted.
+func (s *Server) putWholeInventory(w http.ResponseWriter, r *http.Request, id *Identity, wr write) {
+	b, aerr := openBody(w, r, s.cfg.MaxInventoryBody, "--max-inventory-body")
+	if aerr != nil {
+		writeError(w, r, aerr)
+		return
+	}
+	defer b.close()
+	digest := newBodyDigest()
+	br := bufio.NewReaderSize(io.TeeReader(b.rd, digest), 64<<10)
+	var next *factstore.Inventory
+	var err error
+	if !b.yaml && evaluator.IsInventoryHead(br) {
+		next, err = evaluator.ReadInventoryStream(br)
+	} else {
+		var raw []byte
+		if raw, err = io.ReadAll(br); err == nil {
+			var inv map[string]any
+			f := evaluator.FormatJSON
+			if b.yaml {
+				f = evaluator.FormatYAML
+			}
+			if inv, err = cloudfacts.ParseInventory(raw, f, "", s.cfg.DataRegion); err == nil {
+				next, err = evaluator.FactsOf(inv)
+			}
+		}
+	}
+	if err != nil {
+		s.metrics.invUpdates.WithLabelValues(resultFailure).Inc()
+		var re *evaluator.Error
+		if !errors.As(err, &re) {
+			writeError(w, r, b.readError(err))
+			return
+		}
+		if errors.As(err, new(*http.MaxBytesError)) {
+			writeError(w, r, b.tooLarge)
+			return
+		}
+		writeError(w, r, fromEvaluator(err))
+		return
+	}
+	wr.bodyRead()
+	s.changeInventory(w, r, id, wr, digest, inventoryChange{
+		whole: func(*factstore.Inventory) (*factstore.Inventory, error) { return next, nil },
 	})
 }
 
@@ -82,11 +136,17 @@ func (s *Server) handleDeleteInventory(w http.ResponseWriter, r *http.Request, i
 	if !ok {
 		return
 	}
-	s.changeInventory(w, r, id, wr, nil, func(cur map[string]any) (map[string]any, error) {
-		if len(wr.segs) == 0 {
-			return map[string]any{}, nil
-		}
-		return rootObject(edit(cur, wr.segs, editRemove, nil))
+	if len(wr.segs) == 0 {
+		s.changeInventory(w, r, id, wr, bodyDigest(nil), inventoryChange{
+			whole: func(*factstore.Inventory) (*factstore.Inventory, error) { return factstore.Empty(), nil },
+		})
+		return
+	}
+	s.changeInventory(w, r, id, wr, bodyDigest(nil), inventoryChange{
+		paths: [][]string{wr.segs},
+		edit: func(doc map[string]any) (map[string]any, error) {
+			return rootObject(edit(doc, wr.segs, editRemove, nil))
+		},
 	})
 }
 
@@ -98,7 +158,7 @@ func (s *Server) handlePatchInventory(w http.ResponseWriter, r *http.Request, id
 	if !ok {
 		return
 	}
-	body, aerr := s.readBody(w, r, evaluator.CodeInvalidRequest)
+	body, aerr := s.readInventoryBody(w, r, evaluator.CodeInvalidRequest)
 	if aerr != nil {
 		writeError(w, r, aerr)
 		return
@@ -109,22 +169,23 @@ func (s *Server) handlePatchInventory(w http.ResponseWriter, r *http.Request, id
 		return
 	}
 	wr.bodyRead()
-	s.changeInventory(w, r, id, wr, body, func(cur map[string]any) (map[string]any, error) {
-		var doc any = cur
-		for _, op := range ops {
-			var err error
-			if doc, err = op.apply(doc, wr.segs); err != nil {
-				return nil, err
+	paths := make([][]string, len(ops))
+	for i, op := range ops {
+		paths[i] = append(slices.Clone(wr.segs), op.path...)
+	}
+	s.changeInventory(w, r, id, wr, bodyDigest(body), inventoryChange{
+		paths: paths,
+		edit: func(doc map[string]any) (map[string]any, error) {
+			var out any = doc
+			for _, op := range ops {
+				var err error
+				if out, err = op.apply(out, wr.segs); err != nil {
+					return nil, err
+				}
 			}
-		}
-		return rootObject(doc, nil)
+			return rootObject(out, nil)
+		},
 	})
-}
-
-// serving is the inventory e decides with now.
-func serving(e *evaluator.Evaluator) map[string]any {
-	inv, _ := e.InventorySnapshot()
-	return inv
 }
 
 // writeTarget is the change r asks for: the path below /v1/data/inventory
@@ -151,33 +212,28 @@ var errNotModified = errors.New("not modified")
 // inventory, so the PUT is not made (304, as OPA answers "*"): "*" matches
 // when there is a value at the path (the inventory itself always is one),
 // and a tag when it is the inventory's ETag.
-func noneMatch(header string, cur map[string]any, revision string, segs []string) bool {
+func noneMatch(header string, cur *factstore.Inventory, revision string, segs []string) (bool, error) {
 	for _, tag := range strings.Split(header, ",") {
 		switch tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/"); tag {
 		case "*":
-			if cur == nil {
-				cur = map[string]any{}
-			}
-			if _, ok := lookup(cur, segs); ok {
-				return true
+			if ok, err := cur.Exists(segs); ok || err != nil {
+				return ok, err
 			}
 		case etag(revision):
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
-// changeInventory makes the inventory change build makes of the inventory
-// serving, under If-Match (and, on a PUT, If-None-Match): one change at a
-// time (with file reloads and syncs: reloadMu), validated as a whole,
-// swapped atomically or refused with the last good inventory kept. build
-// returns an *APIError or an evaluator error to refuse the change. The
-// answer to a change is 204 with the new ETag, or 200 with the timers
-// when ?metrics asks, as OPA answers; a PUT that If-None-Match stops is
-// 304 with the ETag of the inventory unchanged.
-func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Identity, wr write, body []byte,
-	build func(cur map[string]any) (map[string]any, error)) {
+// changeInventory makes the change c to the inventory serving, under
+// If-Match (and, on a PUT, If-None-Match): one change at a time (with file
+// reloads and syncs: reloadMu), checked, swapped atomically or refused with
+// the last good inventory kept. An *APIError or an evaluator error refuses
+// the change. The answer to a change is 204 with the new ETag, or 200 with
+// the timers when ?metrics asks, as OPA answers; a PUT that If-None-Match
+// stops is 304 with the ETag of the inventory unchanged.
+func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Identity, wr write, body *bodySum, c inventoryChange) {
 	release, ok := s.gate.enter(r.Context())
 	if !ok {
 		s.refuse(w, r, id, busy())
@@ -190,6 +246,7 @@ func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Ide
 	e := s.eval.Load()
 	cur, before := e.InventorySnapshot()
 	var err error
+	var notModified bool
 	if owner := s.inventoryBundle(); owner != "" {
 		// As OPA refuses a write below a bundle's root: the next activation
 		// would silently undo it.
@@ -197,19 +254,15 @@ func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Ide
 	} else if tags := r.Header.Get("If-Match"); tags != "" && !etagMatches(tags, before) {
 		err = apiErrorf(http.StatusPreconditionFailed, CodePreconditionFailed,
 			"the inventory changed: its ETag is %s, not %s; read it again and retry", etag(before), tags)
-	} else if tags := r.Header.Get("If-None-Match"); tags != "" && r.Method == http.MethodPut && noneMatch(tags, cur, before, wr.segs) {
-		err = errNotModified
-	} else {
-		var inv map[string]any
-		if inv, err = build(cur); err == nil {
-			// A fact dated by when it was first seen keeps the date the
-			// inventory serving gives it, whatever the change (a PUT of a
-			// response read anew, a patch below it).
-			inv = cloudfacts.KeepFirstSeen(cur, inv)
-			// The change is whole: a client that hangs up now does not
-			// leave it half made, nor turn it into a failure.
-			err = e.SetInventory(context.WithoutCancel(r.Context()), inv)
+	} else if tags := r.Header.Get("If-None-Match"); tags != "" && r.Method == http.MethodPut {
+		if notModified, err = noneMatch(tags, cur, before, wr.segs); err == nil && notModified {
+			err = errNotModified
 		}
+	}
+	if err == nil {
+		// The change is whole: a client that hangs up now does not leave
+		// it half made, nor turn it into a failure.
+		err = s.applyChange(context.WithoutCancel(r.Context()), e, cur, c)
 	}
 	after := e.InventoryRevision()
 	s.reloadMu.Unlock()
@@ -235,22 +288,46 @@ func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Ide
 	}
 	s.metrics.invUpdates.WithLabelValues(resultSuccess).Inc()
 	s.setInventoryStatus("http")
-	s.tuneMemory()
-	sum := sha256.Sum256(body)
+	if c.whole != nil {
+		s.tuneMemory()
+	}
 	_ = s.dlog.writeEvent(inventoryEvent{
 		Event: eventInventory, Time: time.Now().UTC().Format(time.RFC3339Nano), Source: "http",
 		Method: r.Method, Path: r.URL.EscapedPath(),
-		RemoteAddr: r.RemoteAddr, RequestedBy: id.Name, SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(body)),
+		RemoteAddr: r.RemoteAddr, RequestedBy: id.Name, SHA256: body.hex(), Bytes: body.n,
 		PreviousRevision: before, Revision: after,
 	})
 	s.log.Info("inventory changed", "source", "http", "method", r.Method, "path", r.URL.EscapedPath(),
-		"requested_by", id.Name, "remote_addr", r.RemoteAddr, "bytes", len(body), "revision", after)
+		"requested_by", id.Name, "remote_addr", r.RemoteAddr, "bytes", body.n, "revision", after)
 	w.Header().Set("ETag", etag(after))
 	if wr.params.metrics {
 		writeEncoded(w, r, http.StatusOK, s.answer(dataAnswer{}, wr.params, "", wr.timers, wr.start))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// bodySum is the SHA-256 and size of a change's body, for the audit event,
+// taken as the body is read.
+type bodySum struct {
+	h hash.Hash
+	n int64
+}
+
+func newBodyDigest() *bodySum { return &bodySum{h: sha256.New()} }
+
+func (b *bodySum) Write(p []byte) (int, error) {
+	b.n += int64(len(p))
+	return b.h.Write(p)
+}
+
+func (b *bodySum) hex() string { return hex.EncodeToString(b.h.Sum(nil)) }
+
+// bodyDigest is the bodySum of a body read whole.
+func bodyDigest(body []byte) *bodySum {
+	d := newBodyDigest()
+	_, _ = d.Write(body)
+	return d
 }
 
 // etagMatches tells whether an If-Match header names the revision: "*", or

@@ -70,13 +70,16 @@ func (s *Server) reload(ctx context.Context, rulebook, inventory bool, trigger s
 	}
 	if inventory {
 		before := e.InventoryRevision()
-		inv, err := cloudfacts.ReadInventory(s.cfg.DataFiles, s.cfg.DataRegion)
+		inv, err := cloudfacts.ReadInventoryFacts(s.cfg.DataFiles, s.cfg.DataRegion)
 		if err == nil {
 			// A fact dated by when it was first seen keeps the date the
 			// inventory serving gives it.
-			inv = cloudfacts.KeepFirstSeen(serving(e), inv)
+			serving, _ := e.InventorySnapshot()
+			inv, err = cloudfacts.KeepFirstSeenFacts(serving, inv)
+		}
+		if err == nil {
 			// The last good sync's resources stay over the files'.
-			err = e.SetInventory(ctx, overlay(inv, s.syncInv))
+			err = s.setOverlaid(ctx, e, inv, s.syncInv)
 		}
 		if err == nil {
 			s.fileInv = inv

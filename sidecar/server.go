@@ -20,6 +20,7 @@ import (
 	"github.com/imgadmit/imgadmit/evaluator"
 	"github.com/imgadmit/imgadmit/internal/calls"
 	"github.com/imgadmit/imgadmit/internal/cloudfacts"
+	"github.com/imgadmit/imgadmit/internal/factstore"
 	"github.com/imgadmit/imgadmit/internal/fleet"
 )
 
@@ -49,7 +50,8 @@ type Server struct {
 	// the last good sync's (nil before one): the inventory serving is
 	// fileInv with syncInv over it (until a PUT replaces it). Guarded by
 	// reloadMu.
-	fileInv, syncInv map[string]any
+	fileInv *factstore.Inventory
+	syncInv map[string]any
 
 	// fleet is OPA's plugin manager (serve --config-file); nil without one.
 	fleet *fleet.Fleet
@@ -128,16 +130,16 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // ready. Errors are *evaluator.Error values (invalid_rulebook,
 // invalid_inventory, internal).
 func (s *Server) Load(ctx context.Context) error {
-	var inv map[string]any
+	inv := factstore.Empty()
 	source := "none"
 	if len(s.cfg.DataFiles) > 0 {
 		var err error
-		if inv, err = cloudfacts.ReadInventory(s.cfg.DataFiles, s.cfg.DataRegion); err != nil {
+		if inv, err = cloudfacts.ReadInventoryFacts(s.cfg.DataFiles, s.cfg.DataRegion); err != nil {
 			return err
 		}
 		source = "files"
 	}
-	opts := evaluator.Options{Inventory: inv, Lenient: s.cfg.Lenient, TrustRequestFacts: s.cfg.TrustRequestFacts, Translator: calls.Translator}
+	opts := evaluator.Options{Facts: inv, Lenient: s.cfg.Lenient, TrustRequestFacts: s.cfg.TrustRequestFacts, Translator: calls.Translator}
 	if s.cfg.Policies != "" {
 		opts.Policies = os.DirFS(s.cfg.Policies)
 	}

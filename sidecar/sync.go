@@ -8,7 +8,9 @@ import (
 	"maps"
 	"time"
 
+	"github.com/imgadmit/imgadmit/evaluator"
 	"github.com/imgadmit/imgadmit/internal/cloudfacts"
+	"github.com/imgadmit/imgadmit/internal/factstore"
 )
 
 // DefaultSyncInterval is how long the sidecar waits after a sync before the next.
@@ -106,8 +108,12 @@ func (s *Server) applySync(ctx context.Context, synced map[string]any) error {
 	// A fact dated by when a sync first saw it keeps that date: the one the
 	// inventory serving now gives it (an earlier sync's, or the --data
 	// files', say an inventory sync -o written before a restart).
-	synced = cloudfacts.KeepFirstSeen(serving(e), synced)
-	if err := e.SetInventory(ctx, overlay(s.fileInv, synced)); err != nil {
+	serving, _ := e.InventorySnapshot()
+	synced, err := cloudfacts.KeepFirstSeenFrom(serving, synced)
+	if err != nil {
+		return err
+	}
+	if err := s.setOverlaid(ctx, e, s.fileInv, synced); err != nil {
 		return err
 	}
 	s.syncInv = synced
@@ -123,6 +129,25 @@ func (s *Server) applySync(ctx context.Context, synced map[string]any) error {
 		s.tuneMemory()
 	}
 	return nil
+}
+
+// setOverlaid makes files (the --data files' inventory; nil: none) with
+// synced over it (nil: no sync yet) the inventory e serves.
+func (s *Server) setOverlaid(ctx context.Context, e *evaluator.Evaluator, files *factstore.Inventory, synced map[string]any) error {
+	if files == nil {
+		files = factstore.Empty()
+	}
+	if synced == nil {
+		return e.ReplaceInventory(ctx, files)
+	}
+	// A sync replaces the whole: the files' facts as Go values, the synced
+	// ones merged in (issue 18 leaves a sync's cost at a million resources
+	// as it was; docs/performance.md).
+	base, err := files.Map()
+	if err != nil {
+		return err
+	}
+	return e.SetInventory(ctx, overlay(base, synced))
 }
 
 // overlay is base with over merged into it as --data files merge (objects

@@ -135,7 +135,7 @@ func TestSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(t, h.post(PathAdmit, reqDelete), 200, ct, decDelete)
-	if _, ok := h.s.fileInv["resources"].(map[string]any)["backups"].(map[string]any)["bk-2"]; !ok {
+	if _, ok := h.s.fileInv.Resource("backups", "bk-2"); !ok {
 		t.Errorf("the reloaded files are not the files' inventory")
 	}
 
@@ -209,7 +209,7 @@ func TestSyncKeepsFirstSeen(t *testing.T) {
 	}
 	h := newHarness(t, func(c *Config) { c.DataFiles = []string{inv}; c.Sync = sync; c.SyncInterval = time.Hour })
 	since := func(id string) any {
-		return serving(h.s.eval.Load())["resources"].(map[string]any)["servers"].(map[string]any)[id].(map[string]any)["payment_overdue_since"]
+		return servingFact(t, h, "servers", id, "payment_overdue_since")
 	}
 	for i := range 2 {
 		if err := h.s.SyncNow(context.Background()); err != nil {
@@ -235,7 +235,7 @@ func TestPutKeepsFirstSeen(t *testing.T) {
 		}
 	}
 	since := func() any {
-		return serving(h.s.eval.Load())["resources"].(map[string]any)["servers"].(map[string]any)["i-1"].(map[string]any)["payment_overdue_since"]
+		return servingFact(t, h, "servers", "i-1", "payment_overdue_since")
 	}
 	if got := since(); got != "2026-11-01T00:00:00Z" {
 		t.Errorf("after a PUT: overdue since %v, want the first date", got)
@@ -249,4 +249,15 @@ func TestPutKeepsFirstSeen(t *testing.T) {
 	if got := since(); got != "2026-11-01T00:00:00Z" {
 		t.Errorf("after a PATCH: overdue since %v, want the first date", got)
 	}
+}
+
+// servingFact is a fact of the inventory the server decides with now.
+func servingFact(t *testing.T, h *harness, kind, id, field string) any {
+	t.Helper()
+	inv, _ := h.s.eval.Load().InventorySnapshot()
+	v, _, err := inv.Value([]string{"resources", kind, id, field})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

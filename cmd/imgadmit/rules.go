@@ -38,7 +38,7 @@ func rulesCommand() *cli.Command {
 				return err
 			}
 			inv, _ := e.InventorySnapshot()
-			settings, err := rulesUnderSettings(e.Rules(), inv, now)
+			settings, err := rulesUnderSettings(e.Rules(), inv.Rest(), now)
 			if err != nil {
 				return err
 			}

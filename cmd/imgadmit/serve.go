@@ -34,6 +34,7 @@ func serveCommand() *cli.Command {
 			&cli.BoolFlag{Name: "decision-log-required", Usage: "refuse (REQ-004) a decision whose log line cannot be written: no admission without its audit line"},
 			&cli.IntFlag{Name: "decision-log-max-input", Value: sidecar.DefaultDecisionLogMaxInput, Usage: "largest request in `BYTES` a log line carries; a larger one is logged as its SHA-256 and size"},
 			&cli.Int64Flag{Name: "max-body", Value: sidecar.DefaultMaxBody, Usage: "largest request body in `BYTES` (larger: 413)"},
+			&cli.Int64Flag{Name: "max-inventory-body", Value: sidecar.DefaultMaxInventoryBody, Usage: "largest body in `BYTES` written to /v1/data/inventory and below it, read as it arrives (larger: 413)"},
 			&cli.IntFlag{Name: "max-header-bytes", Value: sidecar.DefaultMaxHeaderBytes, Usage: "largest request headers in `BYTES` (larger: 431)"},
 			&cli.IntFlag{Name: "max-connections", Value: sidecar.DefaultMaxConnections, Usage: "open connections at most; one more is closed at once"},
 			&cli.IntFlag{Name: "max-in-flight", Usage: "requests decoded and decided at once (default: the number of CPUs)"},
@@ -75,6 +76,7 @@ func runServe(c *cli.Context) error {
 		Stdout:              c.App.Writer,
 		Logger:              slog.New(slog.NewJSONHandler(c.App.ErrWriter, nil)),
 		MaxBody:             c.Int64("max-body"),
+		MaxInventoryBody:    c.Int64("max-inventory-body"),
 		MaxHeaderBytes:      c.Int("max-header-bytes"),
 		MaxConnections:      c.Int("max-connections"),
 		MaxInFlight:         c.Int("max-in-flight"),
@@ -123,8 +125,8 @@ func runServe(c *cli.Context) error {
 		t := c.Bool("trust-request-facts")
 		cfg.TrustRequestFacts = &t
 	}
-	if cfg.MaxBody <= 0 || cfg.EvalTimeout <= 0 || cfg.ReadTimeout <= 0 || cfg.WriteTimeout <= 0 || cfg.IdleTimeout <= 0 || cfg.ShutdownTimeout <= 0 {
-		return usageError("--max-body and the timeouts must be positive")
+	if cfg.MaxBody <= 0 || cfg.MaxInventoryBody <= 0 || cfg.EvalTimeout <= 0 || cfg.ReadTimeout <= 0 || cfg.WriteTimeout <= 0 || cfg.IdleTimeout <= 0 || cfg.ShutdownTimeout <= 0 {
+		return usageError("--max-body, --max-inventory-body and the timeouts must be positive")
 	}
 	if cfg.MaxHeaderBytes <= 0 || cfg.MaxConnections <= 0 || cfg.DecisionLogMaxInput <= 0 {
 		return usageError("--max-header-bytes, --max-connections and --decision-log-max-input must be positive")

@@ -120,7 +120,7 @@ func runWaivers(c *cli.Context) error {
 		return err
 	}
 	inv, _ := e.InventorySnapshot()
-	statuses, err := inventoryWaivers(inv, now)
+	statuses, err := inventoryWaivers(inv.Rest(), now)
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,14 @@
 package cloudfacts
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"os"
 
 	"github.com/imgadmit/imgadmit/evaluator"
 	"github.com/imgadmit/imgadmit/internal/cloudfacts/facts"
+	"github.com/imgadmit/imgadmit/internal/factstore"
 )
 
 // ParseInventory reads one inventory document written in format f: an
@@ -88,4 +90,48 @@ func inFile(err error, name string) error {
 		e.File = name
 	}
 	return err
+}
+
+// ReadInventoryFacts is ReadInventory made the facts the evaluator serves.
+// One --data file that is an imgadmit inventory in JSON (a fleet's, a
+// million resources) is read as it is read from disk
+// (evaluator.ReadInventoryStream), never held whole; anything else (YAML,
+// the clouds' responses, files to merge) is read as ReadInventory reads it.
+// An error in a streamed file is reported as ReadInventory reports it, with
+// lines, by reading the file again.
+func ReadInventoryFacts(paths []string, region string) (*factstore.Inventory, error) {
+	if len(paths) == 1 && evaluator.FormatForName(paths[0]) == evaluator.FormatJSON {
+		inv, ok, err := streamFile(paths[0])
+		if ok {
+			if err == nil {
+				return inv, nil
+			}
+			if _, lined := ReadInventory(paths, region); lined != nil {
+				return nil, lined
+			}
+			return nil, inFile(err, paths[0])
+		}
+	}
+	doc, err := ReadInventory(paths, region)
+	if err != nil {
+		return nil, err
+	}
+	return evaluator.FactsOf(doc)
+}
+
+// streamFile reads the inventory in the file at p as it reads it, and is
+// false when the file is not an imgadmit inventory (or cannot be opened:
+// ReadInventory says why).
+func streamFile(p string) (*factstore.Inventory, bool, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, false, nil
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 256<<10)
+	if !evaluator.IsInventoryHead(br) {
+		return nil, false, nil
+	}
+	inv, err := evaluator.ReadInventoryStream(br)
+	return inv, true, err
 }

@@ -409,3 +409,13 @@ func Member(raw []byte, name string) (value []byte, offset int, err error) {
 	}
 	return value, offset, nil
 }
+
+// SyntaxMessage words a jsontext syntax error as Decode's errors word it
+// (as encoding/json does), for readers that stream with jsontext.
+func SyntaxMessage(err error) string {
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		err = se.Err
+	}
+	return syntaxMessage(err)
+}

@@ -24,7 +24,12 @@ applied(r) := r if {
 	_enforcement[r.id] == "deny"
 } else := r
 
-_settings := object.get(data.inventory, "settings", {})
+# data.inventory.settings by name, not object.get on data.inventory: a read
+# of the whole inventory would hand the decision every resource imgadmit
+# holds (a million at a fleet's size), where this reads the settings alone.
+default _settings := {}
+
+_settings := data.inventory.settings
 
 _enforcement := object.get(_settings, "enforcement", {})
 

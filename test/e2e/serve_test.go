@@ -148,7 +148,7 @@ func TestServeUsage(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"serve", "--watch"}, 2, "imgadmit: --watch needs --policies DIR, --data FILE or --identities FILE: the embedded rulebook cannot change\n"},
-		{[]string{"serve", "--eval-timeout", "0s"}, 2, "imgadmit: --max-body and the timeouts must be positive\n"},
+		{[]string{"serve", "--eval-timeout", "0s"}, 2, "imgadmit: --max-body, --max-inventory-body and the timeouts must be positive\n"},
 		{[]string{"serve", "--tls-cert", "c.pem"}, 2, "imgadmit: --tls-cert and --tls-key go together\n"},
 		{[]string{"serve", "extra"}, 2, "imgadmit: serve takes no arguments, got [\"extra\"]\n"},
 		{[]string{"serve", "--memory-limit", "lots"}, 2, "imgadmit: --memory-limit \"lots\": want auto, off or a size such as 256MiB\n"},
