@@ -185,6 +185,14 @@ func Scale(ctx context.Context, cfg ScaleConfig) error {
 		c := slices.Sorted(slices.Values(changes[s]))
 		fmt.Fprintf(cfg.Out, "  %-12s p50 %s  max %s\n", s.Name, loadgen.Round(loadgen.Percentile(c, 0.5)), loadgen.Round(loadgen.Percentile(c, 1)))
 	}
+	// The whole inventory again, as a PUT of the file: far over --max-body,
+	// under --max-inventory-body, read as it arrives.
+	put, err := putWhole(ctx, big.s, bigFile)
+	if err != nil {
+		return err
+	}
+	rssPut, _, _ := big.s.Memory()
+	fmt.Fprintf(cfg.Out, "\nPUT /v1/data/inventory of the whole file (%.1f MiB): %s, RSS after %.0f MiB\n", mib(jsonSize), put.Round(time.Millisecond), mib(rssPut))
 	rssEnd, peakEnd, _ := big.s.Memory()
 	for _, s := range servers {
 		s.Stop()
@@ -395,6 +403,38 @@ func changeStream(ctx context.Context, cfg ScaleConfig, s *Server, n int) ([]tim
 	return out, nil
 }
 
+// putWhole sends the inventory in file to s with PUT /v1/data/inventory,
+// streamed from the file, and times it to the answer.
+func putWhole(ctx context.Context, s *Server, file string) (time.Duration, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, s.Base+"/v1/data/inventory", f)
+	if err != nil {
+		return 0, err
+	}
+	req.ContentLength = fi.Size()
+	req.Header.Set("Content-Type", "application/json")
+	t0 := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("%s: PUT %s: %w", s.Name, req.URL.Path, err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	d := time.Since(t0)
+	if resp.StatusCode != http.StatusNoContent {
+		return 0, fmt.Errorf("%s: PUT %s answered %d: %.300s", s.Name, req.URL.Path, resp.StatusCode, answer)
+	}
+	return d, nil
+}
+
 // profileLoad profiles, in this process, what `imgadmit serve --data FILE`
 // does before it is ready (read and check the file, convert, prepare,
 // decide the canary) and what one change does (validate, convert, prepare,
@@ -419,15 +459,14 @@ func profileLoad(ctx context.Context, cfg ScaleConfig, file string) error {
 		fmt.Fprintf(cfg.Out, "  %s: %s\n", name, time.Since(t0).Round(time.Millisecond))
 		return err
 	}
-	fmt.Fprintf(cfg.Out, "\nprofiles in this process (the sidecar's calls: cloudfacts.ReadInventory, evaluator.New; evaluator.SetInventory), in %s\n", cfg.ProfileDir)
+	fmt.Fprintf(cfg.Out, "\nprofiles in this process (the sidecar's calls: cloudfacts.ReadInventoryFacts, evaluator.New; evaluator.EditInventory), in %s\n", cfg.ProfileDir)
 	var e *evaluator.Evaluator
-	var inv map[string]any
 	if err := prof("load-cpu.pprof", func() error {
-		var err error
-		if inv, err = cloudfacts.ReadInventory([]string{file}, ""); err != nil {
+		inv, err := cloudfacts.ReadInventoryFacts([]string{file}, "")
+		if err != nil {
 			return err
 		}
-		e, err = evaluator.New(ctx, evaluator.Options{Inventory: inv})
+		e, err = evaluator.New(ctx, evaluator.Options{Facts: inv})
 		return err
 	}); err != nil {
 		return err
@@ -443,29 +482,19 @@ func profileLoad(ctx context.Context, cfg ScaleConfig, file string) error {
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	fmt.Fprintf(cfg.Out, "  heap in use after the load: %.0f MiB (Go heap, the inventory as Go values and as OPA values)\n", mib(int64(ms.HeapInuse)))
-	// One change as the sidecar makes it: a copy along the path, the
-	// whole validated and prepared again.
+	fmt.Fprintf(cfg.Out, "  heap in use after the load: %.0f MiB (Go heap: the inventory's records and the rulebook)\n", mib(int64(ms.HeapInuse)))
+	// One change as the sidecar makes it below /v1/data/inventory: the
+	// resource checked, its shard rebuilt, the query prepared again.
 	return prof("change-cpu.pprof", func() error {
-		next := shallowPut(inv, []string{"resources", "images", scalegen.ID(cfg.Seed, "images", 0)},
-			map[string]any{"image_type": "system", "status": "saving", "region": "cn-north-4"})
-		return e.SetInventory(ctx, next)
+		for i := range 100 {
+			err := e.EditInventory(ctx, "", nil, []evaluator.ResourceChange{{Kind: "images", ID: scalegen.ID(cfg.Seed, "images", 2*i),
+				Value: map[string]any{"image_type": "system", "status": []string{"saving", "active"}[i%2], "region": "cn-north-4"}}})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-}
-
-// shallowPut is inv with value at path, copying only the objects along it.
-func shallowPut(inv map[string]any, path []string, value any) map[string]any {
-	out := make(map[string]any, len(inv))
-	for k, v := range inv {
-		out[k] = v
-	}
-	if len(path) == 1 {
-		out[path[0]] = value
-		return out
-	}
-	child, _ := inv[path[0]].(map[string]any)
-	out[path[0]] = shallowPut(child, path[1:], value)
-	return out
 }
 
 func countsText(c scalegen.Counts) string {
