@@ -38,7 +38,9 @@ func ReadInventoryStream(r io.Reader) (*factstore.Inventory, error) {
 		return nil, internalError("compile schemas", err)
 	}
 	lines := &lineTracker{r: r}
-	s := &stream{v: v, lines: lines, dec: jsontext.NewDecoder(lines), rest: map[string]any{}}
+	// Names are not tracked by the decoder (see once): each resource's
+	// own are, by jsonread, and ids by the store.
+	s := &stream{v: v, lines: lines, dec: jsontext.NewDecoder(lines, jsontext.AllowDuplicateNames(true)), rest: map[string]any{}}
 	inv, err := s.read()
 	if err != nil {
 		var e *Error
@@ -127,6 +129,11 @@ type result struct {
 // syntax words an error of the decoder as decodeJSON words the same error
 // of a document read whole.
 func (s *stream) syntax(err error) *Error {
+	if rerr := s.lines.err; rerr != nil && !errors.Is(rerr, io.EOF) {
+		// The reader failed (a body over its limit, a connection cut),
+		// not the document: the decoder words it as a syntax error.
+		return &Error{Code: CodeInvalidInventory, Message: fmt.Sprintf("read inventory: %v", rerr), err: rerr}
+	}
 	var se *jsontext.SyntacticError
 	switch {
 	case errors.As(err, &se) && !errors.Is(se.Err, io.ErrUnexpectedEOF):
@@ -156,6 +163,8 @@ type lineTracker struct {
 	before int
 	last   int64
 	nl     []int64
+	// err is the reader's last error.
+	err error
 }
 
 func (t *lineTracker) Read(p []byte) (int, error) {
@@ -169,6 +178,9 @@ func (t *lineTracker) Read(p []byte) (int, error) {
 		i += j + 1
 	}
 	t.off += int64(n)
+	if err != nil {
+		t.err = err
+	}
 	return n, err
 }
 
@@ -206,13 +218,19 @@ func (s *stream) read() (*factstore.Inventory, error) {
 		return nil, invalidRequest("the inventory must be a JSON object", FieldError{Pointer: "", Message: "got " + tok.Kind().String()})
 	}
 
-	jobs := make(chan job, 256)
-	results := make(chan result, 256)
+	// Resources go to the workers in batches: one channel send per
+	// resource costs more than checking it.
+	jobs := make(chan []job, 2*runtime.GOMAXPROCS(0))
+	results := make(chan []result, 2*runtime.GOMAXPROCS(0))
 	var workers sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		workers.Go(func() {
-			for j := range jobs {
-				results <- s.check(j)
+			for batch := range jobs {
+				out := make([]result, len(batch))
+				for i, j := range batch {
+					out[i] = s.check(j)
+				}
+				results <- out
 			}
 		})
 	}
@@ -222,8 +240,12 @@ func (s *stream) read() (*factstore.Inventory, error) {
 	collected := make(chan struct{})
 	go func() {
 		defer close(collected)
-		for r := range results {
-			if r.errs != nil {
+		for batch := range results {
+			for _, r := range batch {
+				if r.errs == nil {
+					b.Add(r.entry)
+					continue
+				}
 				for _, e := range r.errs {
 					if len(errs) < maxStreamErrors {
 						errs = append(errs, e)
@@ -231,9 +253,7 @@ func (s *stream) read() (*factstore.Inventory, error) {
 						more++
 					}
 				}
-				continue
 			}
-			b.Add(r.entry)
 		}
 	}()
 	kinds, err := s.members(jobs)
@@ -263,6 +283,13 @@ func (s *stream) read() (*factstore.Inventory, error) {
 	}
 	b.SetRest(s.rest)
 	inv, err := b.Build()
+	var dup *factstore.DuplicateError
+	if errors.As(err, &dup) {
+		// The decoder leaves names of the kinds' objects to the store:
+		// tracking a million of them cost it more than the rest of reading.
+		return nil, invalidRequest("malformed request", FieldError{
+			Pointer: "/resources/" + escapePointer(dup.Kind) + "/" + escapePointer(dup.ID), Message: fmt.Sprintf("duplicate key %q", dup.ID)})
+	}
 	if err != nil {
 		return nil, invalidRequest(err.Error())
 	}
@@ -271,8 +298,9 @@ func (s *stream) read() (*factstore.Inventory, error) {
 
 // members reads the document's members after its '{', sending the keyed
 // kinds' resources to jobs; it returns the keyed kinds present.
-func (s *stream) members(jobs chan<- job) ([]string, error) {
+func (s *stream) members(jobs chan<- []job) ([]string, error) {
 	var kinds []string
+	seen := map[string]bool{}
 	for s.dec.PeekKind() != '}' {
 		tok, err := s.dec.ReadToken()
 		if err != nil {
@@ -280,6 +308,9 @@ func (s *stream) members(jobs chan<- job) ([]string, error) {
 		}
 		// A token is the decoder's until its next call.
 		name := tok.String()
+		if err := s.once(seen, name); err != nil {
+			return nil, err
+		}
 		if name != "resources" || s.dec.PeekKind() != '{' {
 			if err := s.small(s.rest, name); err != nil {
 				return nil, err
@@ -290,12 +321,16 @@ func (s *stream) members(jobs chan<- job) ([]string, error) {
 			return nil, s.syntax(err)
 		}
 		res := map[string]any{}
+		seenKinds := map[string]bool{}
 		for s.dec.PeekKind() != '}' {
 			tok, err := s.dec.ReadToken()
 			if err != nil {
 				return nil, s.syntax(err)
 			}
 			kind := tok.String()
+			if err := s.once(seenKinds, kind); err != nil {
+				return nil, err
+			}
 			if factstore.KindIndex(kind) < 0 || s.dec.PeekKind() != '{' {
 				if err := s.small(res, kind); err != nil {
 					return nil, err
@@ -321,8 +356,29 @@ func (s *stream) members(jobs chan<- job) ([]string, error) {
 	return kinds, nil
 }
 
+// once refuses a member name seen before in the same object, as the
+// decoder would if it tracked names (it does not: see Build's duplicates).
+func (s *stream) once(seen map[string]bool, name string) error {
+	if seen[name] {
+		ptr := string(s.dec.StackPointer())
+		line, _ := s.lines.at(s.dec.InputOffset())
+		return invalidRequest("malformed request", FieldError{Pointer: ptr, Message: fmt.Sprintf("duplicate key %q", name), Line: line})
+	}
+	seen[name] = true
+	return nil
+}
+
+// batchSize is how many resources go to a worker at once.
+const batchSize = 256
+
 // kind reads one keyed kind's object of resources.
-func (s *stream) kind(kind string, jobs chan<- job) error {
+func (s *stream) kind(kind string, jobs chan<- []job) error {
+	batch := make([]job, 0, batchSize)
+	defer func() {
+		if len(batch) > 0 {
+			jobs <- batch
+		}
+	}()
 	if _, err := s.dec.ReadToken(); err != nil {
 		return s.syntax(err)
 	}
@@ -340,8 +396,12 @@ func (s *stream) kind(kind string, jobs chan<- job) error {
 		line, _ := s.lines.at(start)
 		s.lines.keep(start)
 		// ReadValue's bytes are the decoder's buffer, reused by the next read.
-		jobs <- job{kind: kind, id: id, at: located{
-			ptr: "/resources/" + escapePointer(kind) + "/" + escapePointer(id), raw: bytes.Clone(raw), line: line}}
+		batch = append(batch, job{kind: kind, id: id, at: located{
+			ptr: "/resources/" + escapePointer(kind) + "/" + escapePointer(id), raw: bytes.Clone(raw), line: line}})
+		if len(batch) == batchSize {
+			jobs <- batch
+			batch = make([]job, 0, batchSize)
+		}
 	}
 	_, err := s.dec.ReadToken()
 	if err != nil {

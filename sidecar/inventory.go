@@ -90,7 +90,10 @@ func (s *Server) putWholeInventory(w http.ResponseWriter, r *http.Request, id *I
 	}
 	defer b.close()
 	digest := newBodyDigest()
-	br := bufio.NewReaderSize(io.TeeReader(b.rd, digest), 64<<10)
+	// --read-timeout bounds the wait for each part of the body, not the
+	// whole: a fleet's inventory takes longer than a request to send.
+	rd := &progressDeadline{r: b.rd, rc: http.NewResponseController(w), d: s.cfg.ReadTimeout}
+	br := bufio.NewReaderSize(io.TeeReader(rd, digest), 64<<10)
 	var next *factstore.Inventory
 	var err error
 	if !b.yaml && evaluator.IsInventoryHead(br) {
@@ -126,6 +129,22 @@ func (s *Server) putWholeInventory(w http.ResponseWriter, r *http.Request, id *I
 	s.changeInventory(w, r, id, wr, digest, inventoryChange{
 		whole: func(*factstore.Inventory) (*factstore.Inventory, error) { return next, nil },
 	})
+}
+
+// progressDeadline moves the connection's read deadline d past each read:
+// a body that keeps arriving is read to its end, one that stalls for d is
+// cut.
+type progressDeadline struct {
+	r  io.Reader
+	rc *http.ResponseController
+	d  time.Duration
+}
+
+func (p *progressDeadline) Read(b []byte) (int, error) {
+	if p.d > 0 {
+		_ = p.rc.SetReadDeadline(time.Now().Add(p.d))
+	}
+	return p.r.Read(b)
 }
 
 // handleDeleteInventory answers DELETE /v1/data/inventory (the inventory

@@ -76,6 +76,13 @@ func (b *Builder) Add(e Entry) {
 	t.sum = t.sum.add(e.sum)
 }
 
+// DuplicateError is an id added twice under one kind.
+type DuplicateError struct{ Kind, ID string }
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("resources/%s/%s is given twice", e.Kind, e.ID)
+}
+
 // Build is the inventory built. The Builder is spent.
 func (b *Builder) Build() (*Inventory, error) {
 	for k, t := range b.tables {
@@ -94,12 +101,13 @@ func (b *Builder) Build() (*Inventory, error) {
 			for i := 1; i < len(s.offs); i++ {
 				a, _ := s.record(s.offs[i-1])
 				if b, _ := s.record(s.offs[i]); bytes.Equal(a, b) {
-					return nil, fmt.Errorf("resources/%s/%s is given twice", Kinds[k], a)
+					return nil, &DuplicateError{Kind: Kinds[k], ID: string(a)}
 				}
 			}
-			// Shed the capacity append left (up to double).
-			s.data = slices.Clip(s.data)
-			s.offs = slices.Clip(s.offs)
+			// Shed the capacity append left (up to double): a copy of
+			// the exact size, the grown one left to the collector.
+			s.data = slices.Clone(s.data)
+			s.offs = slices.Clone(s.offs)
 		}
 	}
 	rest := b.rest
