@@ -65,12 +65,14 @@ var longID = strings.Repeat("long-id/", 512)
 
 // docs are inventories of every shape the round trip must keep.
 var docs = map[string]string{
-	"empty":          `{}`,
-	"settings only":  `{"settings": {"max_age_days": 90, "regions": ["cn-hangzhou", "cn-beijing"]}}`,
-	"no keyed kinds": `{"resources": {"vpcs": {"v1": {"cidr": "10.0.0.0/8"}}}, "settings": {}}`,
-	"empty kind":     `{"resources": {"images": {}}}`,
-	"empty kinds":    `{"resources": {"images": {}, "backups": {}, "servers": {}, "disks": {}, "snapshots": {}}}`,
-	"account":        `{"account": {"id": "123", "owner": "ops"}, "resources": {"images": {"i-1": {"name": "a"}}}}`,
+	"empty":                `{}`,
+	"settings only":        `{"settings": {"max_age_days": 90, "regions": ["cn-hangzhou", "cn-beijing"]}}`,
+	"no keyed kinds":       `{"resources": {"vpcs": {"v1": {"cidr": "10.0.0.0/8"}}}, "settings": {}}`,
+	"empty kind":           `{"resources": {"images": {}}}`,
+	"empty kinds":          `{"resources": {"images": {}, "backups": {}, "servers": {}, "disks": {}, "snapshots": {}}}`,
+	"resources not object": `{"settings": {"a": 1}, "resources": [1, 2]}`,
+	"resources null":       `{"resources": null}`,
+	"account":              `{"account": {"id": "123", "owner": "ops"}, "resources": {"images": {"i-1": {"name": "a"}}}}`,
 	"every kind": `{"account": {"id": "1"}, "settings": {"x": true},
 		"resources": {"vpcs": {"v": {}},
 			"images": {"i-1": {"name": "base", "tags": ["a", "b"], "encrypted": true, "size_gb": 40}, "i-2": {"name": "app"}},

@@ -158,7 +158,12 @@ func (inv *Inventory) appendDoc(dst []byte) ([]byte, error) {
 }
 
 func (inv *Inventory) appendResources(dst []byte) ([]byte, error) {
-	res, _ := inv.rest["resources"].(map[string]any)
+	res, ok := inv.rest["resources"].(map[string]any)
+	if !ok {
+		// Not an object (validation is the caller's), so no keyed kinds
+		// in it: written as it is.
+		return AppendCanonical(dst, inv.rest["resources"])
+	}
 	names := slices.Collect(maps.Keys(res))
 	for k, t := range inv.tables {
 		if t != nil {
