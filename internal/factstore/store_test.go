@@ -36,6 +36,11 @@ func TestStoreReadsAsInmem(t *testing.T) {
 		"/inventory/resources/images/i-1", "/inventory/resources/images/i-1/name", "/inventory/resources/images/i-1/tags",
 		"/inventory/resources/images/i-1/tags/0", "/inventory/resources/images/i-1/tags/1", "/inventory/resources/images/i-1/tags/2",
 		"/inventory/resources/images/i-1/tags/-1", "/inventory/resources/images/i-1/tags/x",
+		// OPA reads an array index as util.Atoi does.
+		"/inventory/resources/images/i-1/tags/01", "/inventory/resources/images/i-1/tags/+1",
+		"/inventory/resources/images/i-1/tags/1.0", "/inventory/resources/images/i-1/tags/-0",
+		"/inventory/resources/images/i-1/tags/1.5", "/inventory/resources/images/i-1/tags/1e0",
+		"/inventory/settings/regions/01", "/inventory/settings/regions/+0",
 		"/inventory/resources/images/i-1/name/x", "/inventory/resources/images/i-1/missing",
 		"/inventory/resources/images/i-9", "/inventory/resources/images/i-9/name",
 		"/inventory/resources/snapshots/sn-1/created",

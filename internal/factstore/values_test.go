@@ -168,6 +168,8 @@ func TestLookup(t *testing.T) {
 		{[]string{"n"}, nil, true},
 		{[]string{"n", "x"}, nil, false},
 		{[]string{"a", "3"}, nil, false},
+		{[]string{"a", "+0"}, json.Number("10"), true},
+		{[]string{"a", "01", "1.0"}, json.Number("21"), true},
 		{[]string{"a", "b"}, nil, false},
 		{[]string{"a", "0", "0"}, nil, false},
 		{[]string{"z"}, nil, false},
@@ -196,6 +198,15 @@ func TestArrayIndex(t *testing.T) {
 		{" 1", 3, 0, false},
 		{"1 ", 3, 0, false},
 		{"0x1", 3, 0, false},
+		// As OPA's inmem store reads an index.
+		{"01", 3, 1, true},
+		{"+1", 3, 1, true},
+		{"1.0", 3, 1, true},
+		{"2.00", 3, 2, true},
+		{"-0", 3, 0, true},
+		{"1.5", 3, 0, false},
+		{"1e0", 3, 0, false},
+		{"+", 3, 0, false},
 		{"99999999999999999999999", 3, 0, false},
 	} {
 		got, ok := ArrayIndex(tc.seg, tc.n)
