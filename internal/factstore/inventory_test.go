@@ -3,6 +3,8 @@ package factstore
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -479,5 +481,64 @@ func TestBuilder(t *testing.T) {
 	}
 	if got, _, _ := inv.AppendJSON(nil, nil); string(got) != `{"resources":{"backups":{"y/z":{"other":1}}}}` {
 		t.Errorf("SetRest(nil): %s", got)
+	}
+}
+
+// TestWithMany: many changes at once, to the same ids again and again, to
+// kinds there and not there, make the document that making them one at a
+// time to the decoded document makes (FromValue of it: same revision, same
+// bytes), and the same inventory as one With per change.
+func TestWithMany(t *testing.T) {
+	const start = `{"settings": {}, "resources": {"images": {"i-0": {"n": 0}, "i-1": {"n": 1}, "i-5": {}}, "backups": {}, "disks": {"i-1": 1}}}`
+	rng := rand.New(rand.NewPCG(1, 2))
+	kinds := []string{"images", "backups", "disks", "servers"}
+	for round := range 20 {
+		inv := fromJSON(t, start)
+		doc := decodeDoc(t, start)
+		one := inv
+		changes := make([]Change, 1+rng.IntN(300))
+		for j := range changes {
+			kind := kinds[rng.IntN(len(kinds))]
+			id := fmt.Sprintf("i-%d", rng.IntN(40))
+			res := doc["resources"].(map[string]any)
+			if rng.IntN(3) == 0 {
+				changes[j] = Change{Kind: kind, ID: id}
+				if m, ok := res[kind].(map[string]any); ok {
+					delete(m, id)
+				}
+			} else {
+				v := map[string]any{"round": json.Number(fmt.Sprint(round)), "j": json.Number(fmt.Sprint(j))}
+				changes[j] = Change{Kind: kind, ID: id, Value: canon(t, v)}
+				if _, ok := res[kind]; !ok {
+					res[kind] = map[string]any{}
+				}
+				res[kind].(map[string]any)[id] = v
+			}
+			var err error
+			if one, err = one.With(nil, changes[j:j+1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := inv.With(nil, changes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := FromValue(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotJSON, _, _ := got.AppendJSON(nil, nil)
+		wantJSON, _, _ := want.AppendJSON(nil, nil)
+		oneJSON, _, _ := one.AppendJSON(nil, nil)
+		if !bytes.Equal(gotJSON, wantJSON) || !bytes.Equal(oneJSON, wantJSON) {
+			t.Fatalf("round %d: With(%d changes) = %s\none at a time %s\nwant %s", round, len(changes), gotJSON, oneJSON, wantJSON)
+		}
+		if got.Revision() != want.Revision() || one.Revision() != want.Revision() || got.Len() != want.Len() {
+			t.Fatalf("round %d: revisions %s, %s (one at a time), want %s", round, got.Revision(), one.Revision(), want.Revision())
+		}
+		invJSON, _, _ := inv.AppendJSON(nil, nil)
+		if startJSON, _, _ := fromJSON(t, start).AppendJSON(nil, nil); !bytes.Equal(invJSON, startJSON) {
+			t.Fatalf("round %d: With changed the inventory it was called on", round)
+		}
 	}
 }
