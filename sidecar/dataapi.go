@@ -3,7 +3,6 @@ package sidecar
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -32,43 +31,6 @@ func inventoryPath(r *http.Request) ([]string, *APIError) {
 		segs = append(segs, seg)
 	}
 	return segs, nil
-}
-
-// lookup is the value at path in doc, and whether there is one: a segment
-// names an object's member, or an array's element by its decimal index.
-func lookup(doc any, path []string) (any, bool) {
-	for _, seg := range path {
-		switch v := doc.(type) {
-		case map[string]any:
-			next, ok := v[seg]
-			if !ok {
-				return nil, false
-			}
-			doc = next
-		case []any:
-			i, ok := arrayIndex(seg, len(v))
-			if !ok {
-				return nil, false
-			}
-			doc = v[i]
-		default:
-			return nil, false
-		}
-	}
-	return doc, true
-}
-
-// arrayIndex reads seg as an index into an array of n elements: decimal,
-// no sign, no leading zero.
-func arrayIndex(seg string, n int) (int, bool) {
-	if seg == "" || (len(seg) > 1 && seg[0] == '0') || seg[0] == '+' || seg[0] == '-' {
-		return 0, false
-	}
-	i, err := strconv.Atoi(seg)
-	if err != nil || i >= n {
-		return 0, false
-	}
-	return i, true
 }
 
 // etag is the ETag of an inventory revision: the revision, quoted.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/imgadmit/imgadmit/evaluator"
+	"github.com/imgadmit/imgadmit/internal/factstore"
 )
 
 // editKind is what edit does at the end of its path.
@@ -65,13 +66,13 @@ func editAt(doc any, full []string, at int, kind editKind, value any) (any, erro
 			i := len(v)
 			if seg != "-" {
 				var ok bool
-				if i, ok = arrayIndex(seg, len(v)+1); !ok {
+				if i, ok = factstore.ArrayIndex(seg, len(v)+1); !ok {
 					return nil, notFoundAt(path)
 				}
 			}
 			return slices.Insert(slices.Clone(v), i, value), nil
 		}
-		i, ok := arrayIndex(seg, len(v))
+		i, ok := factstore.ArrayIndex(seg, len(v))
 		if !ok {
 			if kind == editPut {
 				return nil, conflictAt(path)

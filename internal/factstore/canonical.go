@@ -3,6 +3,7 @@ package factstore
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -25,11 +26,16 @@ func AppendCanonical(dst []byte, v any) ([]byte, error) {
 	case string:
 		return jsontext.AppendQuote(dst, v)
 	case json.Number:
-		if !json.Valid([]byte(v)) || len(v) == 0 || v[0] == '"' || v[0] == '[' || v[0] == '{' || v == "true" || v == "false" || v == "null" {
+		// One JSON value that starts as a number and ends in a digit is a
+		// number with no space around it.
+		if len(v) == 0 || (v[0] != '-' && !isDigit(v[0])) || !isDigit(v[len(v)-1]) || !json.Valid([]byte(v)) {
 			return nil, fmt.Errorf("%q is not a JSON number", string(v))
 		}
 		return append(dst, v...), nil
 	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%v is not a JSON number", v)
+		}
 		return strconv.AppendFloat(dst, v, 'g', -1, 64), nil
 	case int:
 		return strconv.AppendInt(dst, int64(v), 10), nil
@@ -72,3 +78,5 @@ func AppendCanonical(dst []byte, v any) ([]byte, error) {
 		return nil, fmt.Errorf("a %T is not a JSON value", v)
 	}
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -11,6 +11,7 @@ package factstore
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -98,8 +99,20 @@ func (s *shard) record(off uint32) (id, value []byte) {
 func (s *shard) find(id string) (int, bool) {
 	return sort.Find(len(s.offs), func(i int) int {
 		rid, _ := s.record(s.offs[i])
-		return strings.Compare(id, string(rid))
+		return -compareID(rid, id)
 	})
+}
+
+// compareID is strings.Compare(string(rid), id) without making the string:
+// a comparison operator on a conversion does not copy it.
+func compareID(rid []byte, id string) int {
+	switch {
+	case string(rid) < id:
+		return -1
+	case string(rid) > id:
+		return 1
+	}
+	return 0
 }
 
 // appendRecord appends id and value as a record.
@@ -110,38 +123,73 @@ func appendRecord(dst []byte, id string, value []byte) []byte {
 	return append(dst, value...)
 }
 
-// with is s with id's value replaced (value nil: removed), and the records
-// removed and added, for the table's sum. s may be nil (empty).
-func (s *shard) with(id string, value []byte) (next *shard, old []byte, had bool) {
+// span is the whole record at off, as appendRecord wrote it.
+func (s *shard) span(off uint32) []byte {
+	b := s.data[off:]
+	n, k := binary.Uvarint(b)
+	l := k + int(n)
+	m, j := binary.Uvarint(b[l:])
+	return b[: l+j+int(m) : l+j+int(m)]
+}
+
+// merge is s with run made (changes sorted by id, one per id; a nil Value
+// removes), and what that did to the table's count and sum. s may be nil
+// (empty), and so may next. One pass over s's records copies each once,
+// however many of them change: a sync's thousands of changes cost a shard
+// copy per shard they touch, not per change. s itself comes back when
+// nothing in it changes (a removal of what is not there).
+func (s *shard) merge(k int, run []placed) (next *shard, dn int, dsum digest) {
 	if s == nil {
 		s = &shard{}
 	}
-	i, found := s.find(id)
-	size := len(s.data) + len(id) + len(value) + 2*binary.MaxVarintLen32
-	next = &shard{data: make([]byte, 0, size), offs: make([]uint32, 0, len(s.offs)+1)}
-	for j, off := range s.offs {
-		rid, rv := s.record(off)
-		if j == i {
-			if value != nil {
-				next.offs = append(next.offs, uint32(len(next.data)))
-				next.data = appendRecord(next.data, id, value)
-			}
-			if found {
-				old, had = rv, true
-				continue
-			}
+	size := len(s.data)
+	for _, p := range run {
+		size += len(p.c.ID) + len(p.c.Value) + 2*binary.MaxVarintLen64
+	}
+	next = &shard{data: make([]byte, 0, size), offs: make([]uint32, 0, len(s.offs)+len(run))}
+	changed := false
+	i, j := 0, 0
+	for i < len(s.offs) || j < len(run) {
+		var order int
+		switch {
+		case j == len(run):
+			order = -1
+		case i == len(s.offs):
+			order = 1
+		default:
+			rid, _ := s.record(s.offs[i])
+			order = compareID(rid, run[j].c.ID)
 		}
-		next.offs = append(next.offs, uint32(len(next.data)))
-		next.data = appendRecord(next.data, string(rid), rv)
+		if order < 0 {
+			next.offs = append(next.offs, uint32(len(next.data)))
+			next.data = append(next.data, s.span(s.offs[i])...)
+			i++
+			continue
+		}
+		c := run[j].c
+		j++
+		if order == 0 {
+			_, old := s.record(s.offs[i])
+			i++
+			dsum = dsum.sub(entryDigest(k, c.ID, old))
+			dn--
+			changed = true
+		}
+		if c.Value != nil {
+			next.offs = append(next.offs, uint32(len(next.data)))
+			next.data = appendRecord(next.data, c.ID, c.Value)
+			dsum = dsum.add(entryDigest(k, c.ID, c.Value))
+			dn++
+			changed = true
+		}
 	}
-	if i == len(s.offs) && value != nil {
-		next.offs = append(next.offs, uint32(len(next.data)))
-		next.data = appendRecord(next.data, id, value)
+	switch {
+	case !changed && len(s.offs) > 0:
+		return s, 0, digest{}
+	case len(next.offs) == 0:
+		return nil, dn, dsum
 	}
-	if len(next.offs) == 0 {
-		return nil, old, had
-	}
-	return next, old, had
+	return next, dn, dsum
 }
 
 // digest is a 256-bit number; a table's digest is the sum of its entries'
@@ -312,6 +360,13 @@ func (t *table) each(f func(id string, value []byte) bool) {
 	}
 }
 
+// placed is a change with where it goes: its kind's index, its shard, and
+// its place among the changes.
+type placed struct {
+	kind, shard, seq int
+	c                *Change
+}
+
 // Change is one resource of a keyed kind replaced, added or removed.
 type Change struct {
 	Kind string
@@ -324,37 +379,65 @@ type Change struct {
 // the document without the keyed kinds. A change to a kind the inventory
 // has no member for makes the member (and "resources"); removing what is
 // not there is no change. inv is not changed.
+//
+// The changes are grouped by kind and shard, and each shard they touch is
+// rebuilt once, the last change to an id being the one that counts: the
+// answer is the changes made one at a time, without a copy per change.
 func (inv *Inventory) With(rest map[string]any, changes []Change) (*Inventory, error) {
-	tables := inv.tables
-	copied := [numKinds]bool{}
-	for _, c := range changes {
+	order := make([]placed, len(changes))
+	var adds, touched [numKinds]bool
+	for j := range changes {
+		c := &changes[j]
 		k := KindIndex(c.Kind)
 		if k < 0 {
 			return nil, fmt.Errorf("%q is not a kind of resource keyed by id", c.Kind)
 		}
-		t := tables[k]
-		if t == nil {
-			if c.Value == nil {
-				continue
-			}
-			t = &table{}
-			copied[k] = true
-		} else if !copied[k] {
+		order[j] = placed{kind: k, shard: shardOf(c.ID), seq: j, c: c}
+		touched[k] = true
+		adds[k] = adds[k] || c.Value != nil
+	}
+	// Sorted by kind, shard, id and then as given: one shard's changes are
+	// a run, and the last of an id's changes is the last in the run.
+	slices.SortFunc(order, func(a, b placed) int {
+		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.shard, b.shard),
+			strings.Compare(a.c.ID, b.c.ID), cmp.Compare(a.seq, b.seq))
+	})
+	tables := inv.tables
+	for k, t := range tables {
+		switch {
+		case t == nil && adds[k]:
+			// A kind made by a change stays, even if a later one empties it,
+			// as one change at a time would leave it.
+			tables[k] = &table{}
+		case t != nil && touched[k]:
+			// A copy to change: t is inv's.
 			cp := *t
-			t, copied[k] = &cp, true
+			tables[k] = &cp
 		}
-		i := shardOf(c.ID)
-		next, old, had := t.shards[i].with(c.ID, c.Value)
-		t.shards[i] = next
-		if had {
-			t.sum = t.sum.sub(entryDigest(k, c.ID, old))
-			t.n--
+	}
+	for lo := 0; lo < len(order); {
+		hi := lo + 1
+		for hi < len(order) && order[hi].kind == order[lo].kind && order[hi].shard == order[lo].shard {
+			hi++
 		}
-		if c.Value != nil {
-			t.sum = t.sum.add(entryDigest(k, c.ID, c.Value))
-			t.n++
+		run := order[lo:hi]
+		lo = hi
+		t := tables[run[0].kind]
+		if t == nil {
+			// Only removals from a kind that is not there: no change.
+			continue
 		}
-		tables[k] = t
+		// Each id's last change only.
+		last := run[:0]
+		for i, p := range run {
+			if i+1 == len(run) || run[i+1].c.ID != p.c.ID {
+				last = append(last, p)
+			}
+		}
+		next, dn, dsum := t.shards[run[0].shard].merge(run[0].kind, last)
+		t.shards[run[0].shard] = next
+		t.n += dn
+		t.sum = t.sum.add(dsum)
 	}
 	if rest == nil {
 		rest = inv.rest

@@ -3,7 +3,8 @@ package factstore
 import (
 	"maps"
 	"slices"
-	"strconv"
+
+	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/imgadmit/imgadmit/internal/jsonread"
 )
@@ -158,7 +159,12 @@ func (inv *Inventory) appendDoc(dst []byte) ([]byte, error) {
 }
 
 func (inv *Inventory) appendResources(dst []byte) ([]byte, error) {
-	res, _ := inv.rest["resources"].(map[string]any)
+	res, ok := inv.rest["resources"].(map[string]any)
+	if !ok {
+		// Not an object (validation is the caller's), so no keyed kinds
+		// in it: written as it is.
+		return AppendCanonical(dst, inv.rest["resources"])
+	}
 	names := slices.Collect(maps.Keys(res))
 	for k, t := range inv.tables {
 		if t != nil {
@@ -215,8 +221,8 @@ func appendName(dst []byte, name string) ([]byte, error) {
 }
 
 // Lookup is the value at path in doc, and whether there is one: a segment
-// names an object's member, or an array's element by its decimal index (no
-// sign, no leading zero), as OPA's Data API reads a path.
+// names an object's member, or an array's element by its index as
+// ArrayIndex reads it, as OPA's storage reads a path.
 func Lookup(doc any, path []string) (any, bool) {
 	for _, seg := range path {
 		switch v := doc.(type) {
@@ -239,14 +245,13 @@ func Lookup(doc any, path []string) (any, bool) {
 	return doc, true
 }
 
-// ArrayIndex reads seg as an index into an array of n elements: decimal,
-// no sign, no leading zero.
+// ArrayIndex reads seg as an index into an array of n elements as OPA's
+// inmem store does (util.Atoi: a sign and trailing decimal zeroes allowed,
+// "01", "+1" and "1.0" are 1), so that a read of a stored resource answers
+// what stock OPA holding the same document answers.
 func ArrayIndex(seg string, n int) (int, bool) {
-	if seg == "" || (len(seg) > 1 && seg[0] == '0') || seg[0] == '+' || seg[0] == '-' {
-		return 0, false
-	}
-	i, err := strconv.Atoi(seg)
-	if err != nil || i >= n {
+	i, ok := util.Atoi(seg)
+	if !ok || i < 0 || i >= n {
 		return 0, false
 	}
 	return i, true
