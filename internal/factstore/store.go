@@ -51,6 +51,11 @@ func (s *store) Write(context.Context, storage.Transaction, storage.PatchOp, sto
 	return errReadOnly
 }
 
+// Truncate is refused as Write is: the store is read-only.
+func (s *store) Truncate(context.Context, storage.Transaction, storage.TransactionParams, storage.Iterator) error {
+	return errReadOnly
+}
+
 func notFound(path storage.Path) error {
 	return &storage.Error{Code: storage.NotFoundErr, Message: path.String() + ": document does not exist"}
 }
@@ -89,7 +94,7 @@ func (s *store) splice(v any, path storage.Path) (any, error) {
 		if inner == nil {
 			return v, nil
 		}
-		sub, err := s.splice(inner.Value, append(path, name))
+		sub, err := s.splice(inner.Value, append(path[:len(path):len(path)], name)) // a new slice: path is the caller's
 		if err != nil {
 			return nil, err
 		}
