@@ -289,9 +289,39 @@ func (e *Evaluator) EditInventory(ctx context.Context, cur string, rest map[stri
 	if cur != "" && cur != old.inventoryRevision {
 		return &Error{Code: CodeInvalidInventory, Message: fmt.Sprintf("the inventory changed while the change was made (its revision is %s, not %s)", old.inventoryRevision, cur)}
 	}
+	inv, err := e.validator.change(old.inventory, rest, changes)
+	if err != nil {
+		return err
+	}
+	if inv.Revision() == old.inventoryRevision {
+		return nil
+	}
+	st, err := e.prepare(ctx, old.book, inv, old)
+	if err != nil {
+		return err
+	}
+	e.state.Store(st)
+	return nil
+}
+
+// ChangeFacts is base (checked) with rest (when not nil) as the document
+// without the keyed kinds' resources and each change made to its resource,
+// what changes checked against the schema: the inventory EditInventory
+// would make of base, for a caller that has more to do before it serves
+// (a sync overlaying the files' inventory).
+func ChangeFacts(base *factstore.Inventory, rest map[string]any, changes []ResourceChange) (*factstore.Inventory, error) {
+	v, err := embeddedValidator()
+	if err != nil {
+		return nil, internalError("compile schemas", err)
+	}
+	return v.change(base, rest, changes)
+}
+
+// change is ChangeFacts with v.
+func (v *validator) change(base *factstore.Inventory, rest map[string]any, changes []ResourceChange) (*factstore.Inventory, error) {
 	var errs []FieldError
 	if rest != nil {
-		errs = e.validator.validateInventory(rest)
+		errs = v.validateInventory(rest)
 	}
 	fc := make([]factstore.Change, 0, len(changes))
 	for _, c := range changes {
@@ -300,7 +330,7 @@ func (e *Evaluator) EditInventory(ctx context.Context, cur string, rest map[stri
 			continue
 		}
 		doc := map[string]any{"resources": map[string]any{c.Kind: map[string]any{c.ID: c.Value}}}
-		if fe := e.validator.validateInventory(doc); len(fe) > 0 {
+		if fe := v.validateInventory(doc); len(fe) > 0 {
 			errs = append(errs, fe...)
 			continue
 		}
@@ -313,21 +343,13 @@ func (e *Evaluator) EditInventory(ctx context.Context, cur string, rest map[stri
 	}
 	if len(errs) > 0 {
 		sortFieldErrors(errs)
-		return &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
+		return nil, &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
 	}
-	inv, err := old.inventory.With(rest, fc)
+	inv, err := base.With(rest, fc)
 	if err != nil {
-		return &Error{Code: CodeInvalidInventory, Message: err.Error(), err: err}
+		return nil, &Error{Code: CodeInvalidInventory, Message: err.Error(), err: err}
 	}
-	if inv.Revision() == old.inventoryRevision {
-		return nil
-	}
-	st, err := e.prepare(ctx, old.book, inv, old)
-	if err != nil {
-		return err
-	}
-	e.state.Store(st)
-	return nil
+	return inv, nil
 }
 
 // Change is a rulebook and an inventory checked and prepared (compiled,

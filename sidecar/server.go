@@ -151,8 +151,10 @@ func (s *Server) Load(ctx context.Context) error {
 	s.fileInv = inv
 	s.reloadMu.Unlock()
 	s.setInventoryStatus(source)
-	s.eval.Store(e)
+	// Before the server is ready: what the load used and no longer needs
+	// goes back to the system first (tuneMemory).
 	s.tuneMemory()
+	s.eval.Store(e)
 	return nil
 }
 

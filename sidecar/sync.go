@@ -132,7 +132,10 @@ func (s *Server) applySync(ctx context.Context, synced map[string]any) error {
 }
 
 // setOverlaid makes files (the --data files' inventory; nil: none) with
-// synced over it (nil: no sync yet) the inventory e serves.
+// synced over it (nil: no sync yet) the inventory e serves. The synced
+// resources are merged into the files' one by one (as overlay merges
+// documents) and checked, the files' others shared as they are: a sync of
+// a few resources over a million from the files costs what the few cost.
 func (s *Server) setOverlaid(ctx context.Context, e *evaluator.Evaluator, files *factstore.Inventory, synced map[string]any) error {
 	if files == nil {
 		files = factstore.Empty()
@@ -140,14 +143,53 @@ func (s *Server) setOverlaid(ctx context.Context, e *evaluator.Evaluator, files 
 	if synced == nil {
 		return e.ReplaceInventory(ctx, files)
 	}
-	// A sync replaces the whole: the files' facts as Go values, the synced
-	// ones merged in (issue 18 leaves a sync's cost at a million resources
-	// as it was; docs/performance.md).
-	base, err := files.Map()
+	rest, err := files.RestValue()
 	if err != nil {
 		return err
 	}
-	return e.SetInventory(ctx, overlay(base, synced))
+	over := maps.Clone(synced)
+	res, _ := synced["resources"].(map[string]any)
+	var changes []evaluator.ResourceChange
+	var kinds []string
+	if res != nil {
+		overRes := maps.Clone(res)
+		for _, kind := range factstore.Kinds {
+			byID, ok := res[kind].(map[string]any)
+			if !ok {
+				continue
+			}
+			delete(overRes, kind)
+			kinds = append(kinds, kind)
+			for id, v := range byID {
+				base, _, err := files.Value([]string{"resources", kind, id})
+				if err != nil {
+					return err
+				}
+				changes = append(changes, evaluator.ResourceChange{Kind: kind, ID: id, Value: mergeValue(base, v)})
+			}
+		}
+		over["resources"] = overRes
+	}
+	rest = overlay(rest, over)
+	if files, err = files.WithKinds(kinds); err != nil {
+		return err
+	}
+	next, err := evaluator.ChangeFacts(files, rest, changes)
+	if err != nil {
+		return err
+	}
+	return e.ReplaceInventory(ctx, next)
+}
+
+// mergeValue is over merged into base as overlay merges them: objects
+// member by member, anything else replaced.
+func mergeValue(base, over any) any {
+	bm, ok1 := base.(map[string]any)
+	om, ok2 := over.(map[string]any)
+	if !ok1 || !ok2 {
+		return over
+	}
+	return overlay(bm, om)
 }
 
 // overlay is base with over merged into it as --data files merge (objects

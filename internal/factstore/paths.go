@@ -1,5 +1,10 @@
 package factstore
 
+import (
+	"fmt"
+	"maps"
+)
+
 // Exists tells whether the inventory document has a value at path, without
 // decoding more than the one resource the path may be in.
 func (inv *Inventory) Exists(path []string) (bool, error) {
@@ -27,4 +32,32 @@ func (inv *Inventory) RestValue() (map[string]any, error) {
 		return nil, err
 	}
 	return v.(map[string]any), nil
+}
+
+// WithKinds is inv with an object for each of kinds (keyed), an empty one
+// where inv has none.
+func (inv *Inventory) WithKinds(kinds []string) (*Inventory, error) {
+	tables := inv.tables
+	changed := false
+	for _, kind := range kinds {
+		k := KindIndex(kind)
+		if k < 0 {
+			return nil, fmt.Errorf("%q is not a kind of resource keyed by id", kind)
+		}
+		if tables[k] == nil {
+			tables[k], changed = &table{}, true
+		}
+	}
+	if !changed {
+		return inv, nil
+	}
+	rest := inv.rest
+	if _, ok := rest["resources"].(map[string]any); !ok {
+		if _, there := rest["resources"]; there {
+			return nil, fmt.Errorf("resources is not an object")
+		}
+		rest = maps.Clone(rest)
+		rest["resources"] = map[string]any{}
+	}
+	return build(rest, tables)
 }
