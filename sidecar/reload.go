@@ -79,7 +79,7 @@ func (s *Server) reload(ctx context.Context, rulebook, inventory bool, trigger s
 		}
 		if err == nil {
 			// The last good sync's resources stay over the files'.
-			err = s.setOverlaid(ctx, e, inv, s.syncInv)
+			err = setOverlaid(ctx, e, inv, s.syncInv)
 		}
 		if err == nil {
 			s.fileInv = inv

@@ -113,7 +113,7 @@ func (s *Server) applySync(ctx context.Context, synced map[string]any) error {
 	if err != nil {
 		return err
 	}
-	if err := s.setOverlaid(ctx, e, s.fileInv, synced); err != nil {
+	if err := setOverlaid(ctx, e, s.fileInv, synced); err != nil {
 		return err
 	}
 	s.syncInv = synced
@@ -136,7 +136,7 @@ func (s *Server) applySync(ctx context.Context, synced map[string]any) error {
 // resources are merged into the files' one by one (as overlay merges
 // documents) and checked, the files' others shared as they are: a sync of
 // a few resources over a million from the files costs what the few cost.
-func (s *Server) setOverlaid(ctx context.Context, e *evaluator.Evaluator, files *factstore.Inventory, synced map[string]any) error {
+func setOverlaid(ctx context.Context, e *evaluator.Evaluator, files *factstore.Inventory, synced map[string]any) error {
 	if files == nil {
 		files = factstore.Empty()
 	}

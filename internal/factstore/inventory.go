@@ -427,12 +427,30 @@ func (inv *Inventory) With(rest map[string]any, changes []Change) (*Inventory, e
 			// Only removals from a kind that is not there: no change.
 			continue
 		}
-		// Each id's last change only.
+		// Each id's last change only, and only if it changes something:
+		// a sync hands over every resource it read, most of them as they
+		// were, and a shard is rebuilt only for what differs.
 		last := run[:0]
+		cur := t.shards[run[0].shard]
 		for i, p := range run {
-			if i+1 == len(run) || run[i+1].c.ID != p.c.ID {
-				last = append(last, p)
+			if i+1 < len(run) && run[i+1].c.ID == p.c.ID {
+				continue
 			}
+			var old []byte
+			had := false
+			if cur != nil {
+				if j, ok := cur.find(p.c.ID); ok {
+					_, old = cur.record(cur.offs[j])
+					had = true
+				}
+			}
+			if (p.c.Value == nil && !had) || (p.c.Value != nil && had && bytes.Equal(old, p.c.Value)) {
+				continue
+			}
+			last = append(last, p)
+		}
+		if len(last) == 0 {
+			continue
 		}
 		next, dn, dsum := t.shards[run[0].shard].merge(run[0].kind, last)
 		t.shards[run[0].shard] = next
