@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -297,5 +299,26 @@ func TestInventoryEditScopedAsWhole(t *testing.T) {
 				t.Errorf("scoped:\n%s\nwhole:\n%s", ga.body, gb.body)
 			}
 		})
+	}
+}
+
+// TestInventoryBodyNotSizedByHeader: a client that announces a body of
+// hundreds of MiB (under --max-inventory-body) and sends a few bytes does
+// not make the server allocate what it announced.
+func TestInventoryBodyNotSizedByHeader(t *testing.T) {
+	h := newHarness(t, nil)
+	const announced = 256 << 20
+	r := httptest.NewRequest("PUT", PathInventory+"/resources/backups/bk-1", strings.NewReader(`{"status":"available"}`))
+	r.ContentLength = announced
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	body, aerr := h.s.readInventoryBody(httptest.NewRecorder(), r, evaluator.CodeInvalidInventory)
+	runtime.ReadMemStats(&after)
+	if aerr != nil || string(body) != `{"status":"available"}` {
+		t.Fatalf("read %q, %v", body, aerr)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > announced/4 {
+		t.Errorf("reading 22 bytes allocated %d MiB: sized by Content-Length", n>>20)
 	}
 }
