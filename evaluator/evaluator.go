@@ -170,7 +170,7 @@ func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv *factstore.
 	// The store hands a decision the resources it reads, converted to OPA
 	// values as it reads them (factstore); the rest, small, is converted once
 	// here.
-	store := factstore.NewStore(inv, st.rest, st.extra)
+	store := newStore(inv, st.rest, st.extra)
 	q, err := rego.New(
 		rego.Query(decisionQuery),
 		rego.Compiler(book.compiler),
@@ -203,6 +203,10 @@ func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv *factstore.
 	st.query = q
 	return st, nil
 }
+
+// newStore is OPA's view of an inventory (factstore.NewStore); a test wraps
+// it to see what decisions read.
+var newStore = factstore.NewStore
 
 // effectiveInventory applies the caller's overrides (--lenient,
 // --trust-request-facts) on top of the inventory's settings, without

@@ -38,8 +38,9 @@ func ReadInventoryStream(r io.Reader) (*factstore.Inventory, error) {
 		return nil, internalError("compile schemas", err)
 	}
 	lines := &lineTracker{r: r}
-	// Names are not tracked by the decoder (see once): each resource's
-	// own are, by jsonread, and ids by the store.
+	// Names are not tracked by the decoder: tracking a million ids cost
+	// it more than the rest of reading. once does, for the objects the
+	// stream reads itself; jsonread, within each resource.
 	s := &stream{v: v, lines: lines, dec: jsontext.NewDecoder(lines, jsontext.AllowDuplicateNames(true)), rest: map[string]any{}}
 	inv, err := s.read()
 	if err != nil {
@@ -78,13 +79,29 @@ type stream struct {
 	// whole are the values read whole (settings, the account), where
 	// their errors' lines are found.
 	whole []located
+	// rootLine and resLine are the lines the document and its resources
+	// object start on: a schema error at either pointer is located there,
+	// as ParseInventory locates it.
+	rootLine, resLine int
+	// seq numbers the resources in the order they are read.
+	seq int
 }
 
-// located is a value as read, where it starts (a JSON pointer and a line).
+// located is a value as read, where it starts (a JSON pointer, a line and
+// a column).
 type located struct {
-	ptr  string
-	raw  []byte
-	line int
+	ptr       string
+	raw       []byte
+	line, col int
+}
+
+// pos is the line and column of the byte at off in l's value.
+func (l located) pos(off int) (int, int) {
+	before := l.raw[:min(max(off, 0), len(l.raw))]
+	if i := bytes.LastIndexByte(before, '\n'); i >= 0 {
+		return l.line + bytes.Count(before, []byte{'\n'}), off - i
+	}
+	return l.line, l.col + off
 }
 
 // locate fills in the Line of each error whose pointer is in l's value.
@@ -119,20 +136,30 @@ func (l located) locate(errs []FieldError) {
 type job struct {
 	kind, id string
 	at       located
+	// seq is the resource's place in the document; kindLine the line its
+	// kind's object starts on.
+	seq, kindLine int
 }
 
+// result is a resource checked: its entry, or its schema errors, or fatal,
+// an error that stops the whole document as it stops ParseInventory (a
+// value too deep, a number too long), at the resource seq.
 type result struct {
+	seq   int
 	entry factstore.Entry
 	errs  []FieldError
+	fatal *Error
 }
 
 // syntax words an error of the decoder as decodeJSON words the same error
 // of a document read whole.
 func (s *stream) syntax(err error) *Error {
-	if rerr := s.lines.err; rerr != nil && !errors.Is(rerr, io.EOF) {
-		// The reader failed (a body over its limit, a connection cut),
-		// not the document: the decoder words it as a syntax error.
-		return &Error{Code: CodeInvalidInventory, Message: fmt.Sprintf("read inventory: %v", rerr), err: rerr}
+	if s.lines.err != nil {
+		// The reader failed (a body over its limit, a connection reset):
+		// whatever the decoder made of the bytes it got is not the
+		// document's fault. jsontext wraps the reader's error, even in a
+		// SyntacticError when it fails within a value.
+		return s.readerError()
 	}
 	var se *jsontext.SyntacticError
 	switch {
@@ -142,12 +169,23 @@ func (s *stream) syntax(err error) *Error {
 			return invalidRequest("malformed request", FieldError{Pointer: string(se.JSONPointer),
 				Message: fmt.Sprintf("duplicate key %q", se.JSONPointer.LastToken()), Line: line})
 		}
+		if msg := jsonread.SyntaxMessage(se); msg == "invalid UTF-8" {
+			// jsontext's sentinel for it is internal; decode words it so.
+			return invalidRequest(fmt.Sprintf("invalid UTF-8 at line %d, column %d", line, col))
+		}
 		return invalidRequest(fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col, jsonread.SyntaxMessage(se)))
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		line, col := s.lines.at(s.lines.off)
 		return invalidRequest(fmt.Sprintf("malformed JSON: the document ends early at line %d, column %d", line, col))
 	}
-	// The reader's own error (a body over its limit, a connection reset).
+	// Not a syntax error: the reader's own, had it not been recorded.
+	return &Error{Code: CodeInvalidInventory, Message: fmt.Sprintf("read inventory: %v", err), err: err}
+}
+
+// readerError is the reader's own error, as it gave it (not as jsontext
+// wraps it), so that a caller can tell a body over its limit.
+func (s *stream) readerError() *Error {
+	err := s.lines.err
 	return &Error{Code: CodeInvalidInventory, Message: fmt.Sprintf("read inventory: %v", err), err: err}
 }
 
@@ -158,13 +196,13 @@ func (s *stream) syntax(err error) *Error {
 type lineTracker struct {
 	r   io.Reader
 	off int64
+	// err is the reader's error, other than io.EOF.
+	err error
 	// before is the number of newlines before nl's; last the offset of
 	// the last of them (-1: none).
 	before int
 	last   int64
 	nl     []int64
-	// err is the reader's last error.
-	err error
 }
 
 func (t *lineTracker) Read(p []byte) (int, error) {
@@ -178,7 +216,7 @@ func (t *lineTracker) Read(p []byte) (int, error) {
 		i += j + 1
 	}
 	t.off += int64(n)
-	if err != nil {
+	if err != nil && err != io.EOF && t.err == nil {
 		t.err = err
 	}
 	return n, err
@@ -209,17 +247,16 @@ func (t *lineTracker) at(off int64) (int, int) {
 }
 
 func (s *stream) read() (*factstore.Inventory, error) {
-	if tok, err := s.dec.ReadToken(); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, invalidRequest("the document is empty")
-		}
-		return nil, s.syntax(err)
-	} else if tok.Kind() != '{' {
-		return nil, invalidRequest("the inventory must be a JSON object", FieldError{Pointer: "", Message: "got " + tok.Kind().String()})
+	if k := s.dec.PeekKind(); k != '{' {
+		return nil, s.notObject()
 	}
+	if _, err := s.dec.ReadToken(); err != nil {
+		return nil, s.syntax(err)
+	}
+	s.rootLine, _ = s.lines.at(s.dec.InputOffset() - 1)
 
-	// Resources go to the workers in batches: one channel send per
-	// resource costs more than checking it.
+	// Resources go to the workers in batches: a channel send per resource
+	// cost more than checking it.
 	jobs := make(chan []job, 2*runtime.GOMAXPROCS(0))
 	results := make(chan []result, 2*runtime.GOMAXPROCS(0))
 	var workers sync.WaitGroup
@@ -237,22 +274,29 @@ func (s *stream) read() (*factstore.Inventory, error) {
 	b := factstore.NewBuilder(nil)
 	var errs []FieldError
 	more := 0
+	var fatal *result
 	collected := make(chan struct{})
 	go func() {
 		defer close(collected)
 		for batch := range results {
 			for _, r := range batch {
-				if r.errs == nil {
-					b.Add(r.entry)
+				if r.fatal != nil {
+					if fatal == nil || r.seq < fatal.seq {
+						fatal = &r
+					}
 					continue
 				}
-				for _, e := range r.errs {
-					if len(errs) < maxStreamErrors {
-						errs = append(errs, e)
-					} else {
-						more++
+				if r.errs != nil {
+					for _, e := range r.errs {
+						if len(errs) < maxStreamErrors {
+							errs = append(errs, e)
+						} else {
+							more++
+						}
 					}
+					continue
 				}
+				b.Add(r.entry)
 			}
 		}
 	}()
@@ -261,12 +305,28 @@ func (s *stream) read() (*factstore.Inventory, error) {
 	workers.Wait()
 	close(results)
 	<-collected
-	if err != nil {
+	switch {
+	case s.lines.err != nil:
+		return nil, s.readerError()
+	case fatal != nil:
+		// Earlier in the document than any error members met (which
+		// stopped it), as ParseInventory's decode meets it first.
+		return nil, fatal.fatal
+	case err != nil:
 		return nil, err
 	}
 	if fe := s.v.validateInventory(s.rest); len(fe) > 0 {
 		for _, at := range s.whole {
 			at.locate(fe)
+		}
+		for i := range fe {
+			switch {
+			case fe[i].Line != 0:
+			case fe[i].Pointer == "":
+				fe[i].Line = s.rootLine
+			case fe[i].Pointer == "/resources":
+				fe[i].Line = s.resLine
+			}
 		}
 		errs = append(fe, errs...)
 	}
@@ -283,13 +343,6 @@ func (s *stream) read() (*factstore.Inventory, error) {
 	}
 	b.SetRest(s.rest)
 	inv, err := b.Build()
-	var dup *factstore.DuplicateError
-	if errors.As(err, &dup) {
-		// The decoder leaves names of the kinds' objects to the store:
-		// tracking a million of them cost it more than the rest of reading.
-		return nil, invalidRequest("malformed request", FieldError{
-			Pointer: "/resources/" + escapePointer(dup.Kind) + "/" + escapePointer(dup.ID), Message: fmt.Sprintf("duplicate key %q", dup.ID)})
-	}
 	if err != nil {
 		return nil, invalidRequest(err.Error())
 	}
@@ -320,6 +373,7 @@ func (s *stream) members(jobs chan<- []job) ([]string, error) {
 		if _, err := s.dec.ReadToken(); err != nil {
 			return nil, s.syntax(err)
 		}
+		s.resLine, _ = s.lines.at(s.dec.InputOffset() - 1)
 		res := map[string]any{}
 		seenKinds := map[string]bool{}
 		for s.dec.PeekKind() != '}' {
@@ -350,19 +404,64 @@ func (s *stream) members(jobs chan<- []job) ([]string, error) {
 	if _, err := s.dec.ReadToken(); err != nil {
 		return nil, s.syntax(err)
 	}
-	if _, err := s.dec.ReadToken(); !errors.Is(err, io.EOF) {
-		return nil, invalidRequest(fmt.Sprintf("unexpected data after the document at byte offset %d", s.dec.InputOffset()))
+	if err := s.end(); err != nil {
+		return nil, err
 	}
 	return kinds, nil
 }
 
+// end refuses anything but white space after the document, where decode
+// refuses it: at the first byte that is not white space.
+func (s *stream) end() *Error {
+	if s.dec.PeekKind() == 0 {
+		if _, err := s.dec.ReadToken(); errors.Is(err, io.EOF) {
+			return nil
+		} else if s.lines.err != nil {
+			return s.readerError()
+		}
+	}
+	// The unread buffer starts right after the document and holds at
+	// least the byte PeekKind stopped at.
+	buf := s.dec.UnreadBuffer()
+	ws := len(buf) - len(bytes.TrimLeft(buf, " \t\r\n"))
+	line, col := s.lines.at(s.dec.InputOffset() + int64(ws))
+	return invalidRequest(fmt.Sprintf("unexpected data after the document at line %d, column %d", line, col))
+}
+
+// notObject reads a document that is not an object, to refuse it as
+// ParseInventory does: its syntax errors first, then the schema's
+// "expected object".
+func (s *stream) notObject() *Error {
+	raw, err := s.dec.ReadValue()
+	if err != nil {
+		if errors.Is(err, io.EOF) && s.lines.err == nil {
+			return invalidRequest("the document is empty")
+		}
+		return s.syntax(err)
+	}
+	start := s.dec.InputOffset() - int64(len(raw))
+	line, col := s.lines.at(start)
+	at := located{ptr: "", raw: bytes.Clone(raw), line: line, col: col}
+	if err := s.end(); err != nil {
+		return err
+	}
+	v, err := jsonread.Decode(at.raw, jsonread.Limits{MaxDepth: maxDepth, MaxNumber: maxNumberSize}, schemaStrings())
+	if err != nil {
+		return decodeError(at, err)
+	}
+	errs := s.v.validateInventory(v)
+	at.locate(errs)
+	return &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
+}
+
 // once refuses a member name seen before in the same object, as the
-// decoder would if it tracked names (it does not: see Build's duplicates).
+// decoder does when it tracks names (here it does not: see
+// ReadInventoryStream).
 func (s *stream) once(seen map[string]bool, name string) error {
 	if seen[name] {
-		ptr := string(s.dec.StackPointer())
 		line, _ := s.lines.at(s.dec.InputOffset())
-		return invalidRequest("malformed request", FieldError{Pointer: ptr, Message: fmt.Sprintf("duplicate key %q", name), Line: line})
+		return invalidRequest("malformed request", FieldError{Pointer: string(s.dec.StackPointer()),
+			Message: fmt.Sprintf("duplicate key %q", name), Line: line})
 	}
 	seen[name] = true
 	return nil
@@ -379,25 +478,31 @@ func (s *stream) kind(kind string, jobs chan<- []job) error {
 			jobs <- batch
 		}
 	}()
+	ids := map[string]bool{}
 	if _, err := s.dec.ReadToken(); err != nil {
 		return s.syntax(err)
 	}
+	kindLine, _ := s.lines.at(s.dec.InputOffset() - 1)
 	for s.dec.PeekKind() != '}' {
 		tok, err := s.dec.ReadToken()
 		if err != nil {
 			return s.syntax(err)
 		}
 		id := tok.String()
+		if err := s.once(ids, id); err != nil {
+			return err
+		}
 		raw, err := s.dec.ReadValue()
 		if err != nil {
 			return s.syntax(err)
 		}
 		start := s.dec.InputOffset() - int64(len(raw))
-		line, _ := s.lines.at(start)
+		line, col := s.lines.at(start)
 		s.lines.keep(start)
+		s.seq++
 		// ReadValue's bytes are the decoder's buffer, reused by the next read.
-		batch = append(batch, job{kind: kind, id: id, at: located{
-			ptr: "/resources/" + escapePointer(kind) + "/" + escapePointer(id), raw: bytes.Clone(raw), line: line}})
+		batch = append(batch, job{kind: kind, id: id, seq: s.seq, kindLine: kindLine, at: located{
+			ptr: "/resources/" + escapePointer(kind) + "/" + escapePointer(id), raw: bytes.Clone(raw), line: line, col: col}})
 		if len(batch) == batchSize {
 			jobs <- batch
 			batch = make([]job, 0, batchSize)
@@ -418,28 +523,36 @@ func (s *stream) small(m map[string]any, name string) error {
 		return s.syntax(err)
 	}
 	start := s.dec.InputOffset() - int64(len(raw))
-	line, _ := s.lines.at(start)
+	line, col := s.lines.at(start)
 	s.lines.keep(start)
-	at := located{ptr: ptr, raw: bytes.Clone(raw), line: line}
-	v, err := jsonread.Decode(at.raw, jsonread.Limits{MaxDepth: maxDepth - 2, MaxNumber: maxNumberSize}, schemaStrings())
+	at := located{ptr: ptr, raw: bytes.Clone(raw), line: line, col: col}
+	v, err := jsonread.Decode(at.raw, jsonread.Limits{MaxDepth: maxDepth - depthOf(ptr), MaxNumber: maxNumberSize}, schemaStrings())
 	if err != nil {
-		return s.decodeError(at, err)
+		return decodeError(at, err)
 	}
 	s.whole = append(s.whole, at)
 	m[name] = v
 	return nil
 }
 
+// depthOf is how deep in the document the value at ptr is (the document
+// is at 0): a value read alone is allowed what is left of maxDepth.
+func depthOf(ptr string) int { return strings.Count(ptr, "/") }
+
 // decodeError words an error of jsonread in the value at as decodeJSON
 // words it in a whole document.
-func (s *stream) decodeError(at located, err error) *Error {
+func decodeError(at located, err error) *Error {
 	var re *jsonread.Error
 	if !errors.As(err, &re) {
 		return invalidRequest("malformed JSON: " + err.Error())
 	}
-	line, col := s.lines.at(s.dec.InputOffset() - int64(len(at.raw)) + int64(re.Offset))
+	line, col := at.pos(re.Offset)
 	switch re.Kind {
-	case jsonread.Duplicate, jsonread.TooDeep, jsonread.TooLong:
+	case jsonread.TooDeep:
+		// The limit is the document's, not what was left of it.
+		return invalidRequest("malformed request", FieldError{Pointer: at.ptr + re.Pointer,
+			Message: fmt.Sprintf("nested deeper than %d levels", maxDepth), Line: line})
+	case jsonread.Duplicate, jsonread.TooLong:
 		return invalidRequest("malformed request", FieldError{Pointer: at.ptr + re.Pointer, Message: re.Message, Line: line})
 	case jsonread.InvalidUTF8:
 		return invalidRequest(fmt.Sprintf("invalid UTF-8 at line %d, column %d", line, col))
@@ -451,19 +564,19 @@ func (s *stream) decodeError(at located, err error) *Error {
 func (s *stream) check(j job) result {
 	v, err := jsonread.Decode(j.at.raw, jsonread.Limits{MaxDepth: maxDepth - 3, MaxNumber: maxNumberSize}, schemaStrings())
 	if err != nil {
-		msg, ptr, line := err.Error(), j.at.ptr, j.at.line
-		var re *jsonread.Error
-		if errors.As(err, &re) {
-			ptr += re.Pointer
-			msg = re.Message
-			line += bytes.Count(j.at.raw[:min(re.Offset, len(j.at.raw))], []byte{'\n'})
-		}
-		return result{errs: []FieldError{{Pointer: ptr, Message: msg, Line: line}}}
+		return result{seq: j.seq, fatal: decodeError(j.at, err)}
 	}
 	doc := map[string]any{"resources": map[string]any{j.kind: map[string]any{j.id: v}}}
 	if errs := s.v.validateInventory(doc); len(errs) > 0 {
 		j.at.locate(errs)
-		return result{errs: errs}
+		for i := range errs {
+			// An error of the kind's object (a bad id, by propertyNames)
+			// is on the line that object starts on.
+			if errs[i].Line == 0 && errs[i].Pointer == "/resources/"+escapePointer(j.kind) {
+				errs[i].Line = j.kindLine
+			}
+		}
+		return result{seq: j.seq, errs: errs}
 	}
 	raw, err := factstore.AppendCanonical(j.at.raw[:0], v)
 	if err != nil {

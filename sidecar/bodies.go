@@ -110,10 +110,12 @@ func (s *Server) readBodyUpTo(w http.ResponseWriter, r *http.Request, code strin
 	}
 	defer b.close()
 	// Sized from Content-Length when the client sent one (the limit was
-	// checked), rather than grown from 512 bytes by doubling.
+	// checked), rather than grown from 512 bytes by doubling; but never
+	// past --max-body before the bytes arrive: a header alone must not
+	// make the server hold --max-inventory-body (512 MiB) per request.
 	size := bytes.MinRead
 	if r.ContentLength > 0 && r.Header.Get("Content-Encoding") == "" {
-		size += int(r.ContentLength)
+		size += int(min(r.ContentLength, s.cfg.MaxBody))
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size))
 	if _, err := buf.ReadFrom(b.rd); err != nil {
