@@ -238,6 +238,15 @@ func Empty() *Inventory {
 
 // build finishes an inventory from its parts: rest's JSON and the revision.
 func build(rest map[string]any, tables [numKinds]*table) (*Inventory, error) {
+	if res, ok := rest["resources"].(map[string]any); ok {
+		for _, kind := range Kinds {
+			if _, ok := res[kind]; ok {
+				// The kind's resources would be held twice, and written
+				// twice into the document.
+				return nil, fmt.Errorf("resources/%s belongs in the store's tables, not in the document without them", kind)
+			}
+		}
+	}
 	raw, err := AppendCanonical(nil, rest)
 	if err != nil {
 		return nil, err
