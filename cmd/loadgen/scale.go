@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -360,6 +361,25 @@ func decisionLatencies(path string, offset int64) ([]time.Duration, error) {
 func changeStream(ctx context.Context, cfg ScaleConfig, s *Server, n int) ([]time.Duration, error) {
 	client := loadgen.NewClient(1)
 	defer client.CloseIdleConnections()
+	// srv-web-1's status is a fact fixture decisions read: it is put back
+	// as it was when the stream ends, so that every round decides the
+	// same requests the same way (the medians compare like with like).
+	const statusPath = "/v1/data/inventory/resources/servers/srv-web-1/status"
+	status, err := getJSON(ctx, client, s.Base+statusPath)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		body := fmt.Sprintf(`[{"op":"replace","path":"/status","value":%s}]`, status)
+		req, err := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodPatch, s.Base+"/v1/data/inventory/resources/servers/srv-web-1", strings.NewReader(body))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/json-patch+json")
+			if resp, err := client.Do(req); err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}
+	}()
 	var out []time.Duration
 	for i := 0; n < 0 || i < n; i++ {
 		if ctx.Err() != nil {
@@ -401,6 +421,26 @@ func changeStream(ctx context.Context, cfg ScaleConfig, s *Server, n int) ([]tim
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// getJSON is the result member of a Data API GET at url.
+func getJSON(ctx context.Context, client *http.Client, url string) (json.RawMessage, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var answer struct {
+		Result json.RawMessage `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || answer.Result == nil {
+		return nil, fmt.Errorf("GET %s: %d, no result (%v)", url, resp.StatusCode, err)
+	}
+	return answer.Result, nil
 }
 
 // putWhole sends the inventory in file to s with PUT /v1/data/inventory,
