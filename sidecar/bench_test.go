@@ -106,18 +106,7 @@ func BenchmarkDecisionRecord(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := New(Config{
-		DataFiles:         []string{filepath.Join("..", "fixtures", "inventory.yaml")},
-		DecisionLogWriter: io.Discard,
-		Logger:            slog.New(slog.NewJSONHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := s.Load(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := newBenchServer(b)
 	e := s.eval.Load()
 	ds := make([]*evaluator.Decision, len(reqs))
 	for i, raw := range reqs {
@@ -148,6 +137,24 @@ func BenchmarkDecisionRecord(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+// newBenchServer is a loaded server on the fixture inventory whose decision
+// log is io.Discard.
+func newBenchServer(tb testing.TB) *Server {
+	s, err := New(Config{
+		DataFiles:         []string{filepath.Join("..", "fixtures", "inventory.yaml")},
+		DecisionLogWriter: io.Discard,
+		Logger:            slog.New(slog.NewJSONHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.Load(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
 }
 
 // benchHandler posts the bodies in turn to OPA's decision endpoint through

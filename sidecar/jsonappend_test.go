@@ -1,11 +1,14 @@
 package sidecar
 
 import (
+	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/imgadmit/imgadmit/evaluator"
+	"github.com/imgadmit/imgadmit/internal/loadgen"
 )
 
 // The appenders must write exactly what encode (encoding/json) writes: the
@@ -90,15 +93,42 @@ func TestAppendLine(t *testing.T) {
 }
 
 func TestEncodeDecision(t *testing.T) {
-	for _, d := range []*evaluator.Decision{
+	decisions := []*evaluator.Decision{
 		{Allowed: true, DecisionID: "d", Provider: "alibabacloud", Operation: "image.copy"},
+		{Allowed: true, DecisionID: "d", Reasons: []evaluator.Reason{}},
 		{Allowed: false, DecisionID: "d2", Provider: "huaweicloud", Operation: "image.create",
-			Reasons:  []evaluator.Reason{{ID: "X", Effect: "deny", Category: "c", Message: "<&>\u2028", Remediation: "r", Source: "s", Enforcement: "deny"}},
+			Reasons:  []evaluator.Reason{{ID: "X", Effect: "deny", Category: "c", Message: "<&>\u2028\xff", Remediation: "r", Source: "s", Enforcement: "deny"}},
 			Rulebook: evaluator.Rulebook{Revision: "rev", Rules: 42}},
-	} {
+		{Allowed: true, Reasons: []evaluator.Reason{{ID: "W", Effect: "waived", Waiver: &evaluator.Waiver{Rule: "W", Expires: "2027-01-01"}}}},
+		{Allowed: true, Call: &evaluator.Call{Service: "ims", Name: "CreateImage"}, Requests: []map[string]any{{"operation": "image.create"}}},
+	}
+	// And every decision of the fixture mix, real API calls included.
+	s := newBenchServer(t)
+	e := s.eval.Load()
+	for _, dir := range []string{"requests", "calls"} {
+		reqs, files, err := loadgen.Requests(filepath.Join("..", "fixtures", dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, raw := range reqs {
+			req, err := e.ParseRequest(raw, evaluator.FormatJSON)
+			if err != nil {
+				continue // the invalid fixtures
+			}
+			d, err := e.DecideRequest(context.Background(), req, evaluator.DecideOptions{})
+			if err != nil {
+				t.Fatalf("%s: %v", files[i], err)
+			}
+			decisions = append(decisions, d)
+		}
+	}
+	for _, d := range decisions {
 		if got, want := string(encodeDecision(d)), string(mustEncode(d)); got != want {
 			t.Errorf("encodeDecision:\n got %s\nwant %s", got, want)
 		}
+	}
+	if len(decisions) < 100 {
+		t.Errorf("only %d decisions compared", len(decisions))
 	}
 }
 
