@@ -23,7 +23,11 @@ import (
 
 // CompareConfig is what Compare runs and where it writes.
 type CompareConfig struct {
-	Imgadmit  string // the imgadmit binary
+	Imgadmit string // the imgadmit binary
+	// Baseline, when set, is another imgadmit binary (say, the build before
+	// a change) run as one more server, imgadmit-base, with its own file log:
+	// a before and after measured in the same rounds, under the same noise.
+	Baseline  string
 	OPA       string // the stock OPA binary, built from the pinned module
 	Policies  string // the rulebook directory (policies/)
 	Inventory string // the inventory file (fixtures/inventory.yaml)
@@ -97,6 +101,15 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 		return err
 	}
 	servers = append(servers, ia)
+	if cfg.Baseline != "" {
+		baseLog := filepath.Join(cfg.WorkDir, "decisions-base.log")
+		defer os.Remove(baseLog)
+		ib, err := StartImgadmit(ctx, "imgadmit-base", cfg.Baseline, cfg.Inventory, baseLog, cfg.WorkDir, cfg.Env)
+		if err != nil {
+			return err
+		}
+		servers = append(servers, ib)
+	}
 	// The same, with OPA's decision-log plugin uploading every decision to a
 	// collector beside the file (issue 16: within 10 % of the file-logged
 	// throughput).
@@ -141,6 +154,9 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 	}
 	if !cfg.OPADecisionLog {
 		opaSays += "; no decision log"
+	}
+	if cfg.Baseline != "" {
+		fmt.Fprintf(cfg.Out, "imgadmit-base: %s serve, as imgadmit (its own file log)\n", cfg.Baseline)
 	}
 	fmt.Fprintf(cfg.Out, "servers: imgadmit: imgadmit serve --decision-log %s (a file); imgadmit-up: the same (its own file) and --config-file uploading decision logs to a loopback collector; opa: %s)", decisionLog, opaSays)
 	if cfg.QuietOPA {

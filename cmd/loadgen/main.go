@@ -52,6 +52,7 @@ func compare(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("compare", flag.ExitOnError)
 	cfg := CompareConfig{}
 	fs.StringVar(&cfg.Imgadmit, "imgadmit", "bin/imgadmit", "the imgadmit binary")
+	fs.StringVar(&cfg.Baseline, "baseline", "", "another imgadmit binary (the build before a change) run as one more server, imgadmit-base")
 	fs.StringVar(&cfg.OPA, "opa", "bin/opa", "the stock OPA binary (built from the pinned module)")
 	fs.StringVar(&cfg.Policies, "policies", "policies", "the rulebook directory")
 	fs.StringVar(&cfg.Inventory, "inventory", "fixtures/inventory.yaml", "the inventory file")
