@@ -3,6 +3,7 @@ package sidecar
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -108,8 +109,15 @@ func BenchmarkDecisionRecord(b *testing.B) {
 	}
 	s := newBenchServer(b)
 	e := s.eval.Load()
-	ds := make([]*evaluator.Decision, len(reqs))
+	// The inputs as the fixture bodies carry them (loadgen.DataBodies):
+	// compact, as most clients send them.
+	ds, inputs := make([]*evaluator.Decision, len(reqs)), make([][]byte, len(reqs))
 	for i, raw := range reqs {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, raw); err != nil {
+			b.Fatal(err)
+		}
+		inputs[i] = buf.Bytes()
 		req, err := e.ParseRequest(raw, evaluator.FormatJSON)
 		if err == nil {
 			ds[i], err = e.DecideRequest(context.Background(), req, evaluator.DecideOptions{})
@@ -127,7 +135,7 @@ func BenchmarkDecisionRecord(b *testing.B) {
 		d := ds[i%len(ds)]
 		encoded := encodeDecision(d)
 		t := timers{timerInputParse: 20_000, timerQueryEval: 250_000}
-		rec := newRecord(PathOPADecide, "127.0.0.1:40000", reqs[i%len(reqs)], s.cfg.DecisionLogMaxInput, d, encoded, start, start.Add(300*time.Microsecond), nil)
+		rec := newRecord(PathOPADecide, "127.0.0.1:40000", inputs[i%len(inputs)], s.cfg.DecisionLogMaxInput, d, encoded, start, start.Add(300*time.Microsecond), nil)
 		rec.RequestedBy = anonymousIdentity.Name
 		if err := s.logDecision(ctx, rec, t); err != nil {
 			b.Fatal(err)

@@ -133,11 +133,28 @@ func encodeDecision(d *evaluator.Decision) []byte {
 	return append(b, '\n')
 }
 
+// appendCompact appends a request's JSON compacted, as encoding/json writes
+// a json.RawMessage (json.Compact). A request the evaluator decoded is JSON,
+// and one without a byte of JSON whitespace is compact already: it is
+// appended as it is, without a second scan (most clients send compact
+// requests; a space inside a string sends the request to json.Compact,
+// which gives the same bytes).
+func appendCompact(dst, raw []byte) ([]byte, error) {
+	if bytes.IndexAny(raw, " \t\r\n") < 0 {
+		return append(dst, raw...), nil
+	}
+	buf := bytes.NewBuffer(dst)
+	if err := json.Compact(buf, raw); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // appendLine appends rec as its decision log line, the bytes encode writes
 // for it: the members in the struct's order, the optional ones left out
 // when empty, and a newline. The input is the request as the client sent
-// it, compacted (json.Compact is what encoding/json does to a
-// json.RawMessage); the result is the decision as encoded for the answer.
+// it, compacted (appendCompact); the result is the decision as encoded for
+// the answer.
 func (rec *Record) appendLine(dst []byte) ([]byte, error) {
 	dst = append(dst, `{"event":`...)
 	dst = appendString(dst, rec.Event)
@@ -156,11 +173,10 @@ func (rec *Record) appendLine(dst []byte) ([]byte, error) {
 	dst = appendString(dst, rec.Path)
 	if len(rec.Input) > 0 {
 		dst = appendKey(dst, true, "input")
-		buf := bytes.NewBuffer(dst)
-		if err := json.Compact(buf, rec.Input); err != nil {
+		var err error
+		if dst, err = appendCompact(dst, rec.Input); err != nil {
 			return nil, err
 		}
-		dst = buf.Bytes()
 	}
 	dst = appendKey(dst, true, "result")
 	dst = appendRaw(dst, rec.Result)

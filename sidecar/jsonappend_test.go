@@ -69,7 +69,8 @@ func TestAppendLine(t *testing.T) {
 		{"no result", &Record{Event: eventDecision, Labels: map[string]string{}}},
 		{"an input over the limit", &Record{Event: eventDecision, Labels: map[string]string{"id": "x"}, Result: decision, Metrics: timers{},
 			recordAdditions: recordAdditions{InputSHA256: strings.Repeat("ab", 32), InputBytes: 70000, LatencyNS: -1}}},
-		{"a compact input", &Record{Event: eventDecision, Input: json.RawMessage(`{"a":[1,2.5e3,true,null,"x y"]}`), Result: decision}},
+		{"a compact input with a space in a string", &Record{Event: eventDecision, Input: json.RawMessage(`{"a":[1,2.5e3,true,null,"x y"]}`), Result: decision}},
+		{"a compact input", &Record{Event: eventDecision, Input: json.RawMessage(`{"a":[1,2.5e3,true,null,"x\u0020y\n"],"b":{}}`), Result: decision}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want, err := encode(tc.rec)
@@ -82,8 +83,10 @@ func TestAppendLine(t *testing.T) {
 			}
 		})
 	}
-	// An input that is not JSON fails as encode does.
-	bad := &Record{Event: eventDecision, Input: json.RawMessage(`{"a":`), Result: decision}
+	// An input that is not JSON and needs compacting fails as encode does.
+	// (One without whitespace is appended as it is: the evaluator decoded
+	// every input that reaches a line.)
+	bad := &Record{Event: eventDecision, Input: json.RawMessage(`{"a": `), Result: decision}
 	if _, err := encode(bad); err == nil {
 		t.Fatal("encode took an input that is not JSON")
 	}
