@@ -113,8 +113,9 @@ bench-plan:
 	$(GO) test -run '^$$' -bench '^BenchmarkJudge2000$$' -benchmem -benchtime 3x -count 3 ./internal/tfplan | tee $(BIN)/bench-plan.txt
 
 ## bench-compare: imgadmit serve (file-logged, and uploading its decision logs through OPA's plugin)
-## vs stock opa run --server (same rulebook, inventory and bodies, alternating rounds, flat out and
-## at 2,000 req/s), imgadmit eval vs opa eval; the report goes to
+## vs stock opa run --server logging every decision (decision_logs.console, to a file; with and
+## without its access log), same rulebook, inventory and bodies, alternating rounds, flat out and
+## at 2,000 req/s; imgadmit eval vs opa eval; the report goes to
 ## bin/bench-compare.txt, benchstat lines to bin/bench-compare.bench (docs/performance.md)
 bench-compare: $(IMGADMIT) $(OPA) $(LOADGEN)
 	$(LOADGEN) compare -imgadmit $(IMGADMIT) -opa $(OPA) \

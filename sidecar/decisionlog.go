@@ -131,14 +131,31 @@ func openLogFile(path string) (*os.File, error) {
 // write appends rec. An error is returned for the caller's information only:
 // it has already been logged and counted.
 func (l *decisionLog) write(rec *Record) error {
-	line, err := encode(rec)
+	bp := lineBuffers.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxPooledLine {
+			lineBuffers.Put(bp)
+		}
+	}()
+	line, err := rec.appendLine((*bp)[:0])
 	if err != nil {
 		// Only an Input that is not JSON gets here, and the evaluator decoded it.
 		l.failed(rec.DecisionID, rec, nil, fmt.Errorf("encode decision log line: %w", err))
 		return err
 	}
+	*bp = line
+	// writeLine is done with the line when it returns (written, or handed
+	// to the server log): the buffer can serve the next one.
 	return l.writeLine(rec.DecisionID, rec, line)
 }
+
+// lineBuffers hold decision log lines between requests: a line is a few
+// kilobytes, written and forgotten, and a buffer grown once serves every
+// later line without growing again. A buffer grown past maxPooledLine by a
+// rare large input is left to the collector rather than kept.
+var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledLine = 64 << 10
 
 // writeEvent appends an event that is not a decision (a refused attempt, an
 // inventory change).

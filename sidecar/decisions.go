@@ -178,7 +178,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 		outcome = outcomeDeny
 	}
 	// The decision is encoded once, for its answer and its log line.
-	encoded := mustEncode(d)
+	encoded := encodeDecision(d)
 	t := timers{timerInputParse: parsed.Nanoseconds(), timerQueryEval: evaluated.Nanoseconds()}
 	logDecision := func(cause error) error {
 		rec := newRecord(path, r.RemoteAddr, req.Redacted(raw), s.cfg.DecisionLogMaxInput, d, encoded, start, time.Now(), cause)
@@ -192,7 +192,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 		cause := fmt.Errorf("its decision log line could not be written (--decision-log-required): %w", werr)
 		d = e.FailClosed(req, cause)
 		outcome = outcomeFailClosed
-		encoded = mustEncode(d)
+		encoded = encodeDecision(d)
 		_ = logDecision(cause)
 	}
 	s.metrics.decided(d, outcome)

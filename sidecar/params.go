@@ -312,5 +312,33 @@ func (s *Server) answer(a dataAnswer, p params, revision string, t timers, start
 		t[timerHandler] = time.Since(start).Nanoseconds()
 		a.Metrics = t
 	}
-	return mustEncode(a)
+	return a.encode()
+}
+
+// encode is the answer as encode writes it. The common answer, a decision
+// id, perhaps the timers, and a result the sidecar encoded itself, is
+// appended member by member rather than reflected on and the result scanned
+// again; one with provenance or an explanation is rare, and left to encode.
+func (a *dataAnswer) encode() []byte {
+	if a.Provenance != nil || a.Explanation != nil {
+		return mustEncode(a)
+	}
+	b := make([]byte, 0, len(a.DecisionID)+len(a.Result)+64+48*len(a.Metrics))
+	b = append(b, '{')
+	comma := false
+	if a.DecisionID != "" {
+		b = appendKey(b, comma, "decision_id")
+		b = appendString(b, a.DecisionID)
+		comma = true
+	}
+	if len(a.Metrics) > 0 {
+		b = appendKey(b, comma, "metrics")
+		b = appendTimers(b, a.Metrics)
+		comma = true
+	}
+	if len(a.Result) > 0 {
+		b = appendKey(b, comma, "result")
+		b = appendRaw(b, a.Result)
+	}
+	return append(b, '}', '\n')
 }

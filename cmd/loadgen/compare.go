@@ -23,7 +23,11 @@ import (
 
 // CompareConfig is what Compare runs and where it writes.
 type CompareConfig struct {
-	Imgadmit  string // the imgadmit binary
+	Imgadmit string // the imgadmit binary
+	// Baseline, when set, is another imgadmit binary (say, the build before
+	// a change) run as one more server, imgadmit-base, with its own file log:
+	// a before and after measured in the same rounds, under the same noise.
+	Baseline  string
 	OPA       string // the stock OPA binary, built from the pinned module
 	Policies  string // the rulebook directory (policies/)
 	Inventory string // the inventory file (fixtures/inventory.yaml)
@@ -38,8 +42,13 @@ type CompareConfig struct {
 	Rate         float64       // requests per second of the fixed-rate rounds
 	RateDuration time.Duration // one fixed-rate round
 	QuietOPA     bool          // also run OPA with its access log off (--log-level error)
-	DecisionLog  string        // imgadmit's --decision-log; empty: a file in WorkDir
-	Env          []string      // more environment for every server (say GOGC=400), the same for all
+	// OPADecisionLog turns stock OPA's decision log on, as its users do
+	// without a remote service: decision_logs.console, one JSON line per
+	// decision on its standard error, which goes to a file. Off, OPA runs as
+	// in rounds 1 to 6 (access log only).
+	OPADecisionLog bool
+	DecisionLog    string   // imgadmit's --decision-log; empty: a file in WorkDir
+	Env            []string // more environment for every server (say GOGC=400), the same for all
 
 	EvalRuns  int // runs per tool of the one-file eval
 	EvalFiles int // files of the batch eval
@@ -92,6 +101,15 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 		return err
 	}
 	servers = append(servers, ia)
+	if cfg.Baseline != "" {
+		baseLog := filepath.Join(cfg.WorkDir, "decisions-base.log")
+		defer os.Remove(baseLog)
+		ib, err := StartImgadmit(ctx, "imgadmit-base", cfg.Baseline, cfg.Inventory, baseLog, cfg.WorkDir, cfg.Env)
+		if err != nil {
+			return err
+		}
+		servers = append(servers, ib)
+	}
 	// The same, with OPA's decision-log plugin uploading every decision to a
 	// collector beside the file (issue 16: within 10 % of the file-logged
 	// throughput).
@@ -113,21 +131,36 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 	servers = append(servers, iu)
 	// --ignore: the OPA server loads the same rule files imgadmit embeds, not
 	// the tests beside them.
-	opa, err := StartOPA(ctx, "opa", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, "--ignore", "*_test.rego")
+	opaArgs, opaSays := []string{"--ignore", "*_test.rego"}, "opa run --server (access log at info, its default"
+	if cfg.OPADecisionLog {
+		// The console decision logger is OPA's own logger at info whatever
+		// --log-level says, so opa-quiet logs every decision too.
+		opaArgs = append(opaArgs, "--set", "decision_logs.console=true")
+		opaSays = "opa run --server --set decision_logs.console=true (decision log: a JSON line per decision on its stderr, to a file; access log at info, its default"
+	}
+	opa, err := StartOPA(ctx, "opa", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, opaArgs...)
 	if err != nil {
 		return err
 	}
+	opa.ConsoleDecisions = cfg.OPADecisionLog
 	servers = append(servers, opa)
 	if cfg.QuietOPA {
-		q, err := StartOPA(ctx, "opa-quiet", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, "--ignore", "*_test.rego", "--log-level", "error")
+		q, err := StartOPA(ctx, "opa-quiet", cfg.OPA, cfg.Policies, invJSON, cfg.WorkDir, cfg.Env, append(opaArgs, "--log-level", "error")...)
 		if err != nil {
 			return err
 		}
+		q.ConsoleDecisions = cfg.OPADecisionLog
 		servers = append(servers, q)
 	}
-	fmt.Fprintf(cfg.Out, "servers: imgadmit serve --decision-log %s; imgadmit-up: the same (its own file) and --config-file uploading decision logs to a loopback collector; opa run --server (defaults: access log at info)", decisionLog)
+	if !cfg.OPADecisionLog {
+		opaSays += "; no decision log"
+	}
+	if cfg.Baseline != "" {
+		fmt.Fprintf(cfg.Out, "imgadmit-base: %s serve, as imgadmit (its own file log)\n", cfg.Baseline)
+	}
+	fmt.Fprintf(cfg.Out, "servers: imgadmit: imgadmit serve --decision-log %s (a file); imgadmit-up: the same (its own file) and --config-file uploading decision logs to a loopback collector; opa: %s)", decisionLog, opaSays)
 	if cfg.QuietOPA {
-		fmt.Fprint(cfg.Out, "; opa-quiet: opa run --server --log-level error")
+		fmt.Fprint(cfg.Out, "; opa-quiet: the same as opa with --log-level error (access log off)")
 	}
 	if len(cfg.Env) > 0 {
 		fmt.Fprintf(cfg.Out, "; environment of every server: %s", strings.Join(cfg.Env, " "))
@@ -138,14 +171,19 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 		return err
 	}
 	fmt.Fprintf(cfg.Out, "decisions: every body gets the same decision from every server (allowed, provider, operation, reasons)\n")
+	for _, s := range servers {
+		s.Answered += int64(len(bodies))
+	}
 
 	client := loadgen.NewClient(cfg.Workers)
 	defer client.CloseIdleConnections()
 	if cfg.Warmup > 0 {
 		for _, s := range servers {
-			if _, err := loadgen.Run(ctx, client, s.URL(), bodies, loadgen.Load{Requests: 1 << 30, Duration: cfg.Warmup, Workers: cfg.Workers}); err != nil {
+			res, err := loadgen.Run(ctx, client, s.URL(), bodies, loadgen.Load{Requests: 1 << 30, Duration: cfg.Warmup, Workers: cfg.Workers})
+			if err != nil {
 				return err
 			}
+			s.Answered += int64(res.Sent - res.Errors)
 		}
 	}
 
@@ -186,6 +224,7 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 			fmt.Fprintf(cfg.Out, "  throughput ratio imgadmit/%s: %.2f\n", s.Name, tput["imgadmit"]/tput[s.Name])
 		}
 	}
+	logErr := checkDecisionLogs(cfg.Out, servers)
 	iu.Stop() // its plugin uploads what it still holds on the way out
 	fmt.Fprintf(cfg.Out, "  imgadmit-up uploaded %d decision events to the collector\n", collector.Events())
 	fmt.Fprintf(cfg.Out, "  imgadmit's own time per decision (decision log latency_ns: from the handler's start to the decision):\n")
@@ -196,8 +235,38 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 		s.Stop()
 	}
 	servers = nil
-
+	if logErr != nil {
+		return logErr
+	}
 	return compareEval(ctx, cfg, reqs)
+}
+
+// checkDecisionLogs says how many decisions each server's decision log holds
+// against how many it answered: a comparison of servers that both log must
+// not be one where a server skipped some. Fewer logged than answered is an
+// error (more is fine: the warm-up's last answers may count as failed when
+// the load generator stops waiting for them).
+func checkDecisionLogs(out io.Writer, servers []*Server) error {
+	fmt.Fprintf(out, "  decision logs (lines logged / decisions answered):")
+	var short []string
+	for _, s := range servers {
+		n, err := s.LoggedDecisions()
+		switch {
+		case err != nil:
+			return fmt.Errorf("%s: read its decision log: %w", s.Name, err)
+		case n < 0:
+			fmt.Fprintf(out, " %s none;", s.Name)
+			continue
+		case n < s.Answered:
+			short = append(short, fmt.Sprintf("%s logged %d of %d decisions", s.Name, n, s.Answered))
+		}
+		fmt.Fprintf(out, " %s %d / %d;", s.Name, n, s.Answered)
+	}
+	fmt.Fprintln(out)
+	if len(short) > 0 {
+		return fmt.Errorf("decision logs short: %s", strings.Join(short, "; "))
+	}
+	return nil
 }
 
 // rounds runs the load against each server in turn, Rounds times.
@@ -226,6 +295,7 @@ func rounds(ctx context.Context, cfg CompareConfig, client *http.Client, servers
 				perReq = (cpu1 - cpu0) / time.Duration(n)
 				clientPerReq = (self1 - self0) / time.Duration(n)
 			}
+			s.Answered += int64(res.Sent - res.Errors)
 			if res.Errors > 0 {
 				return nil, fmt.Errorf("%s round %d: %d of %d requests failed, first: %s", s.Name, r+1, res.Errors, res.Sent, res.FirstError)
 			}

@@ -52,6 +52,7 @@ func compare(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("compare", flag.ExitOnError)
 	cfg := CompareConfig{}
 	fs.StringVar(&cfg.Imgadmit, "imgadmit", "bin/imgadmit", "the imgadmit binary")
+	fs.StringVar(&cfg.Baseline, "baseline", "", "another imgadmit binary (the build before a change) run as one more server, imgadmit-base")
 	fs.StringVar(&cfg.OPA, "opa", "bin/opa", "the stock OPA binary (built from the pinned module)")
 	fs.StringVar(&cfg.Policies, "policies", "policies", "the rulebook directory")
 	fs.StringVar(&cfg.Inventory, "inventory", "fixtures/inventory.yaml", "the inventory file")
@@ -64,6 +65,7 @@ func compare(ctx context.Context, args []string) error {
 	fs.Float64Var(&cfg.Rate, "rate", 2000, "requests per second of the fixed-rate rounds")
 	fs.DurationVar(&cfg.RateDuration, "rate-duration", 5*time.Second, "one fixed-rate round")
 	fs.BoolVar(&cfg.QuietOPA, "quiet-opa", true, "also run OPA with its access log off (--log-level error)")
+	fs.BoolVar(&cfg.OPADecisionLog, "opa-decision-log", true, "stock OPA logs every decision (--set decision_logs.console=true, to a file); false: no decision log, as in rounds 1 to 6")
 	fs.StringVar(&cfg.DecisionLog, "decision-log", "", "imgadmit's --decision-log (default: a scratch file)")
 	fs.IntVar(&cfg.EvalRuns, "eval-runs", 5, "runs per tool of the one-file CLI comparison (0: skip)")
 	fs.IntVar(&cfg.EvalFiles, "eval-files", 10_000, "files of the batch CLI run (0: skip)")

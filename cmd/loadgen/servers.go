@@ -32,6 +32,12 @@ type Server struct {
 	DecisionPath string
 	// DecisionLog is imgadmit's decision log file; empty for OPA.
 	DecisionLog string
+	// ConsoleDecisions says the server writes its decision log to its own
+	// output (stock OPA's decision_logs.console), which goes to a file.
+	ConsoleDecisions bool
+	// Answered counts the decisions it answered (200) over the whole run:
+	// what its decision log must hold.
+	Answered int64
 
 	cmd     *exec.Cmd
 	logf    *os.File // the server's stdout and stderr
@@ -174,6 +180,33 @@ func (s *Server) Stop() {
 		os.Remove(s.logf.Name())
 		s.logf = nil
 	}
+}
+
+// LoggedDecisions counts the decisions in the server's decision log: the
+// lines of imgadmit's file, or the "Decision Log" events in stock OPA's
+// output; -1 for a server without one.
+func (s *Server) LoggedDecisions() (int64, error) {
+	var path string
+	var want []byte
+	switch {
+	case s.DecisionLog != "":
+		path = s.DecisionLog
+	case s.ConsoleDecisions && s.logf != nil:
+		path, want = s.logf.Name(), []byte(`"msg":"Decision Log"`)
+	default:
+		return -1, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for line := range bytes.Lines(b) {
+		if line[len(line)-1] == '\n' && (want == nil || bytes.Contains(line, want)) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // LogTail is the end of the server's output, for error messages.
