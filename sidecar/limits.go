@@ -103,9 +103,8 @@ func (c *countedConn) Close() error {
 
 // Memory limits (Config.MemoryLimit).
 const (
-	// MemoryLimitAuto sets a soft memory limit of DefaultMemoryFloor or one
-	// and a half times the live heap after each inventory load, whichever is
-	// larger.
+	// MemoryLimitAuto sets a soft memory limit of DefaultMemoryFloor or 1.75
+	// times the live heap after each inventory load, whichever is larger.
 	MemoryLimitAuto = -1
 	// DefaultMemoryFloor is the least soft memory limit MemoryLimitAuto sets:
 	// the sidecar idles at about 35 MB, and at Go's GOGC=200 a burst of
@@ -114,8 +113,8 @@ const (
 )
 
 // tuneMemory sets the runtime's soft memory limit as Config.MemoryLimit
-// says: a size, MemoryLimitAuto (one and a half times the heap the rulebook
-// and inventory hold, at least DefaultMemoryFloor), or nothing (0). The
+// says: a size, MemoryLimitAuto (1.75 times the heap the rulebook and
+// inventory hold, at least DefaultMemoryFloor), or nothing (0). The
 // limit makes the collector run sooner as the heap nears it; it never
 // refuses an allocation.
 //
@@ -124,7 +123,10 @@ const (
 // resources leaves several times their size as garbage. Without a limit,
 // GOGC=200 would let the heap grow to three times the inventory before the
 // next collection; the inventory's records are bytes the collector never
-// scans (factstore), so collecting sooner costs little.
+// scans (factstore), so collecting sooner costs little. 1.5 times was too
+// tight: after a stream of changes the heap's fragments and the runtime's
+// own memory left the collector a few MB, and it ran a hundred times a
+// second (make bench-scale, docs/performance.md).
 func (s *Server) tuneMemory() {
 	limit := s.cfg.MemoryLimit
 	if limit == MemoryLimitAuto {
@@ -132,7 +134,7 @@ func (s *Server) tuneMemory() {
 		sample := []runtimemetrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 		runtimemetrics.Read(sample)
 		heap := int64(sample[0].Value.Uint64())
-		limit = max(DefaultMemoryFloor, heap+heap/2)
+		limit = max(DefaultMemoryFloor, heap+heap*3/4)
 	}
 	if limit > 0 {
 		debug.SetMemoryLimit(limit)

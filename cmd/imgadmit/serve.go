@@ -39,7 +39,7 @@ func serveCommand() *cli.Command {
 			&cli.IntFlag{Name: "max-connections", Value: sidecar.DefaultMaxConnections, Usage: "open connections at most; one more is closed at once"},
 			&cli.IntFlag{Name: "max-in-flight", Usage: "requests decoded and decided at once (default: the number of CPUs)"},
 			&cli.IntFlag{Name: "max-queued", Value: sidecar.DefaultMaxQueued, Usage: "requests waiting for a turn, each at most a second; one more is answered 429"},
-			&cli.StringFlag{Name: "memory-limit", Value: "auto", Usage: "soft memory limit: auto (100 MiB, or 1.5 times the heap the inventory needs), off, or `BYTES` (KiB, MiB, GiB); GOMEMLIMIT, when set, wins"},
+			&cli.StringFlag{Name: "memory-limit", Value: "auto", Usage: "soft memory limit: auto (100 MiB, or 1.75 times the heap the inventory needs), off, or `BYTES` (KiB, MiB, GiB); GOMEMLIMIT, when set, wins"},
 			&cli.DurationFlag{Name: "eval-timeout", Value: sidecar.DefaultEvalTimeout, Usage: "deadline of one evaluation; past it the request is refused (fail closed)"},
 			&cli.DurationFlag{Name: "read-timeout", Value: sidecar.DefaultReadTimeout, Usage: "time to read a request, headers and body"},
 			&cli.DurationFlag{Name: "write-timeout", Value: sidecar.DefaultWriteTimeout, Usage: "time to answer a request, from the end of its headers; must exceed --eval-timeout"},

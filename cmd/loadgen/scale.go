@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -285,11 +286,13 @@ type roundStats struct {
 	res        *loadgen.Result
 	p50, p99   time.Duration // answered, from the due time
 	hp50, hp99 time.Duration // the handler's own (decision log)
+	gcs        float64       // the server's garbage collections during the round
+	heap       float64       // its heap in use at the end, bytes
 }
 
 func (st roundStats) report(cfg ScaleConfig, round int, server, what string) {
-	fmt.Fprintf(cfg.Out, "  round %d %-12s %-20s %s  handler p50 %s p99 %s\n", round, server, what, st.res.Summary(),
-		loadgen.Round(st.hp50), loadgen.Round(st.hp99))
+	fmt.Fprintf(cfg.Out, "  round %d %-12s %-20s %s  handler p50 %s p99 %s  gc %.0f heap %.0f MiB\n", round, server, what, st.res.Summary(),
+		loadgen.Round(st.hp50), loadgen.Round(st.hp99), st.gcs, st.heap/(1<<20))
 	if cfg.Bench != nil {
 		fmt.Fprintf(cfg.Bench, "BenchmarkScaleDecide/inventory=%s/changes=%t 1 %d p50-ns %d p99-ns %d handler-p50-ns %d handler-p99-ns\n",
 			server, what != "quiet", st.p50.Nanoseconds(), st.p99.Nanoseconds(), st.hp50.Nanoseconds(), st.hp99.Nanoseconds())
@@ -301,6 +304,10 @@ func (st roundStats) report(cfg ScaleConfig, round int, server, what string) {
 func decideRound(ctx context.Context, cfg ScaleConfig, client *http.Client, s *Server, bodies [][]byte, l loadgen.Load,
 	beside func(context.Context) error) (roundStats, error) {
 	fi, err := os.Stat(s.DecisionLog)
+	if err != nil {
+		return roundStats{}, err
+	}
+	gc0, _, err := runtimeFigures(ctx, client, s)
 	if err != nil {
 		return roundStats{}, err
 	}
@@ -328,8 +335,43 @@ func decideRound(ctx context.Context, cfg ScaleConfig, client *http.Client, s *S
 	if err != nil {
 		return roundStats{}, err
 	}
+	gc1, heap, err := runtimeFigures(ctx, client, s)
+	if err != nil {
+		return roundStats{}, err
+	}
 	return roundStats{res: res, p50: res.Percentile(0.5), p99: res.Percentile(0.99),
-		hp50: loadgen.Percentile(handler, 0.5), hp99: loadgen.Percentile(handler, 0.99)}, nil
+		hp50: loadgen.Percentile(handler, 0.5), hp99: loadgen.Percentile(handler, 0.99), gcs: gc1 - gc0, heap: heap}, nil
+}
+
+// runtimeFigures reads the server's garbage collections so far and heap in
+// use from its /metrics (Go's collector's own figures).
+func runtimeFigures(ctx context.Context, client *http.Client, s *Server) (gcs, heap float64, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.Base+"/metrics", nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok {
+			continue
+		}
+		switch name {
+		case "go_gc_duration_seconds_count":
+			gcs, _ = strconv.ParseFloat(value, 64)
+		case "go_memstats_heap_inuse_bytes":
+			heap, _ = strconv.ParseFloat(value, 64)
+		}
+	}
+	return gcs, heap, nil
 }
 
 // decisionLatencies is HandlerLatencies of the decision lines only (the log
