@@ -82,7 +82,7 @@ func (s *Server) reload(ctx context.Context, rulebook, inventory bool, trigger s
 			err = setOverlaid(ctx, e, inv, s.syncInv)
 		}
 		if err == nil {
-			s.fileInv = inv
+			s.keepFileInventory(inv)
 			s.setInventoryStatus("files")
 			if after := e.InventoryRevision(); after != before {
 				s.auditFileInventory(before, after, trigger)

@@ -46,10 +46,10 @@ type Server struct {
 	statusMu sync.Mutex
 	status   readyStatus
 
-	// fileInv is the last good inventory of the --data files, and syncInv
-	// the last good sync's (nil before one): the inventory serving is
-	// fileInv with syncInv over it (until a PUT replaces it). Guarded by
-	// reloadMu.
+	// fileInv is the last good inventory of the --data files (kept only
+	// with --sync: keepFileInventory), and syncInv the last good sync's
+	// (nil before one): the inventory serving is fileInv with syncInv over
+	// it (until a PUT replaces it). Guarded by reloadMu.
 	fileInv *factstore.Inventory
 	syncInv map[string]any
 
@@ -148,7 +148,7 @@ func (s *Server) Load(ctx context.Context) error {
 		return err
 	}
 	s.reloadMu.Lock()
-	s.fileInv = inv
+	s.keepFileInventory(inv)
 	s.reloadMu.Unlock()
 	s.setInventoryStatus(source)
 	// Before the server is ready: what the load used and no longer needs
@@ -312,4 +312,15 @@ func (s *Server) setReloadStatus(target string, err error) {
 	s.statusMu.Lock()
 	defer s.statusMu.Unlock()
 	s.status.reloads[target] = st
+}
+
+// keepFileInventory keeps the --data files' inventory for the syncs to
+// come, which merge over it; without --sync nothing needs it once it
+// serves, and a PUT of a whole inventory would otherwise leave two held.
+// Called with reloadMu held (or before the server serves).
+func (s *Server) keepFileInventory(inv *factstore.Inventory) {
+	if s.cfg.Sync == nil {
+		inv = nil
+	}
+	s.fileInv = inv
 }
