@@ -124,7 +124,7 @@ bench-compare: $(IMGADMIT) $(OPA) $(LOADGEN)
 ## bench-scale: issue 18's fleet-sized inventory: generates SCALE_N resources (default 1,000,000; valid
 ## against the inventory schema, deterministic) into bin/, then measures imgadmit serve holding it beside
 ## the fixture inventory: time to ready, RSS, decision p50/p99, single-resource changes, p99 during
-## changes; prints them beside the targets (bin/bench-scale.txt, benchstat lines in bin/bench-scale.bench)
+## changes, a whole streamed PUT; prints them beside the targets (bin/bench-scale.txt, benchstat lines in bin/bench-scale.bench)
 ## and profiles the load and one change (bin/scale-profiles, tops in bin/bench-scale-profiles.txt).
 ## A quick run: make bench-scale SCALE_N=100000. More flags: SCALE_FLAGS (bin/loadgen scale -h).
 SCALE_N     ?= 1000000
