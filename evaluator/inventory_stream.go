@@ -355,13 +355,8 @@ func (s *stream) members(jobs chan<- []job) ([]string, error) {
 	var kinds []string
 	seen := map[string]bool{}
 	for s.dec.PeekKind() != '}' {
-		tok, err := s.dec.ReadToken()
+		name, err := s.name(seen)
 		if err != nil {
-			return nil, s.syntax(err)
-		}
-		// A token is the decoder's until its next call.
-		name := tok.String()
-		if err := s.once(seen, name); err != nil {
 			return nil, err
 		}
 		if name != "resources" || s.dec.PeekKind() != '{' {
@@ -377,12 +372,8 @@ func (s *stream) members(jobs chan<- []job) ([]string, error) {
 		res := map[string]any{}
 		seenKinds := map[string]bool{}
 		for s.dec.PeekKind() != '}' {
-			tok, err := s.dec.ReadToken()
+			kind, err := s.name(seenKinds)
 			if err != nil {
-				return nil, s.syntax(err)
-			}
-			kind := tok.String()
-			if err := s.once(seenKinds, kind); err != nil {
 				return nil, err
 			}
 			if factstore.KindIndex(kind) < 0 || s.dec.PeekKind() != '{' {
@@ -454,6 +445,18 @@ func (s *stream) notObject() *Error {
 	return &Error{Code: CodeInvalidInventory, Message: "the inventory does not match its schema", Errors: errs}
 }
 
+// name reads an object's member name; one seen already in the object is
+// refused (once).
+func (s *stream) name(seen map[string]bool) (string, error) {
+	tok, err := s.dec.ReadToken()
+	if err != nil {
+		return "", s.syntax(err)
+	}
+	// A token is the decoder's until its next call.
+	name := tok.String()
+	return name, s.once(seen, name)
+}
+
 // once refuses a member name seen before in the same object, as the
 // decoder does when it tracks names (here it does not: see
 // ReadInventoryStream).
@@ -484,12 +487,8 @@ func (s *stream) kind(kind string, jobs chan<- []job) error {
 	}
 	kindLine, _ := s.lines.at(s.dec.InputOffset() - 1)
 	for s.dec.PeekKind() != '}' {
-		tok, err := s.dec.ReadToken()
+		id, err := s.name(ids)
 		if err != nil {
-			return s.syntax(err)
-		}
-		id := tok.String()
-		if err := s.once(ids, id); err != nil {
 			return err
 		}
 		raw, err := s.dec.ReadValue()
