@@ -90,11 +90,13 @@ func newEvaluator(c *cli.Context) (*evaluator.Evaluator, error) {
 		opts.Policies = os.DirFS(dir)
 	}
 	if files := c.StringSlice("data"); len(files) > 0 {
-		inv, err := cloudfacts.ReadInventory(files, c.String("region"))
+		// As serve reads them: one JSON inventory streamed, a fleet's
+		// included.
+		inv, err := cloudfacts.ReadInventoryFacts(files, c.String("region"))
 		if err != nil {
 			return nil, cli.Exit(err.Error(), codeFor(err))
 		}
-		opts.Inventory = inv
+		opts.Facts = inv
 	}
 	e, err := evaluator.New(c.Context, opts)
 	if err != nil {
