@@ -41,10 +41,27 @@ func (wr *write) bodyRead() {
 	wr.timers = timers{timerInputParse: time.Since(wr.start).Nanoseconds()}
 }
 
+// writeSlot waits for the one inventory write that may read its body, so
+// that N clients cannot hold N bodies of --max-inventory-body; false when
+// the client went away first (nothing to answer).
+func (s *Server) writeSlot(r *http.Request) (release func(), ok bool) {
+	select {
+	case s.inventoryWrites <- struct{}{}:
+		return func() { <-s.inventoryWrites }, true
+	case <-r.Context().Done():
+		return nil, false
+	}
+}
+
 // handlePutInventory answers PUT /v1/data/inventory (the whole inventory, or
 // a cloud's describe or list response) and PUT below it (the value at the
 // path, its missing parent objects made).
 func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
+	release, ok := s.writeSlot(r)
+	if !ok {
+		return
+	}
+	defer release()
 	wr, ok := writeTarget(w, r)
 	if !ok {
 		return
@@ -92,7 +109,7 @@ func (s *Server) putWholeInventory(w http.ResponseWriter, r *http.Request, id *I
 	digest := newBodyDigest()
 	// --read-timeout bounds the wait for each part of the body, not the
 	// whole: a fleet's inventory takes longer than a request to send.
-	rd := &progressDeadline{r: b.rd, rc: http.NewResponseController(w), d: s.cfg.ReadTimeout}
+	rd := &progressDeadline{r: b.rd, rc: http.NewResponseController(w), read: s.cfg.ReadTimeout, write: s.cfg.WriteTimeout}
 	br := bufio.NewReaderSize(io.TeeReader(rd, digest), 64<<10)
 	var next *factstore.Inventory
 	var err error
@@ -131,18 +148,24 @@ func (s *Server) putWholeInventory(w http.ResponseWriter, r *http.Request, id *I
 	})
 }
 
-// progressDeadline moves the connection's read deadline d past each read:
-// a body that keeps arriving is read to its end, one that stalls for d is
-// cut.
+// progressDeadline moves the connection's read deadline past each read:
+// a body that keeps arriving is read to its end, one that stalls for
+// --read-timeout is cut. The write deadline (--write-timeout, counted by
+// net/http from the end of the headers) moves with it, so that the answer
+// to a long upload is still written once the change is made.
 type progressDeadline struct {
-	r  io.Reader
-	rc *http.ResponseController
-	d  time.Duration
+	r           io.Reader
+	rc          *http.ResponseController
+	read, write time.Duration
 }
 
 func (p *progressDeadline) Read(b []byte) (int, error) {
-	if p.d > 0 {
-		_ = p.rc.SetReadDeadline(time.Now().Add(p.d))
+	now := time.Now()
+	if p.read > 0 {
+		_ = p.rc.SetReadDeadline(now.Add(p.read))
+	}
+	if p.write > 0 {
+		_ = p.rc.SetWriteDeadline(now.Add(p.write))
 	}
 	return p.r.Read(b)
 }
@@ -151,6 +174,11 @@ func (p *progressDeadline) Read(b []byte) (int, error) {
 // becomes empty) and DELETE below it (404 when there is nothing there, as
 // OPA answers).
 func (s *Server) handleDeleteInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
+	release, ok := s.writeSlot(r)
+	if !ok {
+		return
+	}
+	defer release()
 	wr, ok := writeTarget(w, r)
 	if !ok {
 		return
@@ -173,6 +201,11 @@ func (s *Server) handleDeleteInventory(w http.ResponseWriter, r *http.Request, i
 // Patch (RFC 6902) whose paths are below the request's path, applied as a
 // whole or not at all.
 func (s *Server) handlePatchInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
+	release, ok := s.writeSlot(r)
+	if !ok {
+		return
+	}
+	defer release()
 	wr, ok := writeTarget(w, r)
 	if !ok {
 		return

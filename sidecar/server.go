@@ -55,6 +55,11 @@ type Server struct {
 
 	// fleet is OPA's plugin manager (serve --config-file); nil without one.
 	fleet *fleet.Fleet
+
+	// inventoryWrites lets one inventory write read its body at a time
+	// (writeSlot): a body may be up to --max-inventory-body, and the
+	// changes are made one at a time anyway.
+	inventoryWrites chan struct{}
 	// bundleRulebook reports whether the bundles carry the rulebook serving
 	// (guarded by reloadMu); invBundle is the name of the bundle that owns
 	// the inventory ("" when none does).
@@ -89,7 +94,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: c, log: c.Logger, status: readyStatus{reloads: map[string]reloadStatus{}},
+	s := &Server{cfg: c, log: c.Logger, status: readyStatus{reloads: map[string]reloadStatus{}}, inventoryWrites: make(chan struct{}, 1),
 		gate: newGate(c.MaxInFlight, c.MaxQueued, c.QueueWait)}
 	s.ids.Store(c.ids)
 	s.metrics = newMetrics(c.EvalTimeout, s.eval.Load)

@@ -2,19 +2,20 @@ package factstore
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
+	"sync"
 )
 
-// Entry is one resource ready to be added to a Builder: its canonical JSON
-// and digest, computed by NewEntry (on any goroutine: loading spreads them
-// over the CPUs).
+// Entry is one resource ready to be added to a Builder: its kind, id and
+// canonical JSON.
 type Entry struct {
 	kind  int
 	id    string
 	value []byte
-	sum   digest
 }
 
 // NewEntry is the entry for the resource of kind (keyed) with id and
@@ -24,7 +25,7 @@ func NewEntry(kind, id string, value []byte) (Entry, error) {
 	if k < 0 {
 		return Entry{}, fmt.Errorf("%q is not a kind of resource keyed by id", kind)
 	}
-	return Entry{kind: k, id: id, value: value, sum: entryDigest(k, id, value)}, nil
+	return Entry{kind: k, id: id, value: value}, nil
 }
 
 // Builder makes an inventory from many resources at once (a whole document
@@ -73,7 +74,31 @@ func (b *Builder) Add(e Entry) {
 	s.offs = append(s.offs, uint32(len(s.data)))
 	s.data = appendRecord(s.data, e.id, e.value)
 	t.n++
-	t.sum = t.sum.add(e.sum)
+}
+
+// finish sorts a shard built by Add, refuses an id in it twice, lays its
+// records out in order and hashes them.
+func (s *shard) finish(k int) error {
+	slices.SortFunc(s.offs, func(x, y uint32) int {
+		a, _ := s.record(x)
+		b, _ := s.record(y)
+		return bytes.Compare(a, b)
+	})
+	data := make([]byte, 0, len(s.data))
+	offs := make([]uint32, len(s.offs))
+	for i, off := range s.offs {
+		if i > 0 {
+			a, _ := s.record(s.offs[i-1])
+			if b, _ := s.record(off); bytes.Equal(a, b) {
+				return &DuplicateError{Kind: Kinds[k], ID: string(a)}
+			}
+		}
+		offs[i] = uint32(len(data))
+		data = append(data, s.span(off)...)
+	}
+	s.data, s.offs = data, offs
+	s.sum = sha256.Sum256(data)
+	return nil
 }
 
 // DuplicateError is an id added twice under one kind.
@@ -83,31 +108,44 @@ func (e *DuplicateError) Error() string {
 	return fmt.Sprintf("resources/%s/%s is given twice", e.Kind, e.ID)
 }
 
-// Build is the inventory built. The Builder is spent.
+// Build is the inventory built. The Builder is spent. Each shard is sorted,
+// copied in the order of its ids at its exact size (the grown one left to
+// the collector) and hashed, the shards spread over the CPUs.
 func (b *Builder) Build() (*Inventory, error) {
+	type job struct {
+		k int
+		s *shard
+	}
+	jobs := make(chan job)
+	errs := make(chan error, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			var first error
+			for j := range jobs {
+				if err := j.s.finish(j.k); err != nil && first == nil {
+					first = err
+				}
+			}
+			errs <- first
+		})
+	}
 	for k, t := range b.tables {
 		if t == nil {
 			continue
 		}
 		for _, s := range t.shards {
-			if s == nil {
-				continue
+			if s != nil {
+				jobs <- job{k, s}
 			}
-			slices.SortFunc(s.offs, func(x, y uint32) int {
-				a, _ := s.record(x)
-				b, _ := s.record(y)
-				return bytes.Compare(a, b)
-			})
-			for i := 1; i < len(s.offs); i++ {
-				a, _ := s.record(s.offs[i-1])
-				if b, _ := s.record(s.offs[i]); bytes.Equal(a, b) {
-					return nil, &DuplicateError{Kind: Kinds[k], ID: string(a)}
-				}
-			}
-			// Shed the capacity append left (up to double): a copy of
-			// the exact size, the grown one left to the collector.
-			s.data = slices.Clone(s.data)
-			s.offs = slices.Clone(s.offs)
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
 	rest := b.rest

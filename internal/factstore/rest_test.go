@@ -22,3 +22,23 @@ func TestRestRefusesKeyedKinds(t *testing.T) {
 		t.Errorf("With of the account alone: %v", err)
 	}
 }
+
+// TestRevisionIsTheSameEverywhere: the revision of an inventory is a
+// function of its facts alone, not of the process (shard placement has no
+// per-process seed): a sidecar restarted, or a second one, gives the same
+// ETag for the same inventory. The value is this inventory's as written
+// by the revision scheme "imgadmit inventory 3"; a change to the scheme
+// changes it, and must be deliberate.
+func TestRevisionIsTheSameEverywhere(t *testing.T) {
+	inv, err := FromValue(map[string]any{
+		"resources": map[string]any{"images": map[string]any{"img-1": map[string]any{"status": "active"}}},
+		"settings":  map[string]any{"missing_facts": "warn"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "sha256:ff0509cedfe0d4849081a64300b74f842efa6874daf52b8ce6c99a73bd33fec9"
+	if got := inv.Revision(); got != want {
+		t.Errorf("revision %s, want %s", got, want)
+	}
+}

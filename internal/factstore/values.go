@@ -45,7 +45,9 @@ func (inv *Inventory) Value(path []string) (any, bool, error) {
 			return v, ok, nil
 		}
 	}
-	if len(path) >= 1 && path[0] != "resources" {
+	if (len(path) >= 1 && path[0] != "resources") || (len(path) >= 2 && KindIndex(path[1]) < 0) {
+		// Outside the keyed kinds (the settings, the account): rest
+		// holds it whole.
 		v, ok := Lookup(inv.rest, path)
 		if !ok {
 			return nil, false, nil
