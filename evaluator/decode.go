@@ -240,19 +240,23 @@ func locateLines(raw []byte, f Format, errs []FieldError) {
 		if errs[i].Line != 0 {
 			continue
 		}
-		// A missing property is reported at the pointer it should be at:
-		// fall back to the nearest ancestor that exists.
-		for p := errs[i].Pointer; ; {
-			if l, ok := lines[p]; ok {
-				errs[i].Line = l
-				break
-			}
-			j := strings.LastIndexByte(p, '/')
-			if j < 0 {
-				break
-			}
-			p = p[:j]
+		errs[i].Line, _ = nearestLine(lines, errs[i].Pointer)
+	}
+}
+
+// nearestLine is the line of the value at ptr in lines (pointerLines), or,
+// for a missing property (reported at the pointer it should be at), of its
+// nearest ancestor that exists; false when none does.
+func nearestLine(lines map[string]int, ptr string) (int, bool) {
+	for p := ptr; ; {
+		if l, ok := lines[p]; ok {
+			return l, true
 		}
+		j := strings.LastIndexByte(p, '/')
+		if j < 0 {
+			return 0, false
+		}
+		p = p[:j]
 	}
 }
 

@@ -115,19 +115,9 @@ func (l located) locate(errs []FieldError) {
 		if lines == nil {
 			lines = jsonread.Lines(l.raw, maxDepth)
 		}
-		// A missing property is reported at the pointer it should be at:
-		// the nearest ancestor that exists says where.
-		for p := rel; ; {
-			if n, ok := lines[p]; ok {
-				errs[i].Line = l.line + n - 1
-				break
-			}
-			j := strings.LastIndexByte(p, '/')
-			if j < 0 {
-				errs[i].Line = l.line
-				break
-			}
-			p = p[:j]
+		errs[i].Line = l.line
+		if n, ok := nearestLine(lines, rel); ok {
+			errs[i].Line = l.line + n - 1
 		}
 	}
 }
@@ -491,17 +481,12 @@ func (s *stream) kind(kind string, jobs chan<- []job) error {
 		if err != nil {
 			return err
 		}
-		raw, err := s.dec.ReadValue()
+		at, err := s.value("/resources/" + escapePointer(kind) + "/" + escapePointer(id))
 		if err != nil {
-			return s.syntax(err)
+			return err
 		}
-		start := s.dec.InputOffset() - int64(len(raw))
-		line, col := s.lines.at(start)
-		s.lines.keep(start)
 		s.seq++
-		// ReadValue's bytes are the decoder's buffer, reused by the next read.
-		batch = append(batch, job{kind: kind, id: id, seq: s.seq, kindLine: kindLine, at: located{
-			ptr: "/resources/" + escapePointer(kind) + "/" + escapePointer(id), raw: bytes.Clone(raw), line: line, col: col}})
+		batch = append(batch, job{kind: kind, id: id, seq: s.seq, kindLine: kindLine, at: at})
 		if len(batch) == batchSize {
 			jobs <- batch
 			batch = make([]job, 0, batchSize)
@@ -514,18 +499,27 @@ func (s *stream) kind(kind string, jobs chan<- []job) error {
 	return nil
 }
 
-// small reads one value that is not a keyed kind's resources into m[name].
-func (s *stream) small(m map[string]any, name string) error {
-	ptr := string(s.dec.StackPointer()) // the member's, its name read
+// value reads the next value whole, for the JSON pointer ptr, with where it
+// starts; the lines before it are forgotten.
+func (s *stream) value(ptr string) (located, error) {
 	raw, err := s.dec.ReadValue()
 	if err != nil {
-		return s.syntax(err)
+		return located{}, s.syntax(err)
 	}
 	start := s.dec.InputOffset() - int64(len(raw))
 	line, col := s.lines.at(start)
 	s.lines.keep(start)
-	at := located{ptr: ptr, raw: bytes.Clone(raw), line: line, col: col}
-	v, err := jsonread.Decode(at.raw, jsonread.Limits{MaxDepth: maxDepth - depthOf(ptr), MaxNumber: maxNumberSize}, schemaStrings())
+	// ReadValue's bytes are the decoder's buffer, reused by the next read.
+	return located{ptr: ptr, raw: bytes.Clone(raw), line: line, col: col}, nil
+}
+
+// small reads one value that is not a keyed kind's resources into m[name].
+func (s *stream) small(m map[string]any, name string) error {
+	at, err := s.value(string(s.dec.StackPointer())) // the member's, its name read
+	if err != nil {
+		return err
+	}
+	v, err := jsonread.Decode(at.raw, jsonread.Limits{MaxDepth: maxDepth - depthOf(at.ptr), MaxNumber: maxNumberSize}, schemaStrings())
 	if err != nil {
 		return decodeError(at, err)
 	}

@@ -33,6 +33,8 @@ type write struct {
 	params params
 	start  time.Time
 	timers timers
+	// release gives back the write slot (writeTarget).
+	release func()
 }
 
 // bodyRead records the time the body took to read and decode, under
@@ -41,31 +43,15 @@ func (wr *write) bodyRead() {
 	wr.timers = timers{timerInputParse: time.Since(wr.start).Nanoseconds()}
 }
 
-// writeSlot waits for the one inventory write that may read its body, so
-// that N clients cannot hold N bodies of --max-inventory-body; false when
-// the client went away first (nothing to answer).
-func (s *Server) writeSlot(r *http.Request) (release func(), ok bool) {
-	select {
-	case s.inventoryWrites <- struct{}{}:
-		return func() { <-s.inventoryWrites }, true
-	case <-r.Context().Done():
-		return nil, false
-	}
-}
-
 // handlePutInventory answers PUT /v1/data/inventory (the whole inventory, or
 // a cloud's describe or list response) and PUT below it (the value at the
 // path, its missing parent objects made).
 func (s *Server) handlePutInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
-	release, ok := s.writeSlot(r)
+	wr, ok := s.writeTarget(w, r)
 	if !ok {
 		return
 	}
-	defer release()
-	wr, ok := writeTarget(w, r)
-	if !ok {
-		return
-	}
+	defer wr.release()
 	segs := wr.segs
 	if len(segs) == 0 {
 		s.putWholeInventory(w, r, id, wr)
@@ -174,15 +160,11 @@ func (p *progressDeadline) Read(b []byte) (int, error) {
 // becomes empty) and DELETE below it (404 when there is nothing there, as
 // OPA answers).
 func (s *Server) handleDeleteInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
-	release, ok := s.writeSlot(r)
+	wr, ok := s.writeTarget(w, r)
 	if !ok {
 		return
 	}
-	defer release()
-	wr, ok := writeTarget(w, r)
-	if !ok {
-		return
-	}
+	defer wr.release()
 	if len(wr.segs) == 0 {
 		s.changeInventory(w, r, id, wr, bodyDigest(nil), inventoryChange{
 			whole: func(*factstore.Inventory) (*factstore.Inventory, error) { return factstore.Empty(), nil },
@@ -201,15 +183,11 @@ func (s *Server) handleDeleteInventory(w http.ResponseWriter, r *http.Request, i
 // Patch (RFC 6902) whose paths are below the request's path, applied as a
 // whole or not at all.
 func (s *Server) handlePatchInventory(w http.ResponseWriter, r *http.Request, id *Identity) {
-	release, ok := s.writeSlot(r)
+	wr, ok := s.writeTarget(w, r)
 	if !ok {
 		return
 	}
-	defer release()
-	wr, ok := writeTarget(w, r)
-	if !ok {
-		return
-	}
+	defer wr.release()
 	body, aerr := s.readInventoryBody(w, r, evaluator.CodeInvalidRequest)
 	if aerr != nil {
 		writeError(w, r, aerr)
@@ -241,10 +219,13 @@ func (s *Server) handlePatchInventory(w http.ResponseWriter, r *http.Request, id
 }
 
 // writeTarget is the change r asks for: the path below /v1/data/inventory
-// it changes and its query parameters, checked; false when the request is
-// answered (an error).
-func writeTarget(w http.ResponseWriter, r *http.Request) (write, bool) {
-	wr := write{start: time.Now()}
+// it changes and its query parameters, checked, and the one slot in which
+// an inventory write reads its body, taken (a body may be up to
+// --max-inventory-body: N clients must not hold N of them); false when the
+// request is answered (an error) or its client went away while it waited.
+// The caller gives the slot back with wr.release.
+func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request) (write, bool) {
+	wr := write{}
 	var aerr *APIError
 	if wr.params, aerr = parseParams(r, paramsDataWrite); aerr != nil {
 		writeError(w, r, aerr)
@@ -254,6 +235,13 @@ func writeTarget(w http.ResponseWriter, r *http.Request) (write, bool) {
 		writeError(w, r, aerr)
 		return wr, false
 	}
+	select {
+	case s.inventoryWrites <- struct{}{}:
+		wr.release = func() { <-s.inventoryWrites }
+	case <-r.Context().Done():
+		return wr, false
+	}
+	wr.start = time.Now()
 	return wr, true
 }
 

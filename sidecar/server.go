@@ -57,7 +57,7 @@ type Server struct {
 	fleet *fleet.Fleet
 
 	// inventoryWrites lets one inventory write read its body at a time
-	// (writeSlot): a body may be up to --max-inventory-body, and the
+	// (writeTarget): a body may be up to --max-inventory-body, and the
 	// changes are made one at a time anyway.
 	inventoryWrites chan struct{}
 	// bundleRulebook reports whether the bundles carry the rulebook serving

@@ -74,3 +74,29 @@ func TestPutWholeInventoryOutlastsTimeouts(t *testing.T) {
 		t.Fatalf("after the stalled PUT: %s", got.body)
 	}
 }
+
+// TestInventoryWritesReadOneBodyAtATime: while one inventory write holds the
+// slot (reading its body, up to --max-inventory-body), another waits for it,
+// and goes on once it is given back.
+func TestInventoryWritesReadOneBodyAtATime(t *testing.T) {
+	h := newHarness(t, nil)
+	h.s.inventoryWrites <- struct{}{} // a write reading its body
+	done := make(chan reply, 1)
+	go func() {
+		done <- h.do("PUT", PathInventory+"/resources/images/img-wait", map[string]string{"Content-Type": jsonCT}, `{"status":"active"}`)
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("the second write went on while the first held the slot: %d %s", r.status, r.body)
+	case <-time.After(200 * time.Millisecond):
+	}
+	<-h.s.inventoryWrites // the first is done
+	select {
+	case r := <-done:
+		if r.status != http.StatusNoContent {
+			t.Fatalf("the second write, once its turn came: %d %s", r.status, r.body)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second write never went on")
+	}
+}
