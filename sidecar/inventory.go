@@ -302,7 +302,7 @@ func (s *Server) changeInventory(w http.ResponseWriter, r *http.Request, id *Ide
 	if err == nil {
 		// The change is whole: a client that hangs up now does not leave
 		// it half made, nor turn it into a failure.
-		err = s.applyChange(context.WithoutCancel(r.Context()), e, cur, c)
+		err = applyChange(context.WithoutCancel(r.Context()), e, cur, c)
 	}
 	after := e.InventoryRevision()
 	s.reloadMu.Unlock()

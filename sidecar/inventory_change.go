@@ -2,6 +2,7 @@ package sidecar
 
 import (
 	"context"
+	"fmt"
 	"maps"
 
 	"github.com/imgadmit/imgadmit/evaluator"
@@ -55,7 +56,7 @@ func scopeOf(paths [][]string) editScope {
 // and hands e the resources changed: at a million resources, a change to
 // one costs what it costs at ten. A fact dated by when it was first seen
 // keeps the date cur gives it.
-func (s *Server) applyChange(ctx context.Context, e *evaluator.Evaluator, cur *factstore.Inventory, c inventoryChange) error {
+func applyChange(ctx context.Context, e *evaluator.Evaluator, cur *factstore.Inventory, c inventoryChange) error {
 	if c.whole != nil {
 		next, err := c.whole(cur)
 		if err != nil {
@@ -89,19 +90,9 @@ func (s *Server) applyChange(ctx context.Context, e *evaluator.Evaluator, cur *f
 		return err
 	}
 	next = cloudfacts.KeepFirstSeen(doc, next)
-	rest, changes, ok := splitEdit(cur, sc, next)
-	if !ok {
-		// The edit made or removed a kind's object (a PUT below a kind
-		// the inventory has no object for, then its removal): the whole
-		// document says what the inventory is.
-		full, err := cur.Map()
-		if err != nil {
-			return err
-		}
-		if next, err = c.edit(full); err != nil {
-			return err
-		}
-		return e.SetInventory(ctx, cloudfacts.KeepFirstSeen(full, next))
+	rest, changes, err := splitEdit(cur, sc, next)
+	if err != nil {
+		return err
 	}
 	return e.EditInventory(ctx, cur.Revision(), rest, changes)
 }
@@ -140,17 +131,19 @@ func partialDoc(cur *factstore.Inventory, sc editScope) (map[string]any, error) 
 }
 
 // splitEdit reads an edited partial document back: the rest (nil when sc
-// does not reach it) and a change for each resource sc names. It is false
-// when the edit left a keyed kind's object that the inventory has no
-// object for empty, which only the whole document can say.
-func splitEdit(cur *factstore.Inventory, sc editScope, next map[string]any) (map[string]any, []evaluator.ResourceChange, bool) {
+// does not reach it) and a change for each resource sc names.
+//
+// An edit scoped below resources/<kind>/<id> can make a kind's object only
+// by writing a resource in it (a PUT makes the parents; JSON Patch makes
+// none), and removes one never: EditInventory makes the object with the
+// resource. Anything else would be a change the changes cannot say, and is
+// refused rather than half made.
+func splitEdit(cur *factstore.Inventory, sc editScope, next map[string]any) (map[string]any, []evaluator.ResourceChange, error) {
 	res, _ := next["resources"].(map[string]any)
 	for _, kind := range factstore.Kinds {
 		byID, has := res[kind].(map[string]any)
-		// A kind's object the edit made holds what it wrote (EditInventory
-		// makes the object with the resource); one left empty does not.
 		if has != cur.HasKind(kind) && (!has || len(byID) == 0) {
-			return nil, nil, false
+			return nil, nil, fmt.Errorf("the edit made or removed resources/%s itself, which an edit of its resources cannot", kind)
 		}
 	}
 	var rest map[string]any
@@ -170,5 +163,5 @@ func splitEdit(cur *factstore.Inventory, sc editScope, next map[string]any) (map
 		v, ok := byID[r[1]]
 		changes = append(changes, evaluator.ResourceChange{Kind: r[0], ID: r[1], Value: v, Remove: !ok})
 	}
-	return rest, changes, true
+	return rest, changes, nil
 }

@@ -148,15 +148,7 @@ func (b *Builder) Build() (*Inventory, error) {
 			return nil, err
 		}
 	}
-	rest := b.rest
-	if _, ok := rest["resources"].(map[string]any); !ok && b.tables != ([numKinds]*table{}) {
-		if _, there := rest["resources"]; there {
-			return nil, fmt.Errorf("resources is not an object")
-		}
-		rest = maps.Clone(rest)
-		rest["resources"] = map[string]any{}
-	}
-	return build(rest, b.tables)
+	return build(b.rest, b.tables)
 }
 
 // FromValue makes an inventory of a whole decoded document (a map from

@@ -202,7 +202,16 @@ func Empty() *Inventory {
 }
 
 // build finishes an inventory from its parts: rest's JSON and the revision.
+// A keyed kind lives in "resources": when there are tables and rest has
+// none, rest gets an empty one (a copy: rest may be shared).
 func build(rest map[string]any, tables [numKinds]*table) (*Inventory, error) {
+	if _, ok := rest["resources"].(map[string]any); !ok && tables != ([numKinds]*table{}) {
+		if _, there := rest["resources"]; there {
+			return nil, fmt.Errorf("resources is not an object")
+		}
+		rest = maps.Clone(rest)
+		rest["resources"] = map[string]any{}
+	}
 	if res, ok := rest["resources"].(map[string]any); ok {
 		for _, kind := range Kinds {
 			if _, ok := res[kind]; ok {
@@ -437,15 +446,6 @@ func (inv *Inventory) With(rest map[string]any, changes []Change) (*Inventory, e
 	}
 	if rest == nil {
 		rest = inv.rest
-	}
-	if _, ok := rest["resources"].(map[string]any); !ok && tables != ([numKinds]*table{}) {
-		// A keyed kind lives in "resources".
-		res, isObj := rest["resources"]
-		if res != nil || isObj {
-			return nil, fmt.Errorf("resources is not an object")
-		}
-		rest = maps.Clone(rest)
-		rest["resources"] = map[string]any{}
 	}
 	return build(rest, tables)
 }

@@ -2,7 +2,6 @@ package factstore
 
 import (
 	"fmt"
-	"maps"
 )
 
 // Exists tells whether the inventory document has a value at path, without
@@ -51,13 +50,5 @@ func (inv *Inventory) WithKinds(kinds []string) (*Inventory, error) {
 	if !changed {
 		return inv, nil
 	}
-	rest := inv.rest
-	if _, ok := rest["resources"].(map[string]any); !ok {
-		if _, there := rest["resources"]; there {
-			return nil, fmt.Errorf("resources is not an object")
-		}
-		rest = maps.Clone(rest)
-		rest["resources"] = map[string]any{}
-	}
-	return build(rest, tables)
+	return build(inv.rest, tables)
 }
