@@ -235,12 +235,18 @@ func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request) (write, boo
 		writeError(w, r, aerr)
 		return wr, false
 	}
+	// A free slot is taken even from a client already gone (select would
+	// pick at random): what its body holds is still read and applied whole.
 	select {
 	case s.inventoryWrites <- struct{}{}:
-		wr.release = func() { <-s.inventoryWrites }
-	case <-r.Context().Done():
-		return wr, false
+	default:
+		select {
+		case s.inventoryWrites <- struct{}{}:
+		case <-r.Context().Done():
+			return wr, false
+		}
 	}
+	wr.release = func() { <-s.inventoryWrites }
 	wr.start = time.Now()
 	return wr, true
 }
