@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +20,8 @@ import (
 	"github.com/imgadmit/imgadmit/internal/cloudfacts"
 	"github.com/imgadmit/imgadmit/internal/loadgen"
 	"github.com/imgadmit/imgadmit/internal/scalegen"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // ScaleConfig is what Scale measures (issue 18: fleet-sized inventories)
@@ -344,7 +345,8 @@ func decideRound(ctx context.Context, cfg ScaleConfig, client *http.Client, s *S
 }
 
 // runtimeFigures reads the server's garbage collections so far and heap in
-// use from its /metrics (Go's collector's own figures).
+// use from its /metrics (Go's collector's own figures), with Prometheus's
+// own parser of the text format.
 func runtimeFigures(ctx context.Context, client *http.Client, s *Server) (gcs, heap float64, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.Base+"/metrics", nil)
 	if err != nil {
@@ -355,21 +357,16 @@ func runtimeFigures(ctx context.Context, client *http.Client, s *Server) (gcs, h
 		return 0, 0, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, fmt.Errorf("%s /metrics: %w", s.Name, err)
 	}
-	for line := range strings.Lines(string(b)) {
-		name, value, ok := strings.Cut(strings.TrimSpace(line), " ")
-		if !ok {
-			continue
-		}
-		switch name {
-		case "go_gc_duration_seconds_count":
-			gcs, _ = strconv.ParseFloat(value, 64)
-		case "go_memstats_heap_inuse_bytes":
-			heap, _ = strconv.ParseFloat(value, 64)
-		}
+	if f := families["go_gc_duration_seconds"]; f != nil && len(f.GetMetric()) > 0 {
+		gcs = float64(f.GetMetric()[0].GetSummary().GetSampleCount())
+	}
+	if f := families["go_memstats_heap_inuse_bytes"]; f != nil && len(f.GetMetric()) > 0 {
+		heap = f.GetMetric()[0].GetGauge().GetValue()
 	}
 	return gcs, heap, nil
 }
