@@ -67,14 +67,11 @@ type Evaluator struct {
 type state struct {
 	book      *rulebook
 	inventory *factstore.Inventory
-	// inventoryRevision is the inventory's digest (InventoryRevision).
-	inventoryRevision string
 	// rest is what the store holds beside the keyed kinds: the inventory's
 	// settings with the caller's overrides, the account; extra is the
 	// waiver index. Both depend on the settings only, so a change to a
 	// resource keeps them.
 	rest, extra map[string]any
-	restDigest  string
 	query       rego.PreparedEvalQuery
 }
 
@@ -155,8 +152,8 @@ func (v *validator) facts(inv map[string]any) (*factstore.Inventory, error) {
 // parts (the overridden settings, the waiver index) inv shares when its
 // settings are the same: a change to one resource rebuilds neither.
 func (e *Evaluator) prepare(ctx context.Context, book *rulebook, inv *factstore.Inventory, prev *state) (*state, error) {
-	st := &state{book: book, inventory: inv, inventoryRevision: inv.Revision(), restDigest: inv.RestDigest()}
-	if prev != nil && prev.book == book && prev.restDigest == st.restDigest {
+	st := &state{book: book, inventory: inv}
+	if prev != nil && prev.book == book && prev.inventory.RestDigest() == inv.RestDigest() {
 		st.rest, st.extra = prev.rest, prev.extra
 	} else {
 		if errs := checkSettings(book, inv.Rest()); len(errs) > 0 {
@@ -290,14 +287,14 @@ func (e *Evaluator) EditInventory(ctx context.Context, cur string, rest map[stri
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	old := e.state.Load()
-	if cur != "" && cur != old.inventoryRevision {
-		return &Error{Code: CodeInvalidInventory, Message: fmt.Sprintf("the inventory changed while the change was made (its revision is %s, not %s)", old.inventoryRevision, cur)}
+	if cur != "" && cur != old.inventory.Revision() {
+		return &Error{Code: CodeInvalidInventory, Message: fmt.Sprintf("the inventory changed while the change was made (its revision is %s, not %s)", old.inventory.Revision(), cur)}
 	}
 	inv, err := e.validator.change(old.inventory, rest, changes)
 	if err != nil {
 		return err
 	}
-	if inv.Revision() == old.inventoryRevision {
+	if inv.Revision() == old.inventory.Revision() {
 		return nil
 	}
 	st, err := e.prepare(ctx, old.book, inv, old)
@@ -366,7 +363,7 @@ type Change struct {
 
 // Revisions are the change's rulebook and inventory revisions.
 func (c *Change) Revisions() (rulebook, inventory string) {
-	return c.st.book.revision, c.st.inventoryRevision
+	return c.st.book.revision, c.st.inventory.Revision()
 }
 
 // Prepare checks and prepares a change without making it serve: the rulebook
@@ -385,7 +382,7 @@ func (e *Evaluator) Prepare(ctx context.Context, policies fs.FS, inv *factstore.
 	if inv == nil {
 		inv = old.inventory
 	}
-	if book == old.book && inv.Revision() == old.inventoryRevision {
+	if book == old.book && inv.Revision() == old.inventory.Revision() {
 		// Nothing changes (a bundle served again without an ETag).
 		return &Change{st: old}, nil
 	}
@@ -410,7 +407,7 @@ func (e *Evaluator) Revision() string { return e.state.Load().book.revision }
 // InventoryRevision is the revision of the inventory now in use: a digest
 // of its facts and settings, so the same inventory has the same revision
 // wherever it came from.
-func (e *Evaluator) InventoryRevision() string { return e.state.Load().inventoryRevision }
+func (e *Evaluator) InventoryRevision() string { return e.state.Load().inventory.Revision() }
 
 // InventorySnapshot is the inventory now in use (as given, without the
 // caller's overrides) and its revision, read together: the revision is the
@@ -418,7 +415,7 @@ func (e *Evaluator) InventoryRevision() string { return e.state.Load().inventory
 // immutable.
 func (e *Evaluator) InventorySnapshot() (*factstore.Inventory, string) {
 	st := e.state.Load()
-	return st.inventory, st.inventoryRevision
+	return st.inventory, st.inventory.Revision()
 }
 
 // Rules lists the rules of the rulebook now in use, sorted by id.
