@@ -72,27 +72,11 @@ func openBody(w http.ResponseWriter, r *http.Request, limit int64, flag string) 
 			}
 			return nil, apiErrorf(http.StatusBadRequest, evaluator.CodeInvalidRequest, "the body is not gzip: %v", err)
 		}
-		// One byte past the limit tells a body at the limit from a larger one.
-		b.rd = &limitedReader{r: io.LimitReader(zr, limit+1), left: limit}
+		// The decompressed body has the same limit, and the same error past it.
+		b.rd = http.MaxBytesReader(w, zr, limit)
 		b.close = func() { zr.Close() }
 	}
 	return b, nil
-}
-
-// limitedReader fails a read past left bytes as http.MaxBytesReader does,
-// for a decompressed body.
-type limitedReader struct {
-	r    io.Reader
-	left int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	l.left -= int64(n)
-	if l.left < 0 {
-		return n, &http.MaxBytesError{Limit: l.left}
-	}
-	return n, err
 }
 
 // readError is the answer to an error reading b.
