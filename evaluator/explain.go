@@ -386,8 +386,9 @@ func callKey(evt *topdown.Event, expr *ast.Expr) string {
 	return b.String()
 }
 
-// explainReasons matches the reasons the trace recorded to d's reasons: each
-// of d's reasons gets the rule bodies that gave it and every fact they read.
+// explainReasons matches the reasons the trace recorded (as the rule bodies
+// gave them, before the settings) to d's reasons: each of d's reasons gets
+// the rule bodies that gave it and every fact they read.
 // A reason no rule body gave (made by imgadmit: REQ-003) is explained by its
 // METADATA alone.
 func explainReasons(d *Decision, book *rulebook) {
@@ -401,8 +402,9 @@ func explainReasons(d *Decision, book *rulebook) {
 		re := ReasonExplanation{ID: r.ID, Facts: []Fact{}}
 		facts := map[Fact]bool{}
 		found := false
+		given := beforeSettings(r)
 		for _, tr := range traced {
-			if tr.reason != r {
+			if tr.reason != given {
 				continue
 			}
 			if !found {
@@ -424,6 +426,17 @@ func explainReasons(d *Decision, book *rulebook) {
 		})
 		x.Reasons = append(x.Reasons, re)
 	}
+}
+
+// beforeSettings is reason r as the rule body gave it, before
+// lib/settings.rego applied the operator's settings: a reason with an
+// enforcement or a waiver was a deny, without either. The tracer reads the
+// reasons at rules.reasons, before the settings, so this is what they match.
+func beforeSettings(r Reason) Reason {
+	if r.Enforcement != "" || r.Waiver != nil {
+		r.Effect, r.Enforcement, r.Waiver = EffectDeny, "", nil
+	}
+	return r
 }
 
 // metadataRule is where the rule with id is written, from its METADATA.
