@@ -243,7 +243,7 @@ func (t *explainTracer) exitReason(evt *topdown.Event, rule *ast.Rule) {
 	if !ok {
 		return
 	}
-	r := reasonFromAST(obj)
+	r := reasonFields(obj)
 	ref := RuleRef{Name: strings.TrimPrefix(rule.Path().String(), "data.")}
 	if loc := rule.Location; loc != nil {
 		ref.File, ref.Line = loc.File, loc.Row
@@ -447,18 +447,4 @@ func metadataRule(book *rulebook, id string) RuleRef {
 		}
 	}
 	return RuleRef{}
-}
-
-// reasonFromAST reads a reason object as decisionFromAST does.
-func reasonFromAST(o ast.Object) Reason {
-	str := func(k *ast.Term) string {
-		if t := o.Get(k); t != nil {
-			if s, ok := t.Value.(ast.String); ok {
-				return string(s)
-			}
-		}
-		return ""
-	}
-	return Reason{ID: str(keyID), Effect: str(keyEffect), Category: str(keyCategory),
-		Message: str(keyMessage), Remediation: str(keyRemediation), Source: str(keySource)}
 }
