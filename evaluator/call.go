@@ -323,13 +323,16 @@ func effectRank(effect string) int {
 }
 
 // mergeReasons sorts the reasons of several parts as the router sorts one
-// part's (effect, id, message) and drops a reason two parts both gave.
+// part's (effect, id, message), then by every other member, the waiver
+// last, so that a reason two parts both gave is two neighbours, and drops
+// the second.
 func mergeReasons(rs []Reason) []Reason {
 	slices.SortFunc(rs, func(a, b Reason) int {
 		return cmp.Or(cmp.Compare(effectRank(a.Effect), effectRank(b.Effect)),
 			strings.Compare(a.ID, b.ID), strings.Compare(a.Message, b.Message),
 			strings.Compare(a.Remediation, b.Remediation), strings.Compare(a.Source, b.Source),
-			strings.Compare(a.Category, b.Category), strings.Compare(a.Enforcement, b.Enforcement))
+			strings.Compare(a.Category, b.Category), strings.Compare(a.Enforcement, b.Enforcement),
+			compareWaivers(a.Waiver, b.Waiver))
 	})
 	return slices.CompactFunc(rs, sameReason)
 }
@@ -339,11 +342,24 @@ func mergeReasons(rs []Reason) []Reason {
 func sameReason(a, b Reason) bool {
 	wa, wb := a.Waiver, b.Waiver
 	a.Waiver, b.Waiver = nil, nil
-	if a != b || (wa == nil) != (wb == nil) {
-		return false
+	return a == b && compareWaivers(wa, wb) == 0
+}
+
+// compareWaivers orders two reasons' waivers, none first: by position in
+// settings.waivers, which the parts of one call read alike and which
+// decides the rest of the waiver, then by the request's resources and
+// projects it shows, which differ from part to part.
+func compareWaivers(a, b *Waiver) int {
+	switch {
+	case a == b:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
 	}
-	return wa == nil || (wa.Rule == wb.Rule && wa.Expires == wb.Expires && wa.Reason == wb.Reason && wa.ApprovedBy == wb.ApprovedBy &&
-		slices.Equal(wa.Resources, wb.Resources) && slices.Equal(wa.Projects, wb.Projects))
+	return cmp.Or(cmp.Compare(a.Index, b.Index),
+		slices.Compare(a.Resources, b.Resources), slices.Compare(a.Projects, b.Projects))
 }
 
 // Call is the call a translated request was read from and how many

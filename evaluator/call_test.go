@@ -140,6 +140,41 @@ func TestDecideCallMatchesItsParts(t *testing.T) {
 	}
 }
 
+// TestMergeReasons: the parts' reasons sorted as the router sorts them, the
+// waiver last (by its position, then the request's resources and projects
+// it shows), and a reason two parts gave kept once, whatever order the
+// parts gave them in.
+func TestMergeReasons(t *testing.T) {
+	waived := func(index int, resources ...string) Reason {
+		return Reason{ID: "IMS-FE-006", Effect: EffectWaived, Category: "constraint", Message: "in progress", Source: "s",
+			Waiver: &Waiver{Index: index, Rule: "IMS-FE-006", Resources: resources, Expires: "2027-01-31T00:00:00Z", Reason: "r", ApprovedBy: "a"}}
+	}
+	deny := Reason{ID: "IMS-FE-006", Effect: EffectDeny, Category: "constraint", Message: "in progress", Source: "s"}
+	warn := Reason{ID: "ECS-IMG-005", Effect: EffectWarn, Category: "constraint", Message: "warned", Source: "s"}
+	cases := []struct {
+		name string
+		in   []Reason
+		want []Reason
+	}{
+		{"none", []Reason{}, []Reason{}},
+		{"effects in the router's order, duplicates once", []Reason{waived(0, "srv-1"), warn, deny, warn, deny},
+			[]Reason{deny, warn, waived(0, "srv-1")}},
+		{"waivers differing only in position, interleaved", []Reason{waived(1, "srv-1"), waived(0, "srv-1"), waived(1, "srv-1"), waived(0, "srv-1")},
+			[]Reason{waived(0, "srv-1"), waived(1, "srv-1")}},
+		{"one waiver shown with each part's resources", []Reason{waived(2, "srv-2"), waived(2, "srv-1"), waived(2, "srv-2")},
+			[]Reason{waived(2, "srv-1"), waived(2, "srv-2")}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := mergeReasons(tc.in); !reflect.DeepEqual(got, tc.want) {
+				g, _ := json.Marshal(got)
+				w, _ := json.Marshal(tc.want)
+				t.Errorf("merged\n got %s\nwant %s", g, w)
+			}
+		})
+	}
+}
+
 func TestCallErrorsPointIntoTheCall(t *testing.T) {
 	e := newCallEvaluator(t)
 	tests := []struct {

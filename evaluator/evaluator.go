@@ -542,15 +542,7 @@ func decisionFromAST(v ast.Value) (*Decision, error) {
 	if !ok {
 		return nil, fmt.Errorf("decision is %s, not an object", ast.ValueName(v))
 	}
-	str := func(o ast.Object, k *ast.Term) string {
-		if t := o.Get(k); t != nil {
-			if s, ok := t.Value.(ast.String); ok {
-				return string(s)
-			}
-		}
-		return ""
-	}
-	d := &Decision{Provider: str(m, keyProvider), Operation: str(m, keyOperation)}
+	d := &Decision{Provider: stringAt(m, keyProvider), Operation: stringAt(m, keyOperation)}
 	rt := m.Get(keyReasons)
 	var raw *ast.Array
 	if rt != nil {
@@ -566,9 +558,7 @@ func decisionFromAST(v ast.Value) (*Decision, error) {
 		if !ok {
 			return nil, fmt.Errorf("reason %d is %s, not an object", i, ast.ValueName(raw.Elem(i).Value))
 		}
-		r := Reason{ID: str(rm, keyID), Effect: str(rm, keyEffect), Category: str(rm, keyCategory),
-			Message: str(rm, keyMessage), Remediation: str(rm, keyRemediation), Source: str(rm, keySource),
-			Enforcement: str(rm, keyEnforcement)}
+		r := reasonFields(rm)
 		if r.ID == "" || !decisionEffects[r.Effect] {
 			return nil, fmt.Errorf("reason %d has id %q and effect %q", i, r.ID, r.Effect)
 		}
@@ -599,6 +589,26 @@ func decisionFromAST(v ast.Value) (*Decision, error) {
 	}
 	d.Allowed = allowed
 	return d, nil
+}
+
+// reasonFields reads a reason's string members; its waiver is read apart,
+// where a decision's reason may have one (a rule body's never does). The
+// explanation reads the reasons rule bodies give with it too, so both read
+// the same fields.
+func reasonFields(o ast.Object) Reason {
+	return Reason{ID: stringAt(o, keyID), Effect: stringAt(o, keyEffect), Category: stringAt(o, keyCategory),
+		Message: stringAt(o, keyMessage), Remediation: stringAt(o, keyRemediation), Source: stringAt(o, keySource),
+		Enforcement: stringAt(o, keyEnforcement)}
+}
+
+// stringAt is o's member k when it is a string, else "".
+func stringAt(o ast.Object, k *ast.Term) string {
+	if t := o.Get(k); t != nil {
+		if s, ok := t.Value.(ast.String); ok {
+			return string(s)
+		}
+	}
+	return ""
 }
 
 // The keys of the decision and its reasons.

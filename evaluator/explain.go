@@ -243,7 +243,7 @@ func (t *explainTracer) exitReason(evt *topdown.Event, rule *ast.Rule) {
 	if !ok {
 		return
 	}
-	r := reasonFromAST(obj)
+	r := reasonFields(obj)
 	ref := RuleRef{Name: strings.TrimPrefix(rule.Path().String(), "data.")}
 	if loc := rule.Location; loc != nil {
 		ref.File, ref.Line = loc.File, loc.Row
@@ -386,8 +386,9 @@ func callKey(evt *topdown.Event, expr *ast.Expr) string {
 	return b.String()
 }
 
-// explainReasons matches the reasons the trace recorded to d's reasons: each
-// of d's reasons gets the rule bodies that gave it and every fact they read.
+// explainReasons matches the reasons the trace recorded (as the rule bodies
+// gave them, before the settings) to d's reasons: each of d's reasons gets
+// the rule bodies that gave it and every fact they read.
 // A reason no rule body gave (made by imgadmit: REQ-003) is explained by its
 // METADATA alone.
 func explainReasons(d *Decision, book *rulebook) {
@@ -401,8 +402,9 @@ func explainReasons(d *Decision, book *rulebook) {
 		re := ReasonExplanation{ID: r.ID, Facts: []Fact{}}
 		facts := map[Fact]bool{}
 		found := false
+		given := beforeSettings(r)
 		for _, tr := range traced {
-			if tr.reason != r {
+			if tr.reason != given {
 				continue
 			}
 			if !found {
@@ -426,6 +428,17 @@ func explainReasons(d *Decision, book *rulebook) {
 	}
 }
 
+// beforeSettings is reason r as the rule body gave it, before
+// lib/settings.rego applied the operator's settings: a reason with an
+// enforcement or a waiver was a deny, without either. The tracer reads the
+// reasons at rules.reasons, before the settings, so this is what they match.
+func beforeSettings(r Reason) Reason {
+	if r.Enforcement != "" || r.Waiver != nil {
+		r.Effect, r.Enforcement, r.Waiver = EffectDeny, "", nil
+	}
+	return r
+}
+
 // metadataRule is where the rule with id is written, from its METADATA.
 func metadataRule(book *rulebook, id string) RuleRef {
 	for _, rule := range book.rules {
@@ -434,18 +447,4 @@ func metadataRule(book *rulebook, id string) RuleRef {
 		}
 	}
 	return RuleRef{}
-}
-
-// reasonFromAST reads a reason object as decisionFromAST does.
-func reasonFromAST(o ast.Object) Reason {
-	str := func(k *ast.Term) string {
-		if t := o.Get(k); t != nil {
-			if s, ok := t.Value.(ast.String); ok {
-				return string(s)
-			}
-		}
-		return ""
-	}
-	return Reason{ID: str(keyID), Effect: str(keyEffect), Category: str(keyCategory),
-		Message: str(keyMessage), Remediation: str(keyRemediation), Source: str(keySource)}
 }

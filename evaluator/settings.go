@@ -36,24 +36,26 @@ func checkSettings(book *rulebook, inv map[string]any) []FieldError {
 		}
 		return Rule{}, false
 	}
-	if ws, ok := settings["waivers"].([]any); ok {
-		for i, w := range ws {
-			if m, ok := w.(map[string]any); ok {
-				if id, ok := m["rule"].(string); ok {
-					ptr := fmt.Sprintf("/settings/waivers/%d/rule", i)
-					if r, ok := check(ptr, id, "waiver"); ok && !denies(r) {
-						errs = append(errs, FieldError{Pointer: ptr, Message: fmt.Sprintf("waiver of %s: rule %s %ss, it never denies; a waiver waives a deny", id, id, r.Effect)})
-					}
-				}
-			}
+	// The schema has checked the shapes: a waiver that is not an object
+	// with a rule cannot be here; the type assertions only keep a wrong
+	// shape from panicking.
+	ws, _ := settings["waivers"].([]any)
+	for i, w := range ws {
+		m, _ := w.(map[string]any)
+		id, ok := m["rule"].(string)
+		if !ok {
+			continue
+		}
+		ptr := fmt.Sprintf("/settings/waivers/%d/rule", i)
+		if r, ok := check(ptr, id, "waiver"); ok && !denies(r) {
+			errs = append(errs, FieldError{Pointer: ptr, Message: fmt.Sprintf("waiver of %s: rule %s %ss, it never denies; a waiver waives a deny", id, id, r.Effect)})
 		}
 	}
-	if en, ok := settings["enforcement"].(map[string]any); ok {
-		for _, id := range slices.Sorted(maps.Keys(en)) {
-			ptr := "/settings/enforcement/" + escapePointer(id)
-			if r, ok := check(ptr, id, "enforcement"); ok && !denies(r) {
-				errs = append(errs, FieldError{Pointer: ptr, Message: fmt.Sprintf("enforcement %s: rule %s %ss, it never denies; only a deny can be relaxed", id, id, r.Effect)})
-			}
+	en, _ := settings["enforcement"].(map[string]any)
+	for _, id := range slices.Sorted(maps.Keys(en)) {
+		ptr := "/settings/enforcement/" + escapePointer(id)
+		if r, ok := check(ptr, id, "enforcement"); ok && !denies(r) {
+			errs = append(errs, FieldError{Pointer: ptr, Message: fmt.Sprintf("enforcement %s: rule %s %ss, it never denies; only a deny can be relaxed", id, id, r.Effect)})
 		}
 	}
 	return errs
