@@ -50,11 +50,9 @@ func waiversCommand() *cli.Command {
 
 // waiverStatus is one waiver of the inventory and what became of it.
 type waiverStatus struct {
-	// Index is the waiver's place in settings.waivers, Pointer its JSON
-	// pointer there.
-	Index   int              `json:"index"`
-	Pointer string           `json:"pointer"`
-	Waiver  evaluator.Waiver `json:"waiver"`
+	// Waiver is the waiver as the inventory has it; its Index is its place
+	// in settings.waivers, as a decision shows it.
+	Waiver evaluator.Waiver `json:"waiver"`
 	// State is active, expiring (within 14 days) or expired, at --now.
 	State string `json:"state"`
 	// Matched is what matched the waiver; nil when neither request files
@@ -214,6 +212,7 @@ func inventoryWaivers(inv map[string]any, now time.Time) ([]waiverStatus, error)
 		if err != nil {
 			return nil, cli.Exit(fmt.Sprintf("inventory %s: %v", ptr, err), exitInvalid)
 		}
+		w.Index = i
 		expires, err := time.Parse(time.RFC3339Nano, w.Expires)
 		if err != nil {
 			return nil, cli.Exit(fmt.Sprintf("inventory %s/expires: %q is not an RFC 3339 time", ptr, w.Expires), exitInvalid)
@@ -225,7 +224,7 @@ func inventoryWaivers(inv map[string]any, now time.Time) ([]waiverStatus, error)
 		case expires.Sub(now) <= expiringWithin:
 			state = waiverExpiring
 		}
-		out = append(out, waiverStatus{Index: i, Pointer: ptr, Waiver: w, State: state, expires: expires})
+		out = append(out, waiverStatus{Waiver: w, State: state, expires: expires})
 	}
 	return out, nil
 }
@@ -386,7 +385,7 @@ func writeWaiversText(w io.Writer, statuses []waiverStatus, checked waiversCheck
 		if s.NeverMatched {
 			never++
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Index, printable(s.Waiver.Rule), printable(waiverCovers(s.Waiver)), s.State,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Waiver.Index, printable(s.Waiver.Rule), printable(waiverCovers(s.Waiver)), s.State,
 			printable(s.Waiver.Expires), printable(matchedCell(s)), printable(s.Waiver.ApprovedBy), printable(s.Waiver.Reason))
 	}
 	if err := tw.Flush(); err != nil {

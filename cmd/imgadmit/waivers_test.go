@@ -1,8 +1,11 @@
 package main
 
 import (
+	"reflect"
 	"testing"
 	"time"
+
+	"github.com/imgadmit/imgadmit/evaluator"
 )
 
 // TestWaiversGolden runs imgadmit waivers over testdata's inventory (an
@@ -79,5 +82,28 @@ func TestWaiverStates(t *testing.T) {
 		if err != nil || len(got) != 1 || got[0].State != tc.want {
 			t.Errorf("at %s: %+v, %v; want state %s", tc.now.Format(time.RFC3339), got, err, tc.want)
 		}
+	}
+}
+
+// TestInventoryWaivers: each waiver is read whole, with its place in
+// settings.waivers as its index (a decision shows the same number).
+func TestInventoryWaivers(t *testing.T) {
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	inv := map[string]any{"settings": map[string]any{"waivers": []any{
+		map[string]any{"rule": "CBR-004", "resources": []any{"bk-1"}, "expires": "2027-01-31T00:00:00Z", "reason": "r0", "approved_by": "a"},
+		map[string]any{"rule": "IMS-FE-006", "projects": []any{"p-web"}, "expires": "2026-11-01T00:00:00Z", "reason": "r1", "approved_by": "b"},
+	}}}
+	got, err := inventoryWaivers(inv, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []waiverStatus{
+		{Waiver: evaluator.Waiver{Index: 0, Rule: "CBR-004", Resources: []string{"bk-1"}, Expires: "2027-01-31T00:00:00Z", Reason: "r0", ApprovedBy: "a"},
+			State: waiverActive, expires: time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)},
+		{Waiver: evaluator.Waiver{Index: 1, Rule: "IMS-FE-006", Projects: []string{"p-web"}, Expires: "2026-11-01T00:00:00Z", Reason: "r1", ApprovedBy: "b"},
+			State: waiverExpired, expires: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
 }
