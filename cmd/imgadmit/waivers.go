@@ -156,16 +156,7 @@ func runWaivers(c *cli.Context) error {
 	}
 
 	for _, file := range logs {
-		n, err := readDecisionLog(file, func(w evaluator.Waiver, at time.Time) {
-			if i := loggedWaiver(statuses, w); i >= 0 {
-				m := statuses[i].Matched
-				m.LoggedDecisions++
-				if at.After(m.lastLogged) {
-					m.lastLogged = at
-					m.LastLogged = at.UTC().Format(time.RFC3339Nano)
-				}
-			}
-		})
+		n, err := matchDecisionLog(statuses, file)
 		if err != nil {
 			return cli.Exit(err.Error(), exitInvalid)
 		}
@@ -227,6 +218,30 @@ func inventoryWaivers(inv map[string]any, now time.Time) ([]waiverStatus, error)
 		out = append(out, waiverStatus{Waiver: w, State: state, expires: expires})
 	}
 	return out, nil
+}
+
+// matchDecisionLog counts, on each waiver's row, the decisions of a log that
+// waived a reason with it, and returns how many decisions the log has. A
+// decision counts once per row, however many of its reasons the waiver
+// waived: a call's parts on two of its resources show it twice, with
+// different resources.
+func matchDecisionLog(statuses []waiverStatus, file string) (int, error) {
+	return readDecisionLog(file, func(waivers []evaluator.Waiver, at time.Time) {
+		seen := map[int]bool{}
+		for _, w := range waivers {
+			i := loggedWaiver(statuses, w)
+			if i < 0 || seen[i] {
+				continue
+			}
+			seen[i] = true
+			m := statuses[i].Matched
+			m.LoggedDecisions++
+			if at.After(m.lastLogged) {
+				m.lastLogged = at
+				m.LastLogged = at.UTC().Format(time.RFC3339Nano)
+			}
+		}
+	})
 }
 
 // loggedWaiver is the row of the waiver a logged decision shows, or -1. A
@@ -295,11 +310,11 @@ type logLine struct {
 	Timestamp  string          `json:"timestamp"`
 }
 
-// readDecisionLog calls matched for every waiver a decision of the log
-// waived a reason with, and returns how many decisions it read. Other
+// readDecisionLog calls decided with the waivers of every decision of the
+// log (one per waived reason), and returns how many decisions it read. Other
 // events (refused, inventory) are skipped; a line that is not JSON, or a
 // decision whose result is not one, is an error naming the file and line.
-func readDecisionLog(file string, matched func(evaluator.Waiver, time.Time)) (int, error) {
+func readDecisionLog(file string, decided func([]evaluator.Waiver, time.Time)) (int, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return 0, fmt.Errorf("--decision-log %s: %v", file, unwrapPathError(err))
@@ -313,7 +328,7 @@ func readDecisionLog(file string, matched func(evaluator.Waiver, time.Time)) (in
 			return 0, fmt.Errorf("%s:%d: %v", file, n, err)
 		}
 		if line := bytes.TrimSpace(raw); len(line) > 0 {
-			decision, lerr := readLogLine(line, matched)
+			decision, lerr := readLogLine(line, decided)
 			if lerr != nil {
 				return 0, fmt.Errorf("%s:%d: %v", file, n, lerr)
 			}
@@ -335,8 +350,8 @@ func (l logLine) isDecision() bool {
 }
 
 // readLogLine reads one line of a decision log: whether it is a decision,
-// and the waivers its reasons carry (to matched).
-func readLogLine(line []byte, matched func(evaluator.Waiver, time.Time)) (bool, error) {
+// and the waivers its reasons carry (to decided).
+func readLogLine(line []byte, decided func([]evaluator.Waiver, time.Time)) (bool, error) {
 	var l logLine
 	if err := json.Unmarshal(line, &l); err != nil {
 		return false, fmt.Errorf("not a decision-log event (a JSON object per line): %v", err)
@@ -354,19 +369,13 @@ func readLogLine(line []byte, matched func(evaluator.Waiver, time.Time)) (bool, 
 	if err != nil && l.Timestamp != "" {
 		return false, fmt.Errorf("decision %s: timestamp %q is not an RFC 3339 time", printable(l.DecisionID), printable(l.Timestamp))
 	}
-	// A decision counts once per waiver, however many of its reasons it
-	// waived (one per request part of a call, say).
-	seen := map[string]bool{}
+	var waivers []evaluator.Waiver
 	for _, reason := range result.Reasons {
-		if reason.Waiver == nil {
-			continue
-		}
-		key, _ := json.Marshal(reason.Waiver)
-		if !seen[string(key)] {
-			seen[string(key)] = true
-			matched(*reason.Waiver, at)
+		if reason.Waiver != nil {
+			waivers = append(waivers, *reason.Waiver)
 		}
 	}
+	decided(waivers, at)
 	return true, nil
 }
 

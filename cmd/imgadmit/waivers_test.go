@@ -9,7 +9,8 @@ import (
 )
 
 // TestWaiversGolden runs imgadmit waivers over testdata's inventory (an
-// active waiver, one expiring within 14 days, an expired one), its requests
+// active waiver, one expiring within 14 days, an expired one, an active one
+// naming two backups that only the log matches), its requests
 // and decision logs, and compares exit code, stdout and stderr with
 // testdata/golden/<name>.txt.
 func TestWaiversGolden(t *testing.T) {
@@ -33,7 +34,7 @@ func TestWaiversGolden(t *testing.T) {
 		{"waivers-states", args(at("2026-11-24T00:00:00Z"), inv), 1},
 		// The requests match the first waiver only.
 		{"waivers-requests", args(at("2026-11-24T00:00:00Z"), inv, []string{td + "waivers"}), 1},
-		// The log matches the other two (the expired one under its earlier
+		// The log matches the other three (the expired one under its earlier
 		// expiry too: a renewed waiver keeps its matches).
 		{"waivers-requests-and-log", args(at("2026-11-24T00:00:00Z"), inv, log, []string{td + "waivers"}), 1},
 		{"waivers-json", args(at("2026-11-24T00:00:00Z"), inv, log, []string{"--format", "json", td + "waivers"}), 1},
@@ -50,7 +51,7 @@ func TestWaiversGolden(t *testing.T) {
 		{"waivers-bad-format", args(inv, []string{"--format", "table"}), 2},
 		// imgadmit rules --data: each rule's effect under the settings
 		// (IMS-FE-009 dryrun, IMS-IMG-003 warn) and its active waivers
-		// (CBR-004: one of two, the other expired; IMS-FE-006: one).
+		// (CBR-004: two of three, the other expired; IMS-FE-006: one).
 		{"rules-settings", []string{"rules", "--now=2026-11-24T00:00:00Z", "--data", td + "waivers-inventory.yaml"}, 0},
 		{"rules-settings-json", []string{"rules", "--now=2026-11-24T00:00:00Z", "--format", "json", "--data", td + "waivers-inventory.yaml"}, 0},
 		{"rules-settings-refused", []string{"rules", "--data", td + "waivers-req-inventory.yaml"}, 2},
@@ -105,5 +106,44 @@ func TestInventoryWaivers(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+// TestMatchDecisionLog reads testdata's decision log against its inventory:
+// six decisions; a decision counts once on a row however many of its
+// reasons the waiver waived (d-5 shows bk-2's twice, d-6 a call's two parts
+// on bk-3 and bk-4 under the one waiver naming both).
+func TestMatchDecisionLog(t *testing.T) {
+	inv, err := evaluator.ReadInventory([]string{"testdata/waivers-inventory.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses, err := inventoryWaivers(inv, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range statuses {
+		statuses[i].Matched = &waiverMatches{Requests: []string{}}
+	}
+	n, err := matchDecisionLog(statuses, "testdata/waivers-decisions.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		logged int
+		last   string
+	}
+	var got []row
+	for _, s := range statuses {
+		got = append(got, row{s.Matched.LoggedDecisions, s.Matched.LastLogged})
+	}
+	want := []row{
+		{0, ""},
+		{1, "2026-11-02T08:00:00Z"},
+		{3, "2026-10-20T08:00:00.5Z"},
+		{1, "2026-11-03T08:00:00Z"},
+	}
+	if n != 6 || !reflect.DeepEqual(got, want) {
+		t.Errorf("%d decisions, rows %+v; want 6, %+v", n, got, want)
 	}
 }
