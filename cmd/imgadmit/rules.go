@@ -125,7 +125,8 @@ func rulesUnderSettings(rules []evaluator.Rule, inv map[string]any, now time.Tim
 	for _, w := range waivers {
 		st, ok := out[w.Waiver.Rule]
 		if !ok {
-			continue
+			// The evaluator refuses a waiver of a rule it does not have.
+			return nil, cli.Exit(fmt.Sprintf("inventory /settings/waivers/%d: rule %s is not in the rulebook, yet the inventory was taken", w.Waiver.Index, w.Waiver.Rule), exitInternal)
 		}
 		st.Waivers++
 		if w.State != waiverExpired {

@@ -186,28 +186,29 @@ func runWaivers(c *cli.Context) error {
 	return nil
 }
 
-// inventoryWaivers reads settings.waivers (the evaluator has validated
-// them) and judges each one's expiry at now, as the rulebook does: a waiver
-// is expired from its expiry on.
+// inventoryWaivers reads settings.waivers and judges each one's expiry at
+// now, as the rulebook does: a waiver is expired from its expiry on. The
+// evaluator has validated them against the inventory schema (a waiver's
+// members and types, its expiry an RFC 3339 time), so a waiver that cannot
+// be read here is our bug: an internal error, not bad input.
 func inventoryWaivers(inv map[string]any, now time.Time) ([]waiverStatus, error) {
 	settings, _ := inv["settings"].(map[string]any)
 	list, _ := settings["waivers"].([]any)
 	out := make([]waiverStatus, 0, len(list))
 	for i, raw := range list {
-		ptr := fmt.Sprintf("/settings/waivers/%d", i)
-		b, err := json.Marshal(raw)
 		var w evaluator.Waiver
+		b, err := json.Marshal(raw)
 		if err == nil {
 			err = json.Unmarshal(b, &w)
 		}
+		var expires time.Time
+		if err == nil {
+			expires, err = time.Parse(time.RFC3339Nano, w.Expires)
+		}
 		if err != nil {
-			return nil, cli.Exit(fmt.Sprintf("inventory %s: %v", ptr, err), exitInvalid)
+			return nil, cli.Exit(fmt.Sprintf("inventory /settings/waivers/%d, validated, cannot be read: %v", i, err), exitInternal)
 		}
 		w.Index = i
-		expires, err := time.Parse(time.RFC3339Nano, w.Expires)
-		if err != nil {
-			return nil, cli.Exit(fmt.Sprintf("inventory %s/expires: %q is not an RFC 3339 time", ptr, w.Expires), exitInvalid)
-		}
 		state := waiverActive
 		switch {
 		case !expires.After(now):

@@ -147,3 +147,33 @@ func TestMatchDecisionLog(t *testing.T) {
 		t.Errorf("%d decisions, rows %+v; want 6, %+v", n, got, want)
 	}
 }
+
+// TestUnreadableWaiverIsInternal: the evaluator validates the waivers, so
+// one that cannot be read afterwards (an expiry that is not a time, a
+// waiver of a rule the rulebook does not have) is an internal error (3),
+// never bad input (2) nor skipped.
+func TestUnreadableWaiverIsInternal(t *testing.T) {
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	waivers := func(w map[string]any) map[string]any {
+		return map[string]any{"settings": map[string]any{"waivers": []any{w}}}
+	}
+	badExpiry := waivers(map[string]any{"rule": "CBR-004", "expires": "soon", "reason": "r", "approved_by": "a"})
+	unknownRule := waivers(map[string]any{"rule": "XYZ-001", "expires": "2027-01-31T00:00:00Z", "reason": "r", "approved_by": "a"})
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"bad expiry", func() error { _, err := inventoryWaivers(badExpiry, now); return err }(),
+			`inventory /settings/waivers/0, validated, cannot be read: parsing time "soon" as "2006-01-02T15:04:05.999999999Z07:00": cannot parse "soon" as "2006"`},
+		{"unknown rule", func() error {
+			_, err := rulesUnderSettings([]evaluator.Rule{{ID: "CBR-004", Effect: evaluator.EffectDeny}}, unknownRule, now)
+			return err
+		}(), "inventory /settings/waivers/0: rule XYZ-001 is not in the rulebook, yet the inventory was taken"},
+	} {
+		coder, ok := tc.err.(interface{ ExitCode() int })
+		if !ok || coder.ExitCode() != exitInternal || tc.err.Error() != tc.want {
+			t.Errorf("%s: %v; want exit %d, %q", tc.name, tc.err, exitInternal, tc.want)
+		}
+	}
+}
