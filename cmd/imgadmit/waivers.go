@@ -416,17 +416,10 @@ func writeWaiversText(w io.Writer, statuses []waiverStatus, checked waiversCheck
 // waiverCovers says what a waiver narrows to: its resources and projects,
 // or every request.
 func waiverCovers(w evaluator.Waiver) string {
-	var parts []string
-	if len(w.Resources) > 0 {
-		parts = append(parts, "resources "+strings.Join(w.Resources, ","))
+	if scope := waiverScope(w); len(scope) > 0 {
+		return strings.Join(scope, "; ")
 	}
-	if len(w.Projects) > 0 {
-		parts = append(parts, "projects "+strings.Join(w.Projects, ","))
-	}
-	if len(parts) == 0 {
-		return "any request"
-	}
-	return strings.Join(parts, "; ")
+	return "any request"
 }
 
 // matchedCell says what matched a waiver: "2 requests, 5 logged (last
