@@ -26,10 +26,8 @@ import (
 func benchWaivers(e *Evaluator, n int, matching bool) []any {
 	var deny []string
 	for _, r := range e.Rules() {
-		if r.Effect == EffectDeny || r.EscalatesTo == EffectDeny {
-			if len(r.ID) < 4 || r.ID[:4] != "REQ-" {
-				deny = append(deny, r.ID)
-			}
+		if denies(r) && !strings.HasPrefix(r.ID, "REQ-") {
+			deny = append(deny, r.ID)
 		}
 	}
 	waivers := make([]any, 0, n)
@@ -74,13 +72,7 @@ func BenchmarkDecideWaivers(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			inv := waiverBenchInventory(b, bc.n, bc.matching)
 			if strings.HasSuffix(bc.name, "-projects") {
-				// Waivers that name projects, not resources: each a project
-				// no fixture is made as.
-				for i, w := range inv["settings"].(map[string]any)["waivers"].([]any) {
-					m := w.(map[string]any)
-					delete(m, "resources")
-					m["projects"] = []any{fmt.Sprintf("0000000000000000000000000000%04d", i)}
-				}
+				namingProjects(inv)
 			}
 			e, err := New(context.Background(), Options{Inventory: inv})
 			if err != nil {
@@ -149,9 +141,19 @@ func waiverBenchInventory(tb testing.TB, n int, matching bool) map[string]any {
 	return base
 }
 
+// namingProjects makes inv's waivers name projects, not resources: each a
+// project no fixture is made as.
+func namingProjects(inv map[string]any) {
+	for i, w := range inv["settings"].(map[string]any)["waivers"].([]any) {
+		m := w.(map[string]any)
+		delete(m, "resources")
+		m["projects"] = []any{fmt.Sprintf("0000000000000000000000000000%04d", i)}
+	}
+}
+
 // TestBenchWaiversAreWhatTheySay: the benchmark's inventories are taken
-// (schema and rulebook), their waivers match nothing, or with matching
-// waive CBR-004's deny of a fixture.
+// (schema and rulebook), their waivers match nothing (naming resources or
+// projects), or with matching waive CBR-004's deny of a fixture.
 func TestBenchWaiversAreWhatTheySay(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("..", "fixtures", "requests", "CBR-004", "fires.json"))
 	if err != nil {
@@ -159,19 +161,28 @@ func TestBenchWaiversAreWhatTheySay(t *testing.T) {
 	}
 	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
-		matching bool
-		effect   string
-	}{{false, EffectDeny}, {true, EffectWaived}} {
-		e, err := New(context.Background(), Options{Inventory: waiverBenchInventory(t, 1000, tc.matching)})
+		name               string
+		matching, projects bool
+		effect             string
+	}{
+		{"waivers=1000", false, false, EffectDeny},
+		{"waivers=1000+matching", true, false, EffectWaived},
+		{"waivers=1000-projects", false, true, EffectDeny},
+	} {
+		inv := waiverBenchInventory(t, 1000, tc.matching)
+		if tc.projects {
+			namingProjects(inv)
+		}
+		e, err := New(context.Background(), Options{Inventory: inv})
 		if err != nil {
-			t.Fatalf("matching %v: %v", tc.matching, err)
+			t.Fatalf("%s: %v", tc.name, err)
 		}
 		d, err := e.Decide(context.Background(), raw, FormatJSON, DecideOptions{Now: now})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(d.Reasons) != 1 || d.Reasons[0].ID != "CBR-004" || d.Reasons[0].Effect != tc.effect {
-			t.Errorf("matching %v: reasons %+v, want CBR-004 %s", tc.matching, d.Reasons, tc.effect)
+			t.Errorf("%s: reasons %+v, want CBR-004 %s", tc.name, d.Reasons, tc.effect)
 		}
 	}
 }

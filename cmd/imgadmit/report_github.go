@@ -42,15 +42,16 @@ func writeGitHub(w io.Writer, results []result) error {
 			case evaluator.EffectWarn:
 				command = "warning"
 			}
+			label, note := settingsEffect(reason)
 			msg := []string{locationPrefix(r) + reason.Message}
-			if note := settingsNote(reason); note != "" {
+			if note != "" {
 				msg = append(msg, note)
 			}
 			if reason.Remediation != "" && reason.Effect != evaluator.EffectNote {
 				msg = append(msg, "fix: "+reason.Remediation)
 			}
 			title := reason.ID
-			if label := settingsLabel(reason); label != "" {
+			if label != "" {
 				title += " (" + label + ")"
 			}
 			workflowCommand(w, command, file, 0, title, msg...)

@@ -12,47 +12,53 @@ import (
 // waived or dry-run reason must see at once that the rule did not refuse,
 // and why (SPEC "Waivers and enforcement").
 
-// settingsNote says what the settings did to a reason, or "" when nothing:
-// a waived deny names its waiver (reason, approver, expiry), a dry run says
-// it was not enforced, and a warn that the rule's deny was relaxed says so.
-func settingsNote(r evaluator.Reason) string {
+// settingsEffect says what the settings did to a reason, or "", "" when
+// nothing: a short label, for titles and table cells ("waived", "dry run",
+// "warn by enforcement"), and a note for people: a waived deny names its
+// waiver (reason, approver, expiry), a dry run says it was not enforced, and
+// a warn that the rule's deny was relaxed says so.
+func settingsEffect(r evaluator.Reason) (label, note string) {
 	switch {
-	case r.Effect == evaluator.EffectWaived && r.Waiver != nil:
-		return "waived: " + waiverJustification(r.Waiver)
+	case r.Effect == evaluator.EffectWaived:
+		if r.Waiver != nil {
+			note = "waived: " + waiverJustification(r.Waiver)
+		}
+		return "waived", note
 	case r.Effect == evaluator.EffectDryrun:
-		return "dry run, not enforced: the rule denies; settings.enforcement runs it dry"
+		return "dry run", "dry run, not enforced: the rule denies; settings.enforcement runs it dry"
 	case r.Effect == evaluator.EffectWarn && r.Enforcement == evaluator.EffectWarn:
-		return "warn by enforcement: the rule denies; settings.enforcement relaxes it to warn"
+		return "warn by enforcement", "warn by enforcement: the rule denies; settings.enforcement relaxes it to warn"
 	}
-	return ""
+	return "", ""
+}
+
+// settingsNote is settingsEffect's note alone.
+func settingsNote(r evaluator.Reason) string {
+	_, note := settingsEffect(r)
+	return note
 }
 
 // waiverJustification is a waiver for people: its reason, its approver, its
 // expiry and, when it is narrowed, what it covers.
 func waiverJustification(w *evaluator.Waiver) string {
 	s := fmt.Sprintf("%s (approved by %s, expires %s", w.Reason, w.ApprovedBy, w.Expires)
-	if len(w.Resources) > 0 {
-		s += "; resources " + strings.Join(w.Resources, ", ")
-	}
-	if len(w.Projects) > 0 {
-		s += "; projects " + strings.Join(w.Projects, ", ")
+	for _, narrowed := range waiverScope(*w) {
+		s += "; " + narrowed
 	}
 	return s + ")"
 }
 
-// settingsLabel is a short mark of an effect the settings gave, for titles
-// ("waived", "dry run"); "" for a rule's own effect.
-func settingsLabel(r evaluator.Reason) string {
-	switch r.Effect {
-	case evaluator.EffectWaived:
-		return "waived"
-	case evaluator.EffectDryrun:
-		return "dry run"
+// waiverScope is what a waiver is narrowed to ("resources bk-1, bk-2",
+// "projects p-web"); none when it covers every request of its rule.
+func waiverScope(w evaluator.Waiver) []string {
+	var scope []string
+	if len(w.Resources) > 0 {
+		scope = append(scope, "resources "+strings.Join(w.Resources, ", "))
 	}
-	if r.Effect == evaluator.EffectWarn && r.Enforcement == evaluator.EffectWarn {
-		return "warn by enforcement"
+	if len(w.Projects) > 0 {
+		scope = append(scope, "projects "+strings.Join(w.Projects, ", "))
 	}
-	return ""
+	return scope
 }
 
 // settingsCounts counts the reasons of results the settings waived or ran

@@ -66,9 +66,9 @@ func TestSettingsFormatsGolden(t *testing.T) {
 	}
 }
 
-// TestSettingsSARIFSuppressions decodes the SARIF: a waived deny is an error
+// TestSettingsSARIFSuppressions decodes the SARIF: a waived deny is a note
 // with one external suppression whose justification is the waiver, a dry
-// run a note, a relaxed deny a warning; every suppression member is set
+// run a note, a relaxed deny a warning, a deny that stands an error; every suppression member is set
 // (go-sarif writes unset ones as null, which the SARIF schema refuses).
 func TestSettingsSARIFSuppressions(t *testing.T) {
 	var out bytes.Buffer

@@ -44,9 +44,11 @@ func writeTable(w io.Writer, results []result) error {
 	return err
 }
 
-// reasonsCell lists a result's reasons by id, a warn's and a note's marked
-// ("CBR-004, IMS-FE-002 (warn)", "CBR-004 (waived)", "IMS-FE-009 (dryrun)");
-// for an error, its message.
+// reasonsCell lists a result's reasons by id, a warn's and a note's marked,
+// and a reason the settings changed by their label as the other formats
+// title it ("CBR-004, IMS-FE-002 (warn)", "CBR-004 (waived)", "IMS-FE-009
+// (dry run)", "IMS-IMG-003 (warn by enforcement)"); for an error, its
+// message.
 func reasonsCell(r result) string {
 	if r.Error != nil {
 		return r.Error.Message
@@ -57,10 +59,9 @@ func reasonsCell(r result) string {
 	ids := make([]string, len(r.Decision.Reasons))
 	for i, reason := range r.Decision.Reasons {
 		ids[i] = reason.ID
-		switch {
-		case reason.Effect == evaluator.EffectWarn && reason.Enforcement == evaluator.EffectWarn:
-			ids[i] += " (warn by enforcement)"
-		case reason.Effect != evaluator.EffectDeny:
+		if label, _ := settingsEffect(reason); label != "" {
+			ids[i] += " (" + label + ")"
+		} else if reason.Effect != evaluator.EffectDeny {
 			ids[i] += " (" + reason.Effect + ")"
 		}
 	}

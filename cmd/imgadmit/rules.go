@@ -94,8 +94,6 @@ type ruleSettings struct {
 	ActiveWaivers int    `json:"active_waivers"`
 	Waivers       int    `json:"waivers"`
 	LastExpiry    string `json:"last_expiry,omitempty"`
-
-	lastExpiry time.Time
 }
 
 // rulesUnderSettings is every rule under the inventory's settings, by id.
@@ -122,17 +120,21 @@ func rulesUnderSettings(rules []evaluator.Rule, inv map[string]any, now time.Tim
 	if err != nil {
 		return nil, err
 	}
+	// The latest expiry of each rule's waivers, as a time: their RFC 3339
+	// strings may differ in offset and fraction, so they do not compare.
+	latest := map[string]time.Time{}
 	for _, w := range waivers {
 		st, ok := out[w.Waiver.Rule]
 		if !ok {
-			continue
+			// The evaluator refuses a waiver of a rule it does not have.
+			return nil, cli.Exit(fmt.Sprintf("inventory /settings/waivers/%d: rule %s is not in the rulebook, yet the inventory was taken", w.Waiver.Index, w.Waiver.Rule), exitInternal)
 		}
 		st.Waivers++
 		if w.State != waiverExpired {
 			st.ActiveWaivers++
 		}
-		if w.expires.After(st.lastExpiry) {
-			st.lastExpiry, st.LastExpiry = w.expires, w.Waiver.Expires
+		if w.expires.After(latest[w.Waiver.Rule]) {
+			latest[w.Waiver.Rule], st.LastExpiry = w.expires, w.Waiver.Expires
 		}
 		out[w.Waiver.Rule] = st
 	}

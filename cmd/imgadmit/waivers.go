@@ -50,11 +50,9 @@ func waiversCommand() *cli.Command {
 
 // waiverStatus is one waiver of the inventory and what became of it.
 type waiverStatus struct {
-	// Index is the waiver's place in settings.waivers, Pointer its JSON
-	// pointer there.
-	Index   int              `json:"index"`
-	Pointer string           `json:"pointer"`
-	Waiver  evaluator.Waiver `json:"waiver"`
+	// Waiver is the waiver as the inventory has it; its Index is its place
+	// in settings.waivers, as a decision shows it.
+	Waiver evaluator.Waiver `json:"waiver"`
 	// State is active, expiring (within 14 days) or expired, at --now.
 	State string `json:"state"`
 	// Matched is what matched the waiver; nil when neither request files
@@ -158,16 +156,7 @@ func runWaivers(c *cli.Context) error {
 	}
 
 	for _, file := range logs {
-		n, err := readDecisionLog(file, func(w evaluator.Waiver, at time.Time) {
-			if i := loggedWaiver(statuses, w); i >= 0 {
-				m := statuses[i].Matched
-				m.LoggedDecisions++
-				if at.After(m.lastLogged) {
-					m.lastLogged = at
-					m.LastLogged = at.UTC().Format(time.RFC3339Nano)
-				}
-			}
-		})
+		n, err := matchDecisionLog(statuses, file)
 		if err != nil {
 			return cli.Exit(err.Error(), exitInvalid)
 		}
@@ -197,27 +186,29 @@ func runWaivers(c *cli.Context) error {
 	return nil
 }
 
-// inventoryWaivers reads settings.waivers (the evaluator has validated
-// them) and judges each one's expiry at now, as the rulebook does: a waiver
-// is expired from its expiry on.
+// inventoryWaivers reads settings.waivers and judges each one's expiry at
+// now, as the rulebook does: a waiver is expired from its expiry on. The
+// evaluator has validated them against the inventory schema (a waiver's
+// members and types, its expiry an RFC 3339 time), so a waiver that cannot
+// be read here is our bug: an internal error, not bad input.
 func inventoryWaivers(inv map[string]any, now time.Time) ([]waiverStatus, error) {
 	settings, _ := inv["settings"].(map[string]any)
 	list, _ := settings["waivers"].([]any)
 	out := make([]waiverStatus, 0, len(list))
 	for i, raw := range list {
-		ptr := fmt.Sprintf("/settings/waivers/%d", i)
-		b, err := json.Marshal(raw)
 		var w evaluator.Waiver
+		b, err := json.Marshal(raw)
 		if err == nil {
 			err = json.Unmarshal(b, &w)
 		}
-		if err != nil {
-			return nil, cli.Exit(fmt.Sprintf("inventory %s: %v", ptr, err), exitInvalid)
+		var expires time.Time
+		if err == nil {
+			expires, err = time.Parse(time.RFC3339Nano, w.Expires)
 		}
-		expires, err := time.Parse(time.RFC3339Nano, w.Expires)
 		if err != nil {
-			return nil, cli.Exit(fmt.Sprintf("inventory %s/expires: %q is not an RFC 3339 time", ptr, w.Expires), exitInvalid)
+			return nil, cli.Exit(fmt.Sprintf("inventory /settings/waivers/%d, validated, cannot be read: %v", i, err), exitInternal)
 		}
+		w.Index = i
 		state := waiverActive
 		switch {
 		case !expires.After(now):
@@ -225,9 +216,33 @@ func inventoryWaivers(inv map[string]any, now time.Time) ([]waiverStatus, error)
 		case expires.Sub(now) <= expiringWithin:
 			state = waiverExpiring
 		}
-		out = append(out, waiverStatus{Index: i, Pointer: ptr, Waiver: w, State: state, expires: expires})
+		out = append(out, waiverStatus{Waiver: w, State: state, expires: expires})
 	}
 	return out, nil
+}
+
+// matchDecisionLog counts, on each waiver's row, the decisions of a log that
+// waived a reason with it, and returns how many decisions the log has. A
+// decision counts once per row, however many of its reasons the waiver
+// waived: a call's parts on two of its resources show it twice, with
+// different resources.
+func matchDecisionLog(statuses []waiverStatus, file string) (int, error) {
+	return readDecisionLog(file, func(waivers []evaluator.Waiver, at time.Time) {
+		seen := map[int]bool{}
+		for _, w := range waivers {
+			i := loggedWaiver(statuses, w)
+			if i < 0 || seen[i] {
+				continue
+			}
+			seen[i] = true
+			m := statuses[i].Matched
+			m.LoggedDecisions++
+			if at.After(m.lastLogged) {
+				m.lastLogged = at
+				m.LastLogged = at.UTC().Format(time.RFC3339Nano)
+			}
+		}
+	})
 }
 
 // loggedWaiver is the row of the waiver a logged decision shows, or -1. A
@@ -296,11 +311,11 @@ type logLine struct {
 	Timestamp  string          `json:"timestamp"`
 }
 
-// readDecisionLog calls matched for every waiver a decision of the log
-// waived a reason with, and returns how many decisions it read. Other
+// readDecisionLog calls decided with the waivers of every decision of the
+// log (one per waived reason), and returns how many decisions it read. Other
 // events (refused, inventory) are skipped; a line that is not JSON, or a
 // decision whose result is not one, is an error naming the file and line.
-func readDecisionLog(file string, matched func(evaluator.Waiver, time.Time)) (int, error) {
+func readDecisionLog(file string, decided func([]evaluator.Waiver, time.Time)) (int, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return 0, fmt.Errorf("--decision-log %s: %v", file, unwrapPathError(err))
@@ -314,7 +329,7 @@ func readDecisionLog(file string, matched func(evaluator.Waiver, time.Time)) (in
 			return 0, fmt.Errorf("%s:%d: %v", file, n, err)
 		}
 		if line := bytes.TrimSpace(raw); len(line) > 0 {
-			decision, lerr := readLogLine(line, matched)
+			decision, lerr := readLogLine(line, decided)
 			if lerr != nil {
 				return 0, fmt.Errorf("%s:%d: %v", file, n, lerr)
 			}
@@ -336,8 +351,8 @@ func (l logLine) isDecision() bool {
 }
 
 // readLogLine reads one line of a decision log: whether it is a decision,
-// and the waivers its reasons carry (to matched).
-func readLogLine(line []byte, matched func(evaluator.Waiver, time.Time)) (bool, error) {
+// and the waivers its reasons carry (to decided).
+func readLogLine(line []byte, decided func([]evaluator.Waiver, time.Time)) (bool, error) {
 	var l logLine
 	if err := json.Unmarshal(line, &l); err != nil {
 		return false, fmt.Errorf("not a decision-log event (a JSON object per line): %v", err)
@@ -355,19 +370,13 @@ func readLogLine(line []byte, matched func(evaluator.Waiver, time.Time)) (bool, 
 	if err != nil && l.Timestamp != "" {
 		return false, fmt.Errorf("decision %s: timestamp %q is not an RFC 3339 time", printable(l.DecisionID), printable(l.Timestamp))
 	}
-	// A decision counts once per waiver, however many of its reasons it
-	// waived (one per request part of a call, say).
-	seen := map[string]bool{}
+	var waivers []evaluator.Waiver
 	for _, reason := range result.Reasons {
-		if reason.Waiver == nil {
-			continue
-		}
-		key, _ := json.Marshal(reason.Waiver)
-		if !seen[string(key)] {
-			seen[string(key)] = true
-			matched(*reason.Waiver, at)
+		if reason.Waiver != nil {
+			waivers = append(waivers, *reason.Waiver)
 		}
 	}
+	decided(waivers, at)
 	return true, nil
 }
 
@@ -386,7 +395,7 @@ func writeWaiversText(w io.Writer, statuses []waiverStatus, checked waiversCheck
 		if s.NeverMatched {
 			never++
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Index, printable(s.Waiver.Rule), printable(waiverCovers(s.Waiver)), s.State,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Waiver.Index, printable(s.Waiver.Rule), printable(waiverCovers(s.Waiver)), s.State,
 			printable(s.Waiver.Expires), printable(matchedCell(s)), printable(s.Waiver.ApprovedBy), printable(s.Waiver.Reason))
 	}
 	if err := tw.Flush(); err != nil {
@@ -407,17 +416,10 @@ func writeWaiversText(w io.Writer, statuses []waiverStatus, checked waiversCheck
 // waiverCovers says what a waiver narrows to: its resources and projects,
 // or every request.
 func waiverCovers(w evaluator.Waiver) string {
-	var parts []string
-	if len(w.Resources) > 0 {
-		parts = append(parts, "resources "+strings.Join(w.Resources, ","))
+	if scope := waiverScope(w); len(scope) > 0 {
+		return strings.Join(scope, "; ")
 	}
-	if len(w.Projects) > 0 {
-		parts = append(parts, "projects "+strings.Join(w.Projects, ","))
-	}
-	if len(parts) == 0 {
-		return "any request"
-	}
-	return strings.Join(parts, "; ")
+	return "any request"
 }
 
 // matchedCell says what matched a waiver: "2 requests, 5 logged (last
