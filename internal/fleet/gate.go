@@ -254,11 +254,11 @@ func readSnapshot(ctx context.Context, store storage.Store, txn storage.Transact
 }
 
 // ownsInventory reports whether bundle roots cover data.inventory: the
-// empty root (everything), "inventory", a path below it, or a parent.
+// empty root (everything), "inventory", a path below it, or a parent, as
+// OPA's bundle package reads roots.
 func ownsInventory(roots []string) bool {
 	for _, r := range roots {
-		r = strings.Trim(r, "/")
-		if r == "" || r == "inventory" || strings.HasPrefix(r, "inventory/") {
+		if bundle.RootPathsOverlap(strings.Trim(r, "/"), "inventory") {
 			return true
 		}
 	}
