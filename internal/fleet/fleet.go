@@ -20,12 +20,12 @@ import (
 	"sync/atomic"
 
 	"github.com/google/uuid"
-	"github.com/open-policy-agent/opa/storage"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/plugins"
 	"github.com/open-policy-agent/opa/v1/plugins/discovery"
 	"github.com/open-policy-agent/opa/v1/plugins/logs"
 	"github.com/open-policy-agent/opa/v1/server"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
