@@ -230,10 +230,6 @@ func (f *Fleet) Bundles() map[string]Bundle { return *f.active.Load() }
 // version, imgadmit's version and the configuration's.
 func (f *Fleet) Labels() map[string]string { return f.labels }
 
-// Status is the plugins' states, by plugin name, as OPA's status API gives
-// them.
-func (f *Fleet) Status() map[string]*plugins.Status { return f.manager.PluginStatus() }
-
 // DecisionLogs reports whether decisions are uploaded (decision_logs
 // configured with a service or console).
 func (f *Fleet) DecisionLogs() bool { return logs.Lookup(f.manager) != nil }

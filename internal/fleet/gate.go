@@ -245,7 +245,7 @@ func readSnapshot(ctx context.Context, store storage.Store, txn storage.Transact
 		case err != nil:
 			return nil, fmt.Errorf("read data.inventory: %w", err)
 		default:
-			if snap.Inventory, err = marshalValue(v); err != nil {
+			if snap.Inventory, err = json.Marshal(v); err != nil {
 				return nil, fmt.Errorf("data.inventory: %w", err)
 			}
 		}
@@ -271,9 +271,6 @@ func modulePath(id string) string {
 	p := path.Clean("/" + id)
 	return strings.TrimPrefix(p, "/")
 }
-
-// marshalValue is a value read from the store as JSON.
-func marshalValue(v any) ([]byte, error) { return json.Marshal(v) }
 
 // systemRef is data.system: OPA's own documents and policies.
 var systemRef = ast.MustParseRef("data.system")
