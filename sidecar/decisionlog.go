@@ -2,8 +2,6 @@ package sidecar
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -263,8 +261,7 @@ func newRecord(endpoint, remote string, input []byte, maxInput int, d *evaluator
 		},
 	}
 	if len(input) > maxInput {
-		sum := sha256.Sum256(input)
-		rec.InputSHA256, rec.InputBytes = hex.EncodeToString(sum[:]), len(input)
+		rec.InputSHA256, rec.InputBytes = sha256Hex(input), len(input)
 	} else {
 		rec.Input = json.RawMessage(input)
 	}
