@@ -7,17 +7,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/server/types"
-
 	"github.com/imgadmit/imgadmit/evaluator"
 )
 
 func (s *Server) handleAdmit(w http.ResponseWriter, r *http.Request, id *Identity) {
-	if _, aerr := parseParams(r, paramsAdmit); aerr != nil {
+	p, aerr := parseParams(r, paramsAdmit)
+	if aerr != nil {
 		writeError(w, r, aerr)
 		return
 	}
-	s.answerDecision(w, r, id, PathAdmit, params{})
+	s.answerDecision(w, r, id, PathAdmit, p)
 }
 
 func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request, id *Identity) {
@@ -51,7 +50,7 @@ func (s *Server) handleOPADecisionGet(w http.ResponseWriter, r *http.Request, id
 			Message: "malformed request", Errors: []evaluator.FieldError{{Pointer: inputPointer, Message: `the parameter "input" is given more than once`}}})
 		return
 	}
-	d, aerr := s.decide(w, r, id, PathOPADecide, []byte(p.input[0]), p.explain != types.ExplainOffV1, start)
+	d, aerr := s.decide(w, r, id, PathOPADecide, []byte(p.input[0]), p.explains(), start)
 	if aerr != nil {
 		underInput(aerr, 0)
 		s.answerError(w, r, id, aerr)
@@ -78,7 +77,7 @@ func (s *Server) answerDecision(w http.ResponseWriter, r *http.Request, id *Iden
 			return
 		}
 	}
-	d, aerr := s.decide(w, r, id, path, request, p.explain != types.ExplainOffV1, start)
+	d, aerr := s.decide(w, r, id, path, request, p.explains(), start)
 	if aerr != nil {
 		if opa {
 			underInput(aerr, lineOffset)

@@ -58,6 +58,13 @@ type params struct {
 	input []string
 }
 
+// explains reports whether p asks for an explanation, which keeps the
+// evaluation's trace: never for params{} (no explain read is none asked
+// for), since a trace of a large request costs hundreds of megabytes.
+func (p params) explains() bool {
+	return p.explain != "" && p.explain != types.ExplainOffV1
+}
+
 // parseParams reads r's query against the parameters the endpoint takes:
 // any other is a 400 naming it (never silently ignored), and so is a value
 // OPA would not read (pretty=maybe). OPA's booleans: present without a value,

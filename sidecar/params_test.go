@@ -123,6 +123,26 @@ func TestParseParams(t *testing.T) {
 	}
 }
 
+// TestParamsExplains: only a mode that explains keeps the trace; params{}
+// (the zero value, as a caller that read no explain has) does not.
+func TestParamsExplains(t *testing.T) {
+	for _, c := range []struct {
+		p    params
+		want bool
+	}{
+		{params{}, false},
+		{params{explain: types.ExplainOffV1}, false},
+		{params{explain: types.ExplainNotesV1}, true},
+		{params{explain: types.ExplainFailsV1}, true},
+		{params{explain: types.ExplainFullV1}, true},
+		{params{explain: types.ExplainDebugV1}, true},
+	} {
+		if got := c.p.explains(); got != c.want {
+			t.Errorf("%+v.explains() = %v, want %v", c.p, got, c.want)
+		}
+	}
+}
+
 // TestMetricsTimersMeasured: the timers are measured, not made up: each is
 // positive, and the handler's covers the evaluation's.
 func TestMetricsTimersMeasured(t *testing.T) {
