@@ -28,7 +28,7 @@ const dashboardFile = "../docs/grafana-dashboard.json"
 
 // opaPluginMetrics are the metrics OPA's status plugin registers, with
 // `status: {prometheus: true}`, in the registry the sidecar hands OPA's
-// plugin manager (metrics.registerer), by their type. They come from
+// plugin manager (metrics.reg), by their type. They come from
 // opa@v1.22.2 v1/plugins/status/metrics.go (newCollectors, and the
 // decisionLogsCounterNames it exports with _total: the decision log plugin,
 // v1/plugins/logs, has no Prometheus metrics of its own). The bundle and
@@ -105,13 +105,13 @@ func (r *recordingRegisterer) MustRegister(cs ...prometheus.Collector) {
 }
 
 // TestOPAPluginMetrics runs OPA's own status plugin, Prometheus on, with
-// the sidecar's registerer, as the plugin manager will: every metric it
+// the sidecar's registry, as the plugin manager will: every metric it
 // registers goes in without a clash with the sidecar's (all of them, sync
 // included), and they are exactly opaPluginMetrics.
 func TestOPAPluginMetrics(t *testing.T) {
 	m := newMetrics(time.Second, func() *evaluator.Evaluator { return nil })
 	m.watchSync()
-	rec := &recordingRegisterer{Registerer: m.registerer()}
+	rec := &recordingRegisterer{Registerer: m.reg}
 	mgr, err := plugins.New([]byte(`{}`), "test", inmem.New(),
 		plugins.WithPrometheusRegister(rec), plugins.Logger(logging.NewNoOpLogger()))
 	if err != nil {

@@ -2,8 +2,6 @@ package sidecar
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/open-policy-agent/opa/ast"
+	"github.com/open-policy-agent/opa/v1/ast"
 	opametrics "github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/server"
 	"github.com/open-policy-agent/opa/v1/util"
@@ -68,6 +66,9 @@ type Record struct {
 
 	// decided is Timestamp as a time, for the event OPA's plugin takes.
 	decided time.Time
+	// bundleInfo is Bundles as the event OPA's plugin takes has them
+	// (servingBundles: built once per activation).
+	bundleInfo map[string]server.BundleInfo
 }
 
 // recordAdditions are imgadmit's members of a decision event, beside OPA's.
@@ -260,8 +261,7 @@ func newRecord(endpoint, remote string, input []byte, maxInput int, d *evaluator
 		},
 	}
 	if len(input) > maxInput {
-		sum := sha256.Sum256(input)
-		rec.InputSHA256, rec.InputBytes = hex.EncodeToString(sum[:]), len(input)
+		rec.InputSHA256, rec.InputBytes = sha256Hex(input), len(input)
 	} else {
 		rec.Input = json.RawMessage(input)
 	}
@@ -318,7 +318,9 @@ func (s *Server) logDecision(ctx context.Context, rec *Record, t timers) error {
 	for k, v := range t {
 		rec.Metrics[k] = v
 	}
-	rec.Bundles = s.bundleRevisions()
+	if sb := s.bundles.Load(); sb != nil {
+		rec.Bundles, rec.bundleInfo = sb.revisions, sb.info
+	}
 	err := s.dlog.write(rec)
 	if s.fleet != nil && s.fleet.DecisionLogs() {
 		if uerr := s.fleet.Log(ctx, rec.event); uerr != nil {
@@ -374,12 +376,7 @@ func (rec *Record) event(masks bool) (*server.Info, error) {
 		}
 		info.Input = &input
 	}
-	if len(rec.Bundles) > 0 {
-		info.Bundles = make(map[string]server.BundleInfo, len(rec.Bundles))
-		for name, b := range rec.Bundles {
-			info.Bundles[name] = server.BundleInfo{Revision: b.Revision}
-		}
-	}
+	info.Bundles = rec.bundleInfo
 	return info, nil
 }
 

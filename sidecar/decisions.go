@@ -7,17 +7,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/server/types"
-
 	"github.com/imgadmit/imgadmit/evaluator"
 )
 
 func (s *Server) handleAdmit(w http.ResponseWriter, r *http.Request, id *Identity) {
-	if _, aerr := parseParams(r, paramsAdmit); aerr != nil {
+	p, aerr := parseParams(r, paramsAdmit)
+	if aerr != nil {
 		writeError(w, r, aerr)
 		return
 	}
-	s.answerDecision(w, r, id, PathAdmit, params{})
+	s.answerDecision(w, r, id, PathAdmit, p)
 }
 
 func (s *Server) handleOPADecision(w http.ResponseWriter, r *http.Request, id *Identity) {
@@ -39,8 +38,7 @@ func (s *Server) handleOPADecisionGet(w http.ResponseWriter, r *http.Request, id
 		writeError(w, r, aerr)
 		return
 	}
-	inputs := r.URL.Query()[paramInput]
-	switch len(inputs) {
+	switch len(p.input) {
 	case 0:
 		writeError(w, r, &APIError{status: http.StatusBadRequest, Code: evaluator.CodeInvalidRequest,
 			Message: "the query has no input: send ?input=<request as URL-encoded JSON>",
@@ -52,7 +50,7 @@ func (s *Server) handleOPADecisionGet(w http.ResponseWriter, r *http.Request, id
 			Message: "malformed request", Errors: []evaluator.FieldError{{Pointer: inputPointer, Message: `the parameter "input" is given more than once`}}})
 		return
 	}
-	d, aerr := s.decide(w, r, id, PathOPADecide, []byte(inputs[0]), start)
+	d, aerr := s.decide(w, r, id, PathOPADecide, []byte(p.input[0]), p.explains(), start)
 	if aerr != nil {
 		underInput(aerr, 0)
 		s.answerError(w, r, id, aerr)
@@ -79,7 +77,7 @@ func (s *Server) answerDecision(w http.ResponseWriter, r *http.Request, id *Iden
 			return
 		}
 	}
-	d, aerr := s.decide(w, r, id, path, request, start)
+	d, aerr := s.decide(w, r, id, path, request, p.explains(), start)
 	if aerr != nil {
 		if opa {
 			underInput(aerr, lineOffset)
@@ -126,12 +124,13 @@ type decided struct {
 	timers  timers // the request's reading and evaluation, by OPA's names
 }
 
-// decide decides raw for identity id within the evaluation deadline, logs
+// decide decides raw for identity id within the evaluation deadline (with
+// its trace kept when explain: the answer is to carry an explanation), logs
 // the decision and counts it. An invalid request is an *APIError (400), and
 // so is a project the identity may not ask as (403) and a request there is
 // no room to decide (429); an evaluation that fails or runs past its
 // deadline is a fail-closed decision, answered and logged like any other.
-func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, path string, raw []byte, start time.Time) (*decided, *APIError) {
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, path string, raw []byte, explain bool, start time.Time) (*decided, *APIError) {
 	release, ok := s.gate.enter(r.Context())
 	if !ok {
 		return nil, busy()
@@ -163,7 +162,6 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, id *Identity, pa
 	evalStart := time.Now()
 	// An explained decision is decided, logged and counted as any other;
 	// only its answer carries the explanation.
-	explain := wantExplain(r) != types.ExplainOffV1
 	d, err := decideSafely(ctx, e, req, evaluator.DecideOptions{Project: project, Explain: explain})
 	evaluated := time.Since(evalStart)
 	release()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/open-policy-agent/opa/v1/server"
 	opaversion "github.com/open-policy-agent/opa/v1/version"
 
 	"github.com/imgadmit/imgadmit/evaluator"
@@ -130,6 +131,7 @@ func (s *Server) prepareBundles(ctx context.Context, snap *fleet.Snapshot) (func
 			return
 		}
 		e.Apply(change)
+		s.bundles.Store(newServingBundles(snap.Bundles))
 		s.bundleRulebook = snap.Modules != nil
 		s.invBundle.Store(snap.InventoryOwner)
 		rulebookRev, invRev := change.Revisions()
@@ -211,19 +213,38 @@ func ownLabels(id, version string) map[string]string {
 	return map[string]string{"id": id, "version": opaversion.Version, fleet.LabelImgadmitVersion: version}
 }
 
-// bundleRevisions are the bundles serving, by name, as OPA's provenance and
-// decision-log events give them; nil without bundles.
-func (s *Server) bundleRevisions() map[string]bundleRevision {
-	if s.fleet == nil {
-		return nil
-	}
-	bs := s.fleet.Bundles()
+// servingBundles are the bundles serving, by name, in the two shapes every
+// decision carries them: OPA's provenance and decision-log line
+// (revisions), and OPA's decision-log plugin (info). They are built once
+// per activation, not per decision.
+type servingBundles struct {
+	revisions map[string]bundleRevision
+	info      map[string]server.BundleInfo
+}
+
+// newServingBundles are bs in both shapes; nil when there are none, as
+// OPA leaves the members out then.
+func newServingBundles(bs map[string]fleet.Bundle) *servingBundles {
 	if len(bs) == 0 {
 		return nil
 	}
-	out := make(map[string]bundleRevision, len(bs))
-	for name, b := range bs {
-		out[name] = bundleRevision{Revision: b.Revision}
+	sb := &servingBundles{
+		revisions: make(map[string]bundleRevision, len(bs)),
+		info:      make(map[string]server.BundleInfo, len(bs)),
 	}
-	return out
+	for name, b := range bs {
+		sb.revisions[name] = bundleRevision{Revision: b.Revision}
+		sb.info[name] = server.BundleInfo{Revision: b.Revision}
+	}
+	return sb
+}
+
+// bundleRevisions are the bundles serving, by name, as OPA's provenance and
+// decision-log events give them; nil without bundles. The caller must not
+// change the map.
+func (s *Server) bundleRevisions() map[string]bundleRevision {
+	if sb := s.bundles.Load(); sb != nil {
+		return sb.revisions
+	}
+	return nil
 }

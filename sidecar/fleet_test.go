@@ -115,9 +115,12 @@ func TestFleetBundles(t *testing.T) {
 	// with the bundle revision it was made with; the file has the same.
 	events := srv.Events()
 	got := map[string]int{}
+	bundlesOf := map[string]string{}
 	for _, ev := range events {
 		id, _ := ev["decision_id"].(string)
 		got[id]++
+		b, _ := json.Marshal(ev["bundles"])
+		bundlesOf[id] = string(b)
 		labels, _ := ev["labels"].(map[string]any)
 		custom, _ := ev["custom"].(map[string]any)
 		if ev["path"] != decisionPath || labels["region"] != "cn-north-4" || labels["id"] == nil || ev["timestamp"] == nil ||
@@ -134,6 +137,11 @@ func TestFleetBundles(t *testing.T) {
 		}
 	}
 	wantRev := []string{"r1", "r1", "r1", "r1", "r4"}
+	for i, id := range ids {
+		if want := `{"fleet":{"revision":"` + wantRev[i] + `"}}`; bundlesOf[id] != want {
+			t.Errorf("event %d (%s): bundles %s, want %s", i, id, bundlesOf[id], want)
+		}
+	}
 	for i, line := range readLines(t, logFile, "decision") {
 		var rec Record
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {

@@ -83,8 +83,12 @@ var opaHTTPBuckets = sync.OnceValue(func() []float64 {
 
 // metrics are the server's Prometheus metrics, in a registry of their own (no
 // global state, so tests can run servers side by side). OPA's plugin manager
-// registers its plugins' metrics in the same registry (registerer).
+// registers its plugins' metrics in the same registry (reg).
 type metrics struct {
+	// reg is also where OPA's plugin manager registers its plugins' metrics
+	// (plugins.WithPrometheusRegister): /metrics then shows them beside
+	// these. None of the names registered here is one of theirs
+	// (TestOPAPluginMetrics).
 	reg *prometheus.Registry
 	// httpDuration and httpCancellations are OPA's HTTP metrics, named and
 	// labelled as stock OPA's server names them (opa internal/prometheus).
@@ -268,25 +272,17 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-// registerer is where OPA's plugin manager registers its plugins' metrics
-// (plugins.WithPrometheusRegister): /metrics then shows them beside these.
-// None of the names registered here is one of theirs (TestOPAPluginMetrics).
-func (m *metrics) registerer() prometheus.Registerer { return m.reg }
-
 // instrument counts every answer in OPA's HTTP metrics, under the handler
-// label handlerOf gives its path, as OPA's server does (promhttp's own
-// instrumentation: method and code are bounded to the standard values).
-func (m *metrics) instrument(handlerOf func(path string) string, next http.Handler) http.Handler {
+// label opaHandlerOf gives its path (always one of opaHandlers), as OPA's
+// server does (promhttp's own instrumentation: method and code are bounded
+// to the standard values).
+func (m *metrics) instrument(next http.Handler) http.Handler {
 	byHandler := make(map[string]http.Handler, len(opaHandlers))
 	for _, h := range opaHandlers {
 		byHandler[h] = m.instrumentHandler(h, next)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, ok := byHandler[handlerOf(r.URL.Path)]
-		if !ok {
-			h = byHandler[handlerCatch]
-		}
-		h.ServeHTTP(w, r)
+		byHandler[opaHandlerOf(r.URL.Path)].ServeHTTP(w, r)
 	})
 }
 

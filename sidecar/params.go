@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/open-policy-agent/opa/ast"
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/server/types"
 	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/topdown/lineage"
@@ -53,6 +53,16 @@ type params struct {
 	metrics, provenance bool
 	// explain is OPA's explain mode: off, notes, fails, full or debug.
 	explain types.ExplainModeV1
+	// input are the values of input (GET of the decision), read with the
+	// rest so the handler does not parse the query again.
+	input []string
+}
+
+// explains reports whether p asks for an explanation, which keeps the
+// evaluation's trace: never for params{} (no explain read is none asked
+// for), since a trace of a large request costs hundreds of megabytes.
+func (p params) explains() bool {
+	return p.explain != "" && p.explain != types.ExplainOffV1
 }
 
 // parseParams reads r's query against the parameters the endpoint takes:
@@ -78,7 +88,8 @@ func parseParams(r *http.Request, takes []string) (params, *APIError) {
 		}
 		values := q[name]
 		switch name {
-		case paramInput: // read by the handler
+		case paramInput: // checked by the handler
+			p.input = values
 			continue
 		case paramExplain:
 			mode, aerr := explainParam(values)
@@ -119,16 +130,6 @@ func explainParam(values []string) (types.ExplainModeV1, *APIError) {
 		}
 	}
 	return mode, nil
-}
-
-// wantExplain is the explain mode r asks for (parseParams has refused a
-// value it is not).
-func wantExplain(r *http.Request) types.ExplainModeV1 {
-	if r.URL.RawQuery == "" {
-		return types.ExplainOffV1
-	}
-	mode, _ := explainParam(r.URL.Query()[paramExplain])
-	return mode
 }
 
 // The most an explanation may be: a trace grows with the request (every

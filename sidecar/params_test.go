@@ -3,9 +3,13 @@ package sidecar
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"regexp"
 	"testing"
+
+	"github.com/open-policy-agent/opa/v1/server/types"
 )
 
 var timerRE = regexp.MustCompile(`"(timer_[a-z_]+_ns)": ?\d+`)
@@ -89,6 +93,53 @@ func TestQueryParameters(t *testing.T) {
 			got.body = timerRE.ReplaceAllString(got.body, `"$1":N`)
 			check(t, got, tc.status, nil, tc.want)
 		})
+	}
+}
+
+// TestParseParams: one reading of the query gives every parameter the
+// handlers use, the GET decision's input values among them (the handler
+// and decide read no query of their own).
+func TestParseParams(t *testing.T) {
+	cases := []struct {
+		name, query string
+		want        params
+	}{
+		{"none", "", params{explain: types.ExplainOffV1}},
+		{"input alone", "input=" + url.QueryEscape(`{"a":1}`), params{explain: types.ExplainOffV1, input: []string{`{"a":1}`}}},
+		{"input twice", "input=1&input=2", params{explain: types.ExplainOffV1, input: []string{"1", "2"}}},
+		{"explain, metrics, provenance and input", "explain=fails&metrics&provenance=TRUE&input=%7B%7D",
+			params{metrics: true, provenance: true, explain: types.ExplainFailsV1, input: []string{"{}"}}},
+		{"instrument is metrics", "instrument", params{metrics: true, explain: types.ExplainOffV1}},
+		{"explain, last wins", "explain=full&explain=notes", params{explain: types.ExplainNotesV1}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, PathOPADecide+"?"+c.query, nil)
+			got, aerr := parseParams(r, paramsOPAGet)
+			if aerr != nil || !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("parseParams(%q) = %+v, %v; want %+v", c.query, got, aerr, c.want)
+			}
+		})
+	}
+}
+
+// TestParamsExplains: only a mode that explains keeps the trace; params{}
+// (the zero value, as a caller that read no explain has) does not.
+func TestParamsExplains(t *testing.T) {
+	for _, c := range []struct {
+		p    params
+		want bool
+	}{
+		{params{}, false},
+		{params{explain: types.ExplainOffV1}, false},
+		{params{explain: types.ExplainNotesV1}, true},
+		{params{explain: types.ExplainFailsV1}, true},
+		{params{explain: types.ExplainFullV1}, true},
+		{params{explain: types.ExplainDebugV1}, true},
+	} {
+		if got := c.p.explains(); got != c.want {
+			t.Errorf("%+v.explains() = %v, want %v", c.p, got, c.want)
+		}
 	}
 }
 

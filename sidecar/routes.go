@@ -124,7 +124,7 @@ func (s *Server) routes() http.Handler {
 		}
 		return endpointOther
 	}
-	return s.metrics.instrument(opaHandlerOf, s.observe(endpoint, s.authenticate(open, unknown, mux)))
+	return s.metrics.instrument(s.observe(endpoint, s.authenticate(open, unknown, mux)))
 }
 
 // observe counts every answer by endpoint (known paths by name, the rest as

@@ -65,6 +65,8 @@ type Server struct {
 	// the inventory ("" when none does).
 	bundleRulebook bool
 	invBundle      atomic.Value
+	// bundles are the bundles serving (servingBundles); nil without any.
+	bundles atomic.Pointer[servingBundles]
 	// labels are OPA's labels of every decision event: the fleet's, or
 	// ownLabels without --config-file.
 	labels map[string]string

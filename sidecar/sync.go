@@ -2,8 +2,6 @@ package sidecar
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"time"
@@ -120,10 +118,9 @@ func (s *Server) applySync(ctx context.Context, synced map[string]any) error {
 	s.setInventoryStatus("sync")
 	if after := e.InventoryRevision(); after != before {
 		b, _ := json.Marshal(synced)
-		sum := sha256.Sum256(b)
 		_ = s.dlog.writeEvent(inventoryEvent{
 			Event: eventInventory, Time: time.Now().UTC().Format(time.RFC3339Nano), Source: "sync",
-			RequestedBy: "--sync", SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(b)),
+			RequestedBy: "--sync", SHA256: sha256Hex(b), Bytes: int64(len(b)),
 			PreviousRevision: before, Revision: after,
 		})
 		s.tuneMemory()

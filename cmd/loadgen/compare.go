@@ -226,7 +226,7 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 	}
 	logErr := checkDecisionLogs(cfg.Out, servers)
 	iu.Stop() // its plugin uploads what it still holds on the way out
-	fmt.Fprintf(cfg.Out, "  imgadmit-up uploaded %d decision events to the collector\n", collector.Events())
+	uploadErr := checkUploads(cfg.Out, iu.Name, collector.Events(), iu.Answered)
 	fmt.Fprintf(cfg.Out, "  imgadmit's own time per decision (decision log latency_ns: from the handler's start to the decision):\n")
 	fmt.Fprintf(cfg.Out, "    flat out p50 %s p99 %s; at %.0f/s p50 %s p99 %s\n",
 		loadgen.Round(medianHandler(flatRes, 0.50)), loadgen.Round(medianHandler(flatRes, 0.99)), cfg.Rate,
@@ -235,10 +235,23 @@ func Compare(ctx context.Context, cfg CompareConfig) (err error) {
 		s.Stop()
 	}
 	servers = nil
-	if logErr != nil {
-		return logErr
+	if err := errors.Join(logErr, uploadErr); err != nil {
+		return err
 	}
 	return compareEval(ctx, cfg, reqs)
+}
+
+// checkUploads says how many decision events the uploading server's plugin
+// delivered to the collector against how many decisions it answered: fewer
+// is an error (its uploads fell behind or dropped events, and the
+// comparison is not of a server that uploads every decision); more is fine,
+// as for the decision logs.
+func checkUploads(out io.Writer, name string, uploaded, answered int64) error {
+	fmt.Fprintf(out, "  %s uploaded %d decision events to the collector for %d decisions answered\n", name, uploaded, answered)
+	if uploaded < answered {
+		return fmt.Errorf("decision uploads short: %s uploaded %d of %d decisions", name, uploaded, answered)
+	}
+	return nil
 }
 
 // checkDecisionLogs says how many decisions each server's decision log holds

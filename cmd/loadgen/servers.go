@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -196,17 +197,48 @@ func (s *Server) LoggedDecisions() (int64, error) {
 	default:
 		return -1, nil
 	}
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
 	}
+	defer f.Close()
+	n, err := countLines(f, want)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return n, nil
+}
+
+// countLines counts the whole lines of r (ended by a newline: a last line
+// still being written is no decision yet) that contain want (every one when
+// want is nil), reading r a buffer at a time: a run's decision log may be
+// gigabytes.
+func countLines(r io.Reader, want []byte) (int64, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
 	var n int64
-	for line := range bytes.Lines(b) {
-		if line[len(line)-1] == '\n' && (want == nil || bytes.Contains(line, want)) {
+	var long []byte // a line longer than br's buffer so far, when want is set
+	for {
+		chunk, err := br.ReadSlice('\n')
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			if want != nil {
+				long = append(long, chunk...)
+			}
+			continue
+		case errors.Is(err, io.EOF):
+			return n, nil
+		case err != nil:
+			return n, err
+		}
+		line := chunk
+		if len(long) > 0 {
+			line = append(long, chunk...)
+			long = line[:0]
+		}
+		if want == nil || bytes.Contains(line, want) {
 			n++
 		}
 	}
-	return n, nil
 }
 
 // LogTail is the end of the server's output, for error messages.

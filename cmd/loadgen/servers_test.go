@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,5 +49,60 @@ func TestHandlerLatencies(t *testing.T) {
 	}
 	if _, err := HandlerLatencies(filepath.Join(t.TempDir(), "missing.log"), 0); err == nil {
 		t.Error("a missing log: no error")
+	}
+}
+
+// TestCountLines: whole lines only (a line still being written is no
+// decision yet), those with want when it is set, lines longer than the
+// read buffer included, want straddling the buffer's end.
+func TestCountLines(t *testing.T) {
+	want := []byte(`"msg":"Decision Log"`)
+	long := strings.Repeat("x", 64<<10-5) + string(want) + strings.Repeat("y", 100<<10)
+	cases := []struct {
+		name, log string
+		want      []byte
+		n         int64
+	}{
+		{"empty", "", nil, 0},
+		{"two lines", "a\nb\n", nil, 2},
+		{"a torn last line", "a\nb", nil, 1},
+		{"empty lines count", "\n\n", nil, 2},
+		{"long lines", long + "\n" + long + "\n" + long, nil, 2},
+		{"with want", `{"msg":"Decision Log"}` + "\n" + `{"msg":"Received request"}` + "\n" + `{"msg":"Decision Log"}`, want, 1},
+		{"want in a long line, across the buffer", "a\n" + long + "\n" + strings.Repeat("z", 200<<10) + "\n", want, 1},
+		{"want in a torn long line", long, want, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			n, err := countLines(strings.NewReader(c.log), c.want)
+			if err != nil || n != c.n {
+				t.Fatalf("countLines = %d, %v; want %d", n, err, c.n)
+			}
+		})
+	}
+}
+
+// TestCheckUploads: fewer events uploaded than decisions answered fail the
+// comparison; as many or more pass.
+func TestCheckUploads(t *testing.T) {
+	cases := []struct {
+		uploaded, answered int64
+		out, err           string
+	}{
+		{100, 100, "  imgadmit-up uploaded 100 decision events to the collector for 100 decisions answered\n", ""},
+		{101, 100, "  imgadmit-up uploaded 101 decision events to the collector for 100 decisions answered\n", ""},
+		{99, 100, "  imgadmit-up uploaded 99 decision events to the collector for 100 decisions answered\n",
+			"decision uploads short: imgadmit-up uploaded 99 of 100 decisions"},
+	}
+	for _, c := range cases {
+		var out strings.Builder
+		err := checkUploads(&out, "imgadmit-up", c.uploaded, c.answered)
+		gotErr := ""
+		if err != nil {
+			gotErr = err.Error()
+		}
+		if out.String() != c.out || gotErr != c.err {
+			t.Errorf("checkUploads(%d, %d) = %q, %q; want %q, %q", c.uploaded, c.answered, out.String(), gotErr, c.out, c.err)
+		}
 	}
 }

@@ -20,12 +20,12 @@ import (
 	"sync/atomic"
 
 	"github.com/google/uuid"
-	"github.com/open-policy-agent/opa/storage"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/plugins"
 	"github.com/open-policy-agent/opa/v1/plugins/discovery"
 	"github.com/open-policy-agent/opa/v1/plugins/logs"
 	"github.com/open-policy-agent/opa/v1/server"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
@@ -229,10 +229,6 @@ func (f *Fleet) Bundles() map[string]Bundle { return *f.active.Load() }
 // Labels are the labels of every event and status report: id, OPA's
 // version, imgadmit's version and the configuration's.
 func (f *Fleet) Labels() map[string]string { return f.labels }
-
-// Status is the plugins' states, by plugin name, as OPA's status API gives
-// them.
-func (f *Fleet) Status() map[string]*plugins.Status { return f.manager.PluginStatus() }
 
 // DecisionLogs reports whether decisions are uploaded (decision_logs
 // configured with a service or console).

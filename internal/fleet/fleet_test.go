@@ -158,14 +158,26 @@ func TestNotReadyUntilEveryBundleActivates(t *testing.T) {
 }
 
 // TestDiscoveryWaits: a configuration that takes its plugins from a
-// discovery bundle is not ready until discovery is.
+// discovery bundle is not ready while discovery has no bundle, and is once
+// the discovery bundle has configured the bundle plugin and that has
+// activated its bundle.
 func TestDiscoveryWaits(t *testing.T) {
 	srv := fleettest.NewServer(t)
+	srv.SetBundle("main", fleettest.Build(t, fleettest.Bundle{Revision: "r1", Roots: []string{"imgadmit"}, Modules: map[string]string{"imgadmit/main.rego": policy}}, nil))
 	cfg := `{"services":{"fleet":{"url":"` + srv.URL + `"}},"discovery":{"service":"fleet","resource":"/bundles/discovery","polling":{"min_delay_seconds":1,"max_delay_seconds":2}}}`
-	f := start(t, []byte(cfg), &checker{})
-	time.Sleep(300 * time.Millisecond)
-	if !f.Bundled() || f.Ready() {
-		t.Fatalf("bundled %v, ready %v before discovery had a bundle", f.Bundled(), f.Ready())
+	c := &checker{}
+	f := start(t, []byte(cfg), c)
+	eventually(t, "discovery to ask for its bundle", func() bool { return srv.Asked("discovery") > 0 })
+	if seen, _, _ := c.state(); !f.Bundled() || f.Ready() || len(seen) != 0 || srv.Asked("main") != 0 {
+		t.Fatalf("bundled %v, ready %v, checked %v, main asked %d times, before discovery had a bundle", f.Bundled(), f.Ready(), seen, srv.Asked("main"))
+	}
+	srv.SetBundle("discovery", fleettest.Build(t, fleettest.Bundle{Revision: "d1", Roots: []string{""}, Data: map[string]any{
+		"bundles": map[string]any{"main": map[string]any{"service": "fleet", "resource": "/bundles/main",
+			"polling": map[string]any{"min_delay_seconds": 1, "max_delay_seconds": 2}}},
+	}}, nil))
+	eventually(t, "ready", f.Ready)
+	if _, applied, _ := c.state(); fmt.Sprint(applied) != "[r1]" || f.Bundles()["main"].Revision != "r1" {
+		t.Fatalf("ready with %v applied, %v serving; want main r1", applied, f.Bundles())
 	}
 }
 

@@ -245,7 +245,7 @@ func readSnapshot(ctx context.Context, store storage.Store, txn storage.Transact
 		case err != nil:
 			return nil, fmt.Errorf("read data.inventory: %w", err)
 		default:
-			if snap.Inventory, err = marshalValue(v); err != nil {
+			if snap.Inventory, err = json.Marshal(v); err != nil {
 				return nil, fmt.Errorf("data.inventory: %w", err)
 			}
 		}
@@ -254,11 +254,11 @@ func readSnapshot(ctx context.Context, store storage.Store, txn storage.Transact
 }
 
 // ownsInventory reports whether bundle roots cover data.inventory: the
-// empty root (everything), "inventory", a path below it, or a parent.
+// empty root (everything), "inventory", a path below it, or a parent, as
+// OPA's bundle package reads roots.
 func ownsInventory(roots []string) bool {
 	for _, r := range roots {
-		r = strings.Trim(r, "/")
-		if r == "" || r == "inventory" || strings.HasPrefix(r, "inventory/") {
+		if bundle.RootPathsOverlap(strings.Trim(r, "/"), "inventory") {
 			return true
 		}
 	}
@@ -271,9 +271,6 @@ func modulePath(id string) string {
 	p := path.Clean("/" + id)
 	return strings.TrimPrefix(p, "/")
 }
-
-// marshalValue is a value read from the store as JSON.
-func marshalValue(v any) ([]byte, error) { return json.Marshal(v) }
 
 // systemRef is data.system: OPA's own documents and policies.
 var systemRef = ast.MustParseRef("data.system")

@@ -34,6 +34,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	bundles  map[string][]byte
+	asked    map[string]int // GETs of each bundle, served or not
 	events   []map[string]any
 	uploads  int
 	statuses []map[string]any
@@ -43,7 +44,7 @@ type Server struct {
 
 // NewServer starts a Server on loopback, closed when t ends.
 func NewServer(t testing.TB) *Server {
-	s := &Server{bundles: map[string][]byte{}}
+	s := &Server{bundles: map[string][]byte{}, asked: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /bundles/{name}", s.serveBundle)
 	mux.HandleFunc("POST /logs", s.collectLogs)
@@ -60,6 +61,14 @@ func (s *Server) SetBundle(name string, b []byte) {
 	s.bundles[name] = b
 }
 
+// Asked is how many times bundle name was asked for, whether or not it was
+// served.
+func (s *Server) Asked(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.asked[name]
+}
+
 // FailLogs makes uploads fail (503) while on.
 func (s *Server) FailLogs(on bool) {
 	s.mu.Lock()
@@ -70,6 +79,7 @@ func (s *Server) FailLogs(on bool) {
 func (s *Server) serveBundle(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	b, ok := s.bundles[r.PathValue("name")]
+	s.asked[r.PathValue("name")]++
 	s.mu.Unlock()
 	if !ok {
 		http.NotFound(w, r)
